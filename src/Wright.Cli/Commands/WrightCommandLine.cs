@@ -1,0 +1,30 @@
+using System.CommandLine;
+
+namespace Wright.Cli.Commands;
+
+/// <summary>The `wright` command: one subcommand per job, usage errors exit with code 2.</summary>
+internal static class WrightCommandLine
+{
+    public const int UsageError = 2;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var root = new RootCommand("Wright: a self-hosted, prompt-first development environment.");
+        root.Subcommands.Add(ServeCommand.Create());
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                await Console.Error.WriteLineAsync(error.Message);
+            }
+
+            var command = parse.CommandResult.Command == root ? "wright" : $"wright {parse.CommandResult.Command.Name}";
+            await Console.Error.WriteLineAsync($"Run '{command} --help' for usage.");
+            return UsageError;
+        }
+
+        return await parse.InvokeAsync();
+    }
+}

@@ -1,0 +1,3 @@
+using Wright.Cli.Commands;
+
+return await WrightCommandLine.RunAsync(args);

@@ -1,0 +1,41 @@
+namespace Wright.Core.Errors;
+
+/// <summary>The stable error codes clients may branch on; never rename one.</summary>
+public static class ErrorCodes
+{
+    public const string ValidationFailed = "validation_failed";
+    public const string NotFound = "not_found";
+    public const string RouteNotFound = "route_not_found";
+    public const string MethodNotAllowed = "method_not_allowed";
+    public const string PayloadTooLarge = "payload_too_large";
+    public const string InternalError = "internal_error";
+    public const string InvalidCursor = "invalid_cursor";
+
+    public const string ProjectNotFound = "project_not_found";
+    public const string ProjectPathTaken = "project_path_taken";
+    public const string ProjectPathMissing = "project_path_missing";
+    public const string ProjectPathExists = "project_path_exists";
+    public const string ProjectNotGitRepository = "project_not_git_repository";
+    public const string ProjectArchived = "project_archived";
+
+    public const string PathOutsideProject = "path_outside_project";
+    public const string PathInvalid = "path_invalid";
+    public const string PathInsideGit = "path_inside_git";
+    public const string PathIgnored = "path_ignored";
+    public const string FileNotFound = "file_not_found";
+    public const string FileTooLarge = "file_too_large";
+    public const string FileIsBinary = "file_is_binary";
+    public const string FileIsDirectory = "file_is_directory";
+    public const string DirectoryNotFound = "directory_not_found";
+    public const string DestinationExists = "destination_exists";
+    public const string VersionConflict = "version_conflict";
+
+    public const string GitUnavailable = "git_unavailable";
+    public const string GitFailed = "git_failed";
+    public const string CommitNotFound = "commit_not_found";
+    public const string BranchNotFound = "branch_not_found";
+    public const string BranchExists = "branch_exists";
+    public const string NothingToCommit = "nothing_to_commit";
+
+    public const string DatabaseTooNew = "database_too_new";
+}

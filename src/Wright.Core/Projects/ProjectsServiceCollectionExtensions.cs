@@ -1,0 +1,17 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Wright.Core.Git;
+
+namespace Wright.Core.Projects;
+
+public static class ProjectsServiceCollectionExtensions
+{
+    /// <summary>Registers the project lifecycle and the git runner it needs.</summary>
+    public static IServiceCollection AddProjects(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<GitRunner>(_ => new GitRunner());
+        services.TryAddSingleton<ProjectService>();
+        return services;
+    }
+}

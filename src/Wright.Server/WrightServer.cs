@@ -1,0 +1,92 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Hosting;
+using Wright.Core.Hosting;
+using Wright.Core.Projects;
+using Wright.Server.Events;
+using Wright.Server.Files;
+using Wright.Server.Git;
+using Wright.Server.Health;
+using Wright.Server.Hosting;
+using Wright.Server.Problems;
+using Wright.Server.Projects;
+using Wright.Storage;
+using Wright.Storage.Database;
+
+namespace Wright.Server;
+
+/// <summary>The Wright server: this file is its table of contents, one line per concern.</summary>
+public static class WrightServer
+{
+    /// <summary>Builds the server for <paramref name="options"/>; <paramref name="configure"/> lets tests adjust services (logging, clock).</summary>
+    public static WebApplication Build(ServerOptions options, Action<WebApplicationBuilder>? configure = null)
+    {
+        var problems = options.Validate();
+        if (problems.Count > 0)
+        {
+            throw new InvalidOperationException(string.Join(Environment.NewLine, problems));
+        }
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ApplicationName = typeof(WrightServer).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        var wright = new WrightOptions { DataDir = Path.GetFullPath(options.DataDir), MaxFileBytes = options.MaxFileBytes };
+        Directory.CreateDirectory(wright.DataDir);
+
+        builder.WebHost.UseKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = RequestLimits.DefaultBodyBytes;
+        });
+        builder.WebHost.UseUrls(ListenUrl(options.Host, options.Port));
+
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(wright);
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemMapping.Customize);
+        builder.Services.AddExceptionHandler<ProblemMapping>();
+        builder.Services.Configure<JsonOptions>(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
+        builder.Services.AddOpenApi();
+        builder.Services.AddStorage(options.Database, wright.DataDir);
+        builder.Services.AddProjects();
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+
+        app.MapOpenApi();
+        app.MapHealth();
+        var api = app.MapGroup("/api");
+        api.MapProjects();
+        api.MapFiles();
+        api.MapGit();
+        api.MapEvents();
+        return app;
+    }
+
+    /// <summary>Migrates the database, then starts listening; returns the address actually bound.</summary>
+    public static async Task<Uri> StartAsync(WebApplication app, CancellationToken cancellationToken)
+    {
+        await app.Services.GetRequiredService<Migrator>().MigrateAsync(cancellationToken).ConfigureAwait(false);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new Uri(address.Replace("[::]", "localhost", StringComparison.Ordinal).TrimEnd('/') + "/");
+    }
+
+    private static string ListenUrl(string host, int port)
+    {
+        var bracketed = host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[') ? $"[{host}]" : host;
+        return $"http://{bracketed}:{port}";
+    }
+}
+
+/// <summary>Request body limits; endpoints that take file contents raise theirs from the configured file size.</summary>
+internal static class RequestLimits
+{
+    public const long DefaultBodyBytes = 1024 * 1024;
+}

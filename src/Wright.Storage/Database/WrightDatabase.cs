@@ -1,0 +1,127 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Wright.Storage.Database;
+
+/// <summary>
+/// The one database of a Wright server: a SQLite file in the data directory by default, or a
+/// PostgreSQL server given as a <c>postgres://</c> URL or an Npgsql connection string.
+/// </summary>
+public sealed class WrightDatabase : IAsyncDisposable
+{
+    private static readonly Lazy<bool> SqliteInitialized = new(() =>
+    {
+        SQLitePCL.Batteries_V2.Init();
+        return true;
+    });
+
+    private readonly string? _sqliteConnectionString;
+    private readonly NpgsqlDataSource? _postgres;
+
+    private WrightDatabase(DatabaseDialect dialect, string description, string? sqliteConnectionString, NpgsqlDataSource? postgres)
+    {
+        Dialect = dialect;
+        Description = description;
+        _sqliteConnectionString = sqliteConnectionString;
+        _postgres = postgres;
+    }
+
+    public DatabaseDialect Dialect { get; }
+
+    /// <summary>Where the database is, safe to print: never contains a password.</summary>
+    public string Description { get; }
+
+    /// <summary>Opens the database described by <paramref name="database"/>, or the SQLite file under <paramref name="dataDir"/> when it is empty.</summary>
+    public static WrightDatabase Create(string? database, string dataDir)
+    {
+        if (string.IsNullOrWhiteSpace(database))
+        {
+            return Sqlite(Path.Combine(dataDir, "wright.db"));
+        }
+
+        if (database.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) ||
+            database.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase) ||
+            database.Contains("Host=", StringComparison.OrdinalIgnoreCase))
+        {
+            return Postgres(database);
+        }
+
+        if (database.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase))
+        {
+            return Sqlite(Path.GetFullPath(database["sqlite:".Length..]));
+        }
+
+        throw new ArgumentException("The database must be a postgres:// URL, an Npgsql connection string (Host=…) or sqlite:<file>.", nameof(database));
+    }
+
+    public static WrightDatabase Sqlite(string file)
+    {
+        _ = SqliteInitialized.Value;
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
+        var builder = new SqliteConnectionStringBuilder
+        {
+            DataSource = file,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = 30,
+        };
+        return new WrightDatabase(DatabaseDialect.Sqlite, $"sqlite:{file}", builder.ToString(), null);
+    }
+
+    public static WrightDatabase Postgres(string urlOrConnectionString)
+    {
+        var connectionString = PostgresUrl.ToConnectionString(urlOrConnectionString);
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        var description = $"postgres://{builder.Host}:{builder.Port}/{builder.Database}";
+        var dataSource = new NpgsqlDataSourceBuilder(connectionString).Build();
+        return new WrightDatabase(DatabaseDialect.Postgres, description, null, dataSource);
+    }
+
+    /// <summary>Opens a connection with Wright's per-connection settings applied.</summary>
+    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        if (_postgres is not null)
+        {
+            return await _postgres.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var connection = new SqliteConnection(_sqliteConnectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = connection.CreateCommand();
+
+            // Foreign keys and the busy timeout are per connection in SQLite; WAL is set once per
+            // file by the migrator. 5 s of waiting beats a SQLITE_BUSY under a write burst.
+            command.CommandText = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;";
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>True when <paramref name="exception"/> is a unique-constraint violation in this dialect.</summary>
+    public static bool IsUniqueViolation(Exception exception) => exception switch
+    {
+        SqliteException sqlite => sqlite.SqliteErrorCode == 19 && sqlite.SqliteExtendedErrorCode is 2067 or 1555,
+        PostgresException postgres => postgres.SqlState == PostgresErrorCodes.UniqueViolation,
+        _ => false,
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_postgres is not null)
+        {
+            await _postgres.DisposeAsync().ConfigureAwait(false);
+        }
+        else
+        {
+            SqliteConnection.ClearAllPools();
+        }
+    }
+}

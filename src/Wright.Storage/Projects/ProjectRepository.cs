@@ -1,0 +1,130 @@
+using Dapper;
+using Wright.Core.Errors;
+using Wright.Core.Paging;
+using Wright.Core.Projects;
+using Wright.Storage.Database;
+
+namespace Wright.Storage.Projects;
+
+/// <summary>Dapper repository of projects; the same SQL runs on SQLite and PostgreSQL.</summary>
+internal sealed class ProjectRepository : IProjectRepository
+{
+    private const string Columns = "id AS Id, name AS Name, root_path AS RootPath, created_at_ms AS CreatedAtMs, updated_at_ms AS UpdatedAtMs, archived_at_ms AS ArchivedAtMs";
+
+    private readonly WrightDatabase _database;
+
+    public ProjectRepository(WrightDatabase database)
+    {
+        _database = database;
+    }
+
+    public async Task InsertAsync(Project project, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO projects (id, name, root_path, created_at_ms, updated_at_ms, archived_at_ms) VALUES (@Id, @Name, @RootPath, @CreatedAtMs, @UpdatedAtMs, @ArchivedAtMs)",
+                ProjectRow.From(project),
+                cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (WrightDatabase.IsUniqueViolation(ex))
+        {
+            throw WrightException.Conflict(ErrorCodes.ProjectPathTaken, $"'{project.RootPath}' already belongs to a project.");
+        }
+    }
+
+    public async Task<Project?> GetAsync(Guid id, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var row = await connection.QuerySingleOrDefaultAsync<ProjectRow>(new CommandDefinition(
+            $"SELECT {Columns} FROM projects WHERE id = @Id", new { Id = id.ToString() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return row?.ToProject();
+    }
+
+    public async Task<Project?> FindByPathAsync(string rootPath, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var row = await connection.QuerySingleOrDefaultAsync<ProjectRow>(new CommandDefinition(
+            $"SELECT {Columns} FROM projects WHERE root_path = @RootPath", new { RootPath = rootPath }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return row?.ToProject();
+    }
+
+    public async Task<Page<Project>> ListAsync(PageRequest page, bool includeArchived, CancellationToken cancellationToken)
+    {
+        var after = KeysetCursor.Decode(page.Cursor);
+        var sql = $"""
+            SELECT {Columns} FROM projects
+            WHERE (@IncludeArchived OR archived_at_ms IS NULL)
+              AND (@AfterMs IS NULL OR created_at_ms > @AfterMs OR (created_at_ms = @AfterMs AND id > @AfterId))
+            ORDER BY created_at_ms, id
+            LIMIT @Take
+            """;
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = (await connection.QueryAsync<ProjectRow>(new CommandDefinition(
+            sql,
+            new { IncludeArchived = includeArchived, AfterMs = after?.Milliseconds, AfterId = after?.Id ?? "", Take = page.Limit + 1 },
+            cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
+
+        string? next = null;
+        if (rows.Count > page.Limit)
+        {
+            rows.RemoveAt(rows.Count - 1);
+            var last = rows[^1];
+            next = new KeysetCursor(last.CreatedAtMs, last.Id).Encode();
+        }
+
+        return new Page<Project>(rows.Select(r => r.ToProject()).ToList(), next);
+    }
+
+    public async Task<bool> UpdateAsync(Project project, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var changed = await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE projects SET name = @Name, updated_at_ms = @UpdatedAtMs, archived_at_ms = @ArchivedAtMs WHERE id = @Id",
+            ProjectRow.From(project),
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return changed == 1;
+    }
+
+    public async Task<bool> DeleteAsync(Guid id, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var changed = await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM projects WHERE id = @Id", new { Id = id.ToString() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return changed == 1;
+    }
+
+    private sealed class ProjectRow
+    {
+        public string Id { get; init; } = "";
+
+        public string Name { get; init; } = "";
+
+        public string RootPath { get; init; } = "";
+
+        public long CreatedAtMs { get; init; }
+
+        public long UpdatedAtMs { get; init; }
+
+        public long? ArchivedAtMs { get; init; }
+
+        public static ProjectRow From(Project p) => new()
+        {
+            Id = p.Id.ToString(),
+            Name = p.Name,
+            RootPath = p.RootPath,
+            CreatedAtMs = p.CreatedAt.ToUnixTimeMilliseconds(),
+            UpdatedAtMs = p.UpdatedAt.ToUnixTimeMilliseconds(),
+            ArchivedAtMs = p.ArchivedAt?.ToUnixTimeMilliseconds(),
+        };
+
+        public Project ToProject() => new(
+            Guid.Parse(Id),
+            Name,
+            RootPath,
+            DateTimeOffset.FromUnixTimeMilliseconds(CreatedAtMs),
+            DateTimeOffset.FromUnixTimeMilliseconds(UpdatedAtMs),
+            ArchivedAtMs is { } a ? DateTimeOffset.FromUnixTimeMilliseconds(a) : null);
+    }
+}

@@ -1,0 +1,19 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Wright.Core.Projects;
+using Wright.Storage.Database;
+using Wright.Storage.Projects;
+
+namespace Wright.Storage;
+
+public static class StorageServiceCollectionExtensions
+{
+    /// <summary>Registers the database (SQLite file in <paramref name="dataDir"/> unless <paramref name="database"/> names another) and its repositories.</summary>
+    public static IServiceCollection AddStorage(this IServiceCollection services, string? database, string dataDir)
+    {
+        services.TryAddSingleton(_ => WrightDatabase.Create(database, dataDir));
+        services.TryAddSingleton<Migrator>();
+        services.TryAddSingleton<IProjectRepository, ProjectRepository>();
+        return services;
+    }
+}

@@ -4,8 +4,11 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Hosting;
+using Wright.Core.Events;
+using Wright.Core.Git;
 using Wright.Core.Hosting;
 using Wright.Core.Projects;
+using Wright.Core.Workspace;
 using Wright.Server.Events;
 using Wright.Server.Files;
 using Wright.Server.Git;
@@ -52,7 +55,10 @@ public static class WrightServer
         builder.Services.Configure<JsonOptions>(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
         builder.Services.AddOpenApi();
         builder.Services.AddStorage(options.Database, wright.DataDir);
+        builder.Services.AddEvents();
+        builder.Services.AddGit();
         builder.Services.AddProjects();
+        builder.Services.AddWorkspace();
         configure?.Invoke(builder);
 
         var app = builder.Build();

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Wright.Core.Git;
 
 namespace Wright.Core.Projects;
 
@@ -10,7 +9,6 @@ public static class ProjectsServiceCollectionExtensions
     public static IServiceCollection AddProjects(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<GitRunner>(_ => new GitRunner());
         services.TryAddSingleton<ProjectService>();
         return services;
     }

@@ -1,0 +1,37 @@
+using Wright.Bench;
+
+// Benchmarks of Wright, each reported as a ratio against an anchor measured in the same run.
+// Usage: dotnet run -c Release --project bench/Wright.Bench -- [tree] [writes] [startup] [--files N]
+var which = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal) && !int.TryParse(a, out _)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+if (which.Count == 0)
+{
+    which = ["startup", "writes", "tree"];
+}
+
+var filesIndex = Array.IndexOf(args, "--files");
+var fileCount = filesIndex >= 0 ? int.Parse(args[filesIndex + 1], System.Globalization.CultureInfo.InvariantCulture) : 100_000;
+
+using var cancellation = new CancellationTokenSource(TimeSpan.FromMinutes(30));
+var work = Path.Combine(Path.GetTempPath(), $"wright-bench-{Guid.NewGuid():N}");
+Directory.CreateDirectory(work);
+try
+{
+    if (which.Contains("startup"))
+    {
+        await StartupBench.RunAsync(work, cancellation.Token);
+    }
+
+    if (which.Contains("writes"))
+    {
+        await WriteBench.RunAsync(work, cancellation.Token);
+    }
+
+    if (which.Contains("tree"))
+    {
+        await TreeBench.RunAsync(work, fileCount, cancellation.Token);
+    }
+}
+finally
+{
+    Directory.Delete(work, recursive: true);
+}

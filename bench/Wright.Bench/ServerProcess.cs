@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace Wright.Bench;
+
+/// <summary>A real `wright serve` child process on a free loopback port, as a user would run it.</summary>
+internal sealed partial class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private ServerProcess(Process process, Uri baseAddress, TimeSpan startup)
+    {
+        _process = process;
+        BaseAddress = baseAddress;
+        Startup = startup;
+    }
+
+    public Uri BaseAddress { get; }
+
+    /// <summary>From process start to the first successful /health answer.</summary>
+    public TimeSpan Startup { get; }
+
+    public int Pid => _process.Id;
+
+    public static async Task<ServerProcess> StartAsync(string dataDir, CancellationToken cancellationToken)
+    {
+        var wrightDll = Path.Combine(AppContext.BaseDirectory, "wright.dll");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { wrightDll, "serve", "--port", "0", "--data-dir", dataDir })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        var clock = Stopwatch.StartNew();
+        var process = Process.Start(start)!;
+        _ = process.StandardError.ReadToEndAsync(cancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        Uri? address = null;
+        while (address is null)
+        {
+            var line = await process.StandardOutput.ReadLineAsync(timeout.Token) ?? throw new InvalidOperationException("wright serve exited before it printed its URL.");
+            var match = UrlLine().Match(line);
+            if (match.Success)
+            {
+                address = new Uri(match.Groups[1].Value);
+            }
+        }
+
+        _ = DrainAsync(process.StandardOutput);
+        using var client = new HttpClient { BaseAddress = address };
+        while (true)
+        {
+            try
+            {
+                using var response = await client.GetAsync("/health", timeout.Token);
+                if (response.IsSuccessStatusCode)
+                {
+                    break;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not answering yet: the URL is printed right after Kestrel binds, so retry.
+            }
+        }
+
+        return new ServerProcess(process, address, clock.Elapsed);
+    }
+
+    /// <summary>Resident set size of the server process, from /proc.</summary>
+    public long ResidentBytes()
+    {
+        foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                var kb = long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+                return kb * 1024;
+            }
+        }
+
+        return 0;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private static async Task DrainAsync(StreamReader reader)
+    {
+        while (await reader.ReadLineAsync() is not null)
+        {
+        }
+    }
+
+    [GeneratedRegex(@"listening on (http://\S+)")]
+    private static partial Regex UrlLine();
+}

@@ -95,8 +95,13 @@ public sealed partial class GitService
         var name = SafetyPointRef(id);
         return WithLockAsync(root, async () =>
         {
-            var result = await _git.RunAsync(root, ["update-ref", "-d", name], cancellationToken).ConfigureAwait(false);
-            return result.Succeeded && await TryResolveCommitAsync(root, name, cancellationToken).ConfigureAwait(false) is null;
+            if (await TryResolveCommitAsync(root, name, cancellationToken).ConfigureAwait(false) is null)
+            {
+                return false;
+            }
+
+            await _git.RunCheckedAsync(root, ["update-ref", "-d", name], cancellationToken).ConfigureAwait(false);
+            return true;
         }, cancellationToken);
     }
 

@@ -57,6 +57,15 @@ public sealed partial class GitService
         }
     }
 
+    /// <summary>Every file of the working tree git would not ignore, tracked or not, in path order, each once.</summary>
+    public async Task<IReadOnlyList<string>> ListWorkingTreeFilesAsync(string root, CancellationToken cancellationToken)
+    {
+        var output = await _git.RunCheckedAsync(root, ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], cancellationToken).ConfigureAwait(false);
+        var paths = output.Split('\0', StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal).ToList();
+        paths.Sort(StringComparer.Ordinal);
+        return paths;
+    }
+
     /// <summary>Streams a <c>git bundle</c> of every branch, tag and HEAD (not safety points or remote-tracking refs) to <paramref name="destination"/>.</summary>
     public async Task WriteBundleAsync(string root, Stream destination, CancellationToken cancellationToken)
     {

@@ -19,54 +19,66 @@ public sealed partial class ProjectService
     public async Task WriteZipAsync(Project project, Stream destination, CancellationToken cancellationToken)
     {
         var paths = await _git.ListWorkingTreeFilesAsync(project.RootPath, cancellationToken).ConfigureAwait(false);
-        var archive = await ZipArchive.CreateAsync(destination, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, cancellationToken).ConfigureAwait(false);
-        await using (archive.ConfigureAwait(false))
+        var output = new DeferredWriteStream(destination);
+        await using (output.ConfigureAwait(false))
         {
-            foreach (var path in paths)
+            var archive = await ZipArchive.CreateAsync(output, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, cancellationToken).ConfigureAwait(false);
+            await using (archive.ConfigureAwait(false))
             {
-                var full = Path.Combine(project.RootPath, path);
-                var info = new FileInfo(full);
-                if (info.LinkTarget is { } target)
-                {
-                    var link = archive.CreateEntry(path, CompressionLevel.NoCompression);
-                    link.ExternalAttributes = UnixSymbolicLink << 16;
-                    var stream = await link.OpenAsync(cancellationToken).ConfigureAwait(false);
-                    await using (stream.ConfigureAwait(false))
-                    {
-                        await stream.WriteAsync(Encoding.UTF8.GetBytes(target), cancellationToken).ConfigureAwait(false);
-                    }
+                await WriteEntriesAsync(archive, output, project.RootPath, paths, cancellationToken).ConfigureAwait(false);
+            }
 
-                    continue;
+            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task WriteEntriesAsync(ZipArchive archive, DeferredWriteStream output, string root, IReadOnlyList<string> paths, CancellationToken cancellationToken)
+    {
+        foreach (var path in paths)
+        {
+            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            var full = Path.Combine(root, path);
+            var info = new FileInfo(full);
+            if (info.LinkTarget is { } target)
+            {
+                var link = archive.CreateEntry(path, CompressionLevel.NoCompression);
+                link.ExternalAttributes = UnixSymbolicLink << 16;
+                var stream = await link.OpenAsync(cancellationToken).ConfigureAwait(false);
+                await using (stream.ConfigureAwait(false))
+                {
+                    await stream.WriteAsync(Encoding.UTF8.GetBytes(target), cancellationToken).ConfigureAwait(false);
                 }
 
-                if (!info.Exists)
-                {
-                    // Deleted since it was committed, or a submodule (a directory): neither is a file to export.
-                    continue;
-                }
+                continue;
+            }
 
-                FileStream source;
-                try
-                {
-                    source = new FileStream(full, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.ReadWrite | FileShare.Delete, Options = FileOptions.Asynchronous | FileOptions.SequentialScan });
-                }
-                catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
-                {
-                    // Deleted between the listing and now: the export shows the tree without it, as if a moment later.
-                    continue;
-                }
+            if (!info.Exists)
+            {
+                // Deleted since it was committed, or a submodule (a directory): neither is a file to export.
+                continue;
+            }
 
-                await using (source.ConfigureAwait(false))
+            FileStream source;
+            try
+            {
+                source = new FileStream(full, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.ReadWrite | FileShare.Delete, Options = FileOptions.Asynchronous | FileOptions.SequentialScan });
+            }
+            catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+            {
+                // Deleted between the listing and now: the export shows the tree without it, as if a moment later.
+                continue;
+            }
+
+            await using (source.ConfigureAwait(false))
+            {
+                var entry = archive.CreateEntry(path, CompressionLevel.Fastest);
+                entry.LastWriteTime = info.LastWriteTime;
+                var executable = !OperatingSystem.IsWindows() && (info.UnixFileMode & UnixFileMode.UserExecute) != 0;
+                entry.ExternalAttributes = (executable ? UnixExecutableFile : UnixRegularFile) << 16;
+                var content = await entry.OpenAsync(cancellationToken).ConfigureAwait(false);
+                await using (content.ConfigureAwait(false))
                 {
-                    var entry = archive.CreateEntry(path, CompressionLevel.Fastest);
-                    entry.LastWriteTime = info.LastWriteTime;
-                    var executable = !OperatingSystem.IsWindows() && (info.UnixFileMode & UnixFileMode.UserExecute) != 0;
-                    entry.ExternalAttributes = (executable ? UnixExecutableFile : UnixRegularFile) << 16;
-                    var content = await entry.OpenAsync(cancellationToken).ConfigureAwait(false);
-                    await using (content.ConfigureAwait(false))
-                    {
-                        await source.CopyToAsync(content, cancellationToken).ConfigureAwait(false);
-                    }
+                    await source.CopyToAsync(content, cancellationToken).ConfigureAwait(false);
                 }
             }
         }

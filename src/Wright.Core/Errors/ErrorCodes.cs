@@ -17,6 +17,10 @@ public static class ErrorCodes
     public const string ProjectPathExists = "project_path_exists";
     public const string ProjectNotGitRepository = "project_not_git_repository";
     public const string ProjectArchived = "project_archived";
+    public const string ProjectPathOverlaps = "project_path_overlaps";
+    public const string ProjectDeleteRefused = "project_delete_refused";
+    public const string CloneUrlInvalid = "clone_url_invalid";
+    public const string CloneFailed = "clone_failed";
 
     public const string PathOutsideProject = "path_outside_project";
     public const string PathInvalid = "path_invalid";
@@ -36,6 +40,11 @@ public static class ErrorCodes
     public const string BranchNotFound = "branch_not_found";
     public const string BranchExists = "branch_exists";
     public const string NothingToCommit = "nothing_to_commit";
+    public const string RefInvalid = "ref_invalid";
+    public const string BranchNameInvalid = "branch_name_invalid";
+    public const string UncommittedChanges = "uncommitted_changes";
+    public const string RepositoryEmpty = "repository_empty";
+    public const string SafetyPointNotFound = "safety_point_not_found";
 
     public const string DatabaseTooNew = "database_too_new";
 }

@@ -5,3 +5,6 @@ public sealed record GitCommandResult(int ExitCode, string StandardOutput, strin
 {
     public bool Succeeded => ExitCode == 0;
 }
+
+/// <summary>Output of a git invocation kept up to a size cap; <see cref="Truncated"/> when git had more to say.</summary>
+public sealed record GitCappedResult(string Output, bool Truncated);

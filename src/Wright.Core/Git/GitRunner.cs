@@ -11,6 +11,9 @@ namespace Wright.Core.Git;
 /// </summary>
 public sealed class GitRunner
 {
+    /// <summary>UTF-8 without a byte-order mark: git would take a BOM on standard input as part of a commit message.</summary>
+    private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
+
     private readonly string _gitPath;
 
     public GitRunner(string gitPath = "git")
@@ -26,6 +29,30 @@ public sealed class GitRunner
         string? standardInput = null,
         IReadOnlyDictionary<string, string>? environment = null)
     {
+        using var process = Start(workingDirectory, arguments, environment);
+        using var registration = cancellationToken.Register(() => KillQuietly(process));
+        var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        if (standardInput is not null)
+        {
+            await process.StandardInput.WriteAsync(standardInput.AsMemory(), CancellationToken.None).ConfigureAwait(false);
+        }
+
+        process.StandardInput.Close();
+        await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+        var result = new GitCommandResult(process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
+        cancellationToken.ThrowIfCancellationRequested();
+        return result;
+    }
+
+    private Process Start(string workingDirectory, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment)
+    {
+        if (!Directory.Exists(workingDirectory))
+        {
+            // Process.Start reports a missing working directory like a missing executable; say what it is.
+            throw WrightException.Conflict(ErrorCodes.ProjectPathMissing, $"The directory '{workingDirectory}' no longer exists; restore it or delete the project.");
+        }
+
         var start = new ProcessStartInfo(_gitPath)
         {
             WorkingDirectory = workingDirectory,
@@ -33,8 +60,9 @@ public sealed class GitRunner
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
+            StandardOutputEncoding = Utf8,
+            StandardErrorEncoding = Utf8,
+            StandardInputEncoding = Utf8,
         };
         foreach (var argument in arguments)
         {
@@ -58,46 +86,140 @@ public sealed class GitRunner
             }
         }
 
-        Process process;
         try
         {
-            process = Process.Start(start) ?? throw GitUnavailable(null);
+            return Process.Start(start) ?? throw GitUnavailable(null);
         }
         catch (Win32Exception ex)
         {
             throw GitUnavailable(ex);
         }
-
-        using (process)
-        {
-            using var registration = cancellationToken.Register(() => KillQuietly(process));
-            var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-            var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
-            if (standardInput is not null)
-            {
-                await process.StandardInput.WriteAsync(standardInput.AsMemory(), CancellationToken.None).ConfigureAwait(false);
-            }
-
-            process.StandardInput.Close();
-            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
-            var result = new GitCommandResult(process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
-            cancellationToken.ThrowIfCancellationRequested();
-            return result;
-        }
     }
 
     /// <summary>Runs git and throws <c>git_failed</c> with git's own message when it exits non-zero.</summary>
-    public async Task<string> RunCheckedAsync(string workingDirectory, IEnumerable<string> arguments, CancellationToken cancellationToken, string? standardInput = null)
+    public async Task<string> RunCheckedAsync(
+        string workingDirectory,
+        IEnumerable<string> arguments,
+        CancellationToken cancellationToken,
+        string? standardInput = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var list = arguments as IReadOnlyList<string> ?? arguments.ToList();
-        var result = await RunAsync(workingDirectory, list, cancellationToken, standardInput).ConfigureAwait(false);
+        var result = await RunAsync(workingDirectory, list, cancellationToken, standardInput, environment).ConfigureAwait(false);
         if (!result.Succeeded)
         {
-            var subcommand = list.FirstOrDefault(a => !a.StartsWith('-')) ?? "git";
-            throw new WrightException(ErrorKind.Conflict, ErrorCodes.GitFailed, $"git {subcommand} failed: {result.StandardError.Trim()}");
+            throw Failed(list, result.StandardError);
         }
 
         return result.StandardOutput;
+    }
+
+    /// <summary>
+    /// Runs git and keeps at most <paramref name="maxChars"/> characters of its output; past that
+    /// git is stopped and the result says so. Used for output whose size the repository decides
+    /// (a huge commit's diff, a status of 100k untracked files), so no request can exhaust memory.
+    /// </summary>
+    public async Task<GitCappedResult> RunCappedAsync(string workingDirectory, IEnumerable<string> arguments, int maxChars, CancellationToken cancellationToken)
+    {
+        var list = arguments as IReadOnlyList<string> ?? arguments.ToList();
+        using var process = Start(workingDirectory, list, environment: null);
+        using var registration = cancellationToken.Register(() => KillQuietly(process));
+        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        process.StandardInput.Close();
+
+        var output = new StringBuilder();
+        var buffer = new char[16 * 1024];
+        var truncated = false;
+        while (true)
+        {
+            var read = await process.StandardOutput.ReadAsync(buffer.AsMemory(), CancellationToken.None).ConfigureAwait(false);
+            if (read == 0)
+            {
+                break;
+            }
+
+            var room = maxChars - output.Length;
+            if (read > room)
+            {
+                output.Append(buffer, 0, room);
+                truncated = true;
+                KillQuietly(process);
+                break;
+            }
+
+            output.Append(buffer, 0, read);
+        }
+
+        await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+        var error = await stderr.ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!truncated && process.ExitCode != 0)
+        {
+            throw Failed(list, error);
+        }
+
+        return new GitCappedResult(output.ToString(), truncated);
+    }
+
+    /// <summary>
+    /// Copies git's raw output to <paramref name="destination"/> as it is produced (a bundle, an
+    /// archive). Throws <c>git_failed</c> if git exits non-zero, possibly after some bytes were
+    /// written: a caller streaming to a client must then abort rather than end the response.
+    /// </summary>
+    public async Task StreamAsync(string workingDirectory, IEnumerable<string> arguments, Stream destination, CancellationToken cancellationToken)
+    {
+        var list = arguments as IReadOnlyList<string> ?? arguments.ToList();
+        using var process = Start(workingDirectory, list, environment: null);
+        using var registration = cancellationToken.Register(() => KillQuietly(process));
+        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        process.StandardInput.Close();
+        try
+        {
+            await process.StandardOutput.BaseStream.CopyToAsync(destination, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Whatever happened to the destination (a client that went away), git must not outlive the request.
+            if (!process.HasExited)
+            {
+                KillQuietly(process);
+            }
+
+            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        var error = await stderr.ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (process.ExitCode != 0)
+        {
+            throw Failed(list, error);
+        }
+    }
+
+    private static WrightException Failed(IReadOnlyList<string> arguments, string standardError)
+    {
+        var subcommand = SubcommandOf(arguments);
+        return new WrightException(ErrorKind.Conflict, ErrorCodes.GitFailed, $"git {subcommand} failed: {standardError.Trim()}");
+    }
+
+    /// <summary>The first argument that is neither an option nor the value of a leading <c>-c</c>/<c>-C</c>.</summary>
+    private static string SubcommandOf(IReadOnlyList<string> arguments)
+    {
+        for (var i = 0; i < arguments.Count; i++)
+        {
+            if (arguments[i] is "-c" or "-C")
+            {
+                i++;
+                continue;
+            }
+
+            if (!arguments[i].StartsWith('-'))
+            {
+                return arguments[i];
+            }
+        }
+
+        return "git";
     }
 
     private static WrightException GitUnavailable(Exception? inner) =>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Wright.Core.Errors;
 using Wright.Core.Git;
 using Wright.Core.Hosting;
@@ -5,22 +6,36 @@ using Wright.Core.Paging;
 
 namespace Wright.Core.Projects;
 
-/// <summary>Project lifecycle: create, open, list, rename, archive and unregister projects.</summary>
-public sealed class ProjectService
+/// <summary>
+/// Project lifecycle: create, open, clone, list, rename, archive and unregister projects.
+/// A directory belongs to one project at most, and project roots never nest: one project's root
+/// is never inside another's, so no file is ever in two projects (two watchers, two histories,
+/// and deleting one project's files would delete the other's).
+/// </summary>
+public sealed partial class ProjectService
 {
     private const int MaxNameLength = 100;
 
     private readonly IProjectRepository _projects;
-    private readonly GitRunner _git;
+    private readonly GitService _git;
     private readonly WrightOptions _options;
     private readonly TimeProvider _time;
+    private readonly ILogger<ProjectService> _logger;
 
-    public ProjectService(IProjectRepository projects, GitRunner git, WrightOptions options, TimeProvider time)
+    /// <summary>
+    /// Serialises "is this path free? then register it" within this process. The unique index on
+    /// the root path still guards exact duplicates across server instances; nesting across
+    /// instances racing in the same millisecond is not guarded.
+    /// </summary>
+    private readonly SemaphoreSlim _registration = new(1, 1);
+
+    public ProjectService(IProjectRepository projects, GitService git, WrightOptions options, TimeProvider time, ILogger<ProjectService> logger)
     {
         _projects = projects;
         _git = git;
         _options = options;
         _time = time;
+        _logger = logger;
     }
 
     /// <summary>Creates a new directory, initialises a git repository with an initial commit and registers it.</summary>
@@ -28,32 +43,205 @@ public sealed class ProjectService
     {
         var cleanName = ValidateName(name);
         var root = path is null ? Path.Combine(_options.ProjectsDir, Slug(cleanName)) : NormalizeRoot(path);
-        if (Directory.Exists(root) && Directory.EnumerateFileSystemEntries(root).Any())
+        EnsureEmptyOrMissing(root);
+        return await RegisterAsync(cleanName, root, async () =>
         {
-            throw WrightException.Conflict(ErrorCodes.ProjectPathExists, $"'{root}' already exists and is not empty; open it instead of creating it.");
+            Directory.CreateDirectory(root);
+            await _git.InitAsync(root, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Registers an existing directory. It must be the top of a git working tree, unless
+    /// <paramref name="initGit"/> is given: then a repository is created there and its current
+    /// content (minus what .gitignore excludes) becomes the initial commit.
+    /// </summary>
+    public async Task<Project> OpenAsync(string path, string? name, bool initGit, CancellationToken cancellationToken)
+    {
+        var root = NormalizeRoot(path);
+        if (!Directory.Exists(root))
+        {
+            throw WrightException.Invalid(ErrorCodes.ProjectPathMissing, $"'{root}' does not exist or is not a directory; create it, or create a project instead.");
         }
 
-        if (await _projects.FindByPathAsync(root, cancellationToken).ConfigureAwait(false) is not null)
+        var cleanName = ValidateName(name ?? Path.GetFileName(root));
+        var top = await _git.FindWorkTreeRootAsync(root, cancellationToken).ConfigureAwait(false);
+        var isRepositoryRoot = top is not null && PathsEqual(top, root);
+        if (!isRepositoryRoot && !initGit)
         {
-            throw WrightException.Conflict(ErrorCodes.ProjectPathTaken, $"'{root}' already belongs to a project.");
+            var detail = top is null
+                ? $"'{root}' is not a git repository; open it with initGit=true to create one with its current content as the first commit."
+                : $"'{root}' is inside the git repository at '{top}', not its top; open '{top}', or pass initGit=true for a repository of its own.";
+            throw WrightException.Conflict(ErrorCodes.ProjectNotGitRepository, detail);
         }
 
-        Directory.CreateDirectory(root);
-        await _git.RunCheckedAsync(root, ["init", "--quiet", "--initial-branch=main"], cancellationToken).ConfigureAwait(false);
-        await GitIdentity.CommitAsync(_git, root, ["commit", "--quiet", "--allow-empty", "-m", "Initial commit"], cancellationToken).ConfigureAwait(false);
+        return await RegisterAsync(cleanName, root, async () =>
+        {
+            if (!isRepositoryRoot)
+            {
+                await _git.InitAsync(root, cancellationToken).ConfigureAwait(false);
+            }
+        }, cancellationToken).ConfigureAwait(false);
+    }
 
-        var now = Now();
-        var project = new Project(Guid.CreateVersion7(now), cleanName, root, now, now, null);
-        await _projects.InsertAsync(project, cancellationToken).ConfigureAwait(false);
-        return project;
+    /// <summary>
+    /// Clones <paramref name="url"/> into <paramref name="path"/> (default: the projects folder,
+    /// named after the repository) and registers it. A failed clone leaves no directory behind.
+    /// </summary>
+    public async Task<Project> CloneAsync(string url, string? path, string? name, CancellationToken cancellationToken)
+    {
+        GitService.ValidateCloneUrl(url);
+        var cleanName = ValidateName(name ?? NameFromUrl(url));
+        var root = path is null ? Path.Combine(_options.ProjectsDir, Slug(cleanName)) : NormalizeRoot(path);
+        EnsureEmptyOrMissing(root);
+        var existed = Directory.Exists(root);
+        return await RegisterAsync(cleanName, root, async () =>
+        {
+            try
+            {
+                await _git.CloneAsync(url, root, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception) when (!existed && Directory.Exists(root))
+            {
+                // git removes its own partial clone; this covers a cancelled one. The directory is ours: it did not exist before.
+                ProjectDirectory.Delete(root);
+                throw;
+            }
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<Project> GetAsync(Guid id, CancellationToken cancellationToken) =>
         await _projects.GetAsync(id, cancellationToken).ConfigureAwait(false)
         ?? throw WrightException.NotFound(ErrorCodes.ProjectNotFound, $"No project with id {id}.");
 
+    /// <summary>A project whose files and history may change: <c>project_archived</c> for an archived one.</summary>
+    public async Task<Project> GetWritableAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var project = await GetAsync(id, cancellationToken).ConfigureAwait(false);
+        return project.IsArchived
+            ? throw WrightException.Conflict(ErrorCodes.ProjectArchived, $"Project '{project.Name}' is archived and read-only; unarchive it first.")
+            : project;
+    }
+
     public Task<Page<Project>> ListAsync(PageRequest page, bool includeArchived, CancellationToken cancellationToken) =>
         _projects.ListAsync(page, includeArchived, cancellationToken);
+
+    /// <summary>Changes the name and/or the archive state; a null argument leaves that part as it is.</summary>
+    public async Task<Project> UpdateAsync(Guid id, string? name, bool? archived, CancellationToken cancellationToken)
+    {
+        var project = await GetAsync(id, cancellationToken).ConfigureAwait(false);
+        var now = Now();
+        var updated = project with
+        {
+            Name = name is null ? project.Name : ValidateName(name),
+            ArchivedAt = archived switch
+            {
+                null => project.ArchivedAt,
+                true => project.ArchivedAt ?? now,
+                false => null,
+            },
+        };
+        if (updated == project)
+        {
+            return project;
+        }
+
+        updated = updated with { UpdatedAt = now };
+        if (!await _projects.UpdateAsync(updated, cancellationToken).ConfigureAwait(false))
+        {
+            throw WrightException.NotFound(ErrorCodes.ProjectNotFound, $"No project with id {id}.");
+        }
+
+        return updated;
+    }
+
+    /// <summary>
+    /// Unregisters a project. Its directory stays on disk unless <paramref name="deleteFiles"/>;
+    /// then the project root and everything under it is removed, symbolic links removed as links
+    /// and never followed, and only after checks that the root is a plain directory that holds
+    /// neither Wright's data nor the user's home.
+    /// </summary>
+    public async Task DeleteAsync(Guid id, bool deleteFiles, CancellationToken cancellationToken)
+    {
+        var project = await GetAsync(id, cancellationToken).ConfigureAwait(false);
+        if (deleteFiles && Directory.Exists(project.RootPath))
+        {
+            EnsureDeletable(project.RootPath);
+            ProjectDirectory.Delete(project.RootPath);
+            ProjectLog.FilesDeleted(_logger, project.Id, project.RootPath);
+        }
+
+        await _projects.DeleteAsync(id, cancellationToken).ConfigureAwait(false);
+        ProjectLog.Unregistered(_logger, project.Id, project.RootPath);
+    }
+
+    private void EnsureDeletable(string root)
+    {
+        var info = new DirectoryInfo(root);
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        var refusal =
+            info.LinkTarget is not null ? "it is now a symbolic link, not the directory that was registered"
+            : Path.GetPathRoot(root) is { } r && PathsEqual(Path.TrimEndingDirectorySeparator(r), root) ? "it is a file system root"
+            : home.Length > 0 && (PathsEqual(home, root) || IsInside(home, root)) ? "it is or contains the home directory"
+            : PathsEqual(_options.DataDir, root) || IsInside(_options.DataDir, root) ? "it is or contains Wright's data directory"
+            : null;
+        if (refusal is not null)
+        {
+            throw WrightException.Conflict(ErrorCodes.ProjectDeleteRefused, $"Wright will not delete '{root}': {refusal}. Unregister the project without deleteFiles and remove what you need by hand.");
+        }
+    }
+
+    /// <summary>Checks the path is free and not nested with another project, runs <paramref name="prepare"/> (git init or clone), then stores the project.</summary>
+    private async Task<Project> RegisterAsync(string name, string root, Func<Task> prepare, CancellationToken cancellationToken)
+    {
+        await _registration.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await EnsureRootAvailableAsync(root, cancellationToken).ConfigureAwait(false);
+            await prepare().ConfigureAwait(false);
+            var now = Now();
+            var project = new Project(Guid.CreateVersion7(now), name, root, now, now, null);
+            await _projects.InsertAsync(project, cancellationToken).ConfigureAwait(false);
+            ProjectLog.Registered(_logger, project.Id, root);
+            return project;
+        }
+        finally
+        {
+            _registration.Release();
+        }
+    }
+
+    private async Task EnsureRootAvailableAsync(string root, CancellationToken cancellationToken)
+    {
+        string? cursor = null;
+        do
+        {
+            var page = await _projects.ListAsync(new PageRequest(PageRequest.MaxLimit, cursor), includeArchived: true, cancellationToken).ConfigureAwait(false);
+            foreach (var other in page.Items)
+            {
+                if (PathsEqual(other.RootPath, root))
+                {
+                    throw WrightException.Conflict(ErrorCodes.ProjectPathTaken, $"'{root}' already belongs to project '{other.Name}'.");
+                }
+
+                if (IsInside(root, other.RootPath) || IsInside(other.RootPath, root))
+                {
+                    throw WrightException.Conflict(ErrorCodes.ProjectPathOverlaps, $"'{root}' overlaps project '{other.Name}' at '{other.RootPath}'; project directories cannot be nested.");
+                }
+            }
+
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+    }
+
+    private static void EnsureEmptyOrMissing(string root)
+    {
+        if (File.Exists(root) || (Directory.Exists(root) && Directory.EnumerateFileSystemEntries(root).Any()))
+        {
+            throw WrightException.Conflict(ErrorCodes.ProjectPathExists, $"'{root}' already exists and is not empty; open it instead, or choose another path.");
+        }
+    }
 
     /// <summary>Storage keeps milliseconds; trimming here makes a created project equal its stored copy.</summary>
     private DateTimeOffset Now() => DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
@@ -91,10 +279,50 @@ public sealed class ProjectService
         return full;
     }
 
+    /// <summary>Paths compare case-insensitively where the usual file system does (Windows, macOS).</summary>
+    private static StringComparison PathComparison =>
+        OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+
+    internal static bool PathsEqual(string a, string b) =>
+        string.Equals(Path.TrimEndingDirectorySeparator(a), Path.TrimEndingDirectorySeparator(b), PathComparison);
+
+    /// <summary>True when <paramref name="inner"/> lies strictly below <paramref name="outer"/>.</summary>
+    internal static bool IsInside(string inner, string outer)
+    {
+        var prefix = Path.TrimEndingDirectorySeparator(outer) + Path.DirectorySeparatorChar;
+        return inner.StartsWith(prefix, PathComparison);
+    }
+
+    private static string NameFromUrl(string url)
+    {
+        var last = url.TrimEnd('/', '\\').Split('/', '\\', ':').LastOrDefault() ?? "";
+        if (last.EndsWith(".git", StringComparison.OrdinalIgnoreCase))
+        {
+            last = last[..^4];
+        }
+
+        return last.Length == 0 ? "project" : last;
+    }
+
     private static string Slug(string name)
     {
         var chars = name.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray();
         var slug = string.Join('-', new string(chars).Split('-', StringSplitOptions.RemoveEmptyEntries));
         return slug.Length == 0 ? "project" : slug;
     }
+
+    /// <summary>A file name for exports: the project's name as a slug.</summary>
+    internal static string FileNameOf(Project project) => Slug(project.Name);
+}
+
+internal static partial class ProjectLog
+{
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Registered project {ProjectId} at {Root}")]
+    public static partial void Registered(ILogger logger, Guid projectId, string root);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "Unregistered project {ProjectId} at {Root}")]
+    public static partial void Unregistered(ILogger logger, Guid projectId, string root);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "Deleted the files of project {ProjectId} at {Root}")]
+    public static partial void FilesDeleted(ILogger logger, Guid projectId, string root);
 }

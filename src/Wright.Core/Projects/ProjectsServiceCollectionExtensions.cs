@@ -1,14 +1,16 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Wright.Core.Git;
 
 namespace Wright.Core.Projects;
 
 public static class ProjectsServiceCollectionExtensions
 {
-    /// <summary>Registers the project lifecycle and the git runner it needs.</summary>
+    /// <summary>Registers the project lifecycle and the git operations it needs.</summary>
     public static IServiceCollection AddProjects(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.AddGit();
         services.TryAddSingleton<ProjectService>();
         return services;
     }

@@ -11,5 +11,17 @@ public sealed record ProjectDto(Guid Id, string Name, string Path, DateTimeOffse
 /// <summary>Body of <c>POST /api/projects</c>: a new directory at <c>path</c> (or under the data dir's projects folder).</summary>
 public sealed record CreateProjectRequest(string Name, string? Path);
 
+/// <summary>
+/// Body of <c>POST /api/projects:open</c>: an existing directory. Without <c>initGit</c> it must be
+/// the top of a git working tree; with it, a repository is created there if needed.
+/// </summary>
+public sealed record OpenProjectRequest(string Path, string? Name, bool? InitGit);
+
+/// <summary>Body of <c>POST /api/projects:clone</c>: a git URL or absolute path, and where to put the clone.</summary>
+public sealed record CloneProjectRequest(string Url, string? Path, string? Name);
+
+/// <summary>Body of <c>PATCH /api/projects/{id}</c>: the fields to change; absent fields stay as they are.</summary>
+public sealed record UpdateProjectRequest(string? Name, bool? Archived);
+
 /// <summary>A page of items and the cursor of the next page.</summary>
 public sealed record PageDto<T>(IReadOnlyList<T> Items, string? NextCursor);

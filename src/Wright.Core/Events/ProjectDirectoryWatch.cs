@@ -73,24 +73,18 @@ internal sealed class ProjectDirectoryWatch : IDisposable
     /// <summary>Starts watching now, so that changes from this moment on are seen; a failure is retried in the background.</summary>
     public void Start()
     {
-        if (!TryCreateWatcher(out var error))
-        {
-            EventsLog.WatchFailed(_logger, error, ProjectId, _root, TimeSpan.FromSeconds(1));
-            lock (_lock)
-            {
-                _restartRequested = true;
-            }
-        }
-        else
+        _ = TryCreateWatcher(out var error);
+        _ = RunAsync(_stop.Token);
+        if (error is null)
         {
             EventsLog.WatchStarted(_logger, ProjectId, _root);
+            return;
         }
 
-        _ = RunAsync(_stop.Token);
-        if (_restartRequested)
-        {
-            _wake.Writer.TryWrite(true);
-        }
+        // Not watching yet (inotify limit, directory missing): the loop retries with back-off and
+        // sends a resync once the watch is up.
+        EventsLog.WatchFailed(_logger, error, ProjectId, _root, TimeSpan.Zero);
+        OnRestartNeeded();
     }
 
     public void Dispose()
@@ -123,12 +117,7 @@ internal sealed class ProjectDirectoryWatch : IDisposable
                         var delay = TimeSpan.FromSeconds(Math.Min(Math.Pow(2, failures), MaxRetryDelay.TotalSeconds));
                         EventsLog.WatchFailed(_logger, error, ProjectId, _root, delay);
                         await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
-                        lock (_lock)
-                        {
-                            _restartRequested = true;
-                        }
-
-                        _wake.Writer.TryWrite(true);
+                        OnRestartNeeded();
                         continue;
                     }
 
@@ -361,6 +350,11 @@ internal sealed class ProjectDirectoryWatch : IDisposable
     private void OnError(Exception error)
     {
         EventsLog.WatcherError(_logger, error, ProjectId);
+        OnRestartNeeded();
+    }
+
+    private void OnRestartNeeded()
+    {
         lock (_lock)
         {
             _restartRequested = true;

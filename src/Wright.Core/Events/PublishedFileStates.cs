@@ -26,7 +26,19 @@ internal sealed class PublishedFileStates
         }
 
         // A changed file without an ETag (too large to hash) cannot be compared: report it.
-        return type == EventTypes.FileDeleted || (data.ETag is not null && data.ETag == last.ETag);
+        return type == EventTypes.FileDeleted || (data.ETag is not null && last.ETag is not null && Bare(data.ETag).Equals(Bare(last.ETag), StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>The hash inside an ETag, whether a publisher passed it bare or in HTTP form (<c>"…"</c>, <c>W/"…"</c>).</summary>
+    private static ReadOnlySpan<char> Bare(string etag)
+    {
+        var span = etag.AsSpan().Trim();
+        if (span.StartsWith("W/", StringComparison.Ordinal))
+        {
+            span = span[2..];
+        }
+
+        return span.Trim('"');
     }
 
     public void Record(Guid project, string type, FileEventData data)

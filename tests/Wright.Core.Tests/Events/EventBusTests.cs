@@ -212,6 +212,15 @@ public sealed class EventBusTests
     }
 
     [Fact]
+    public void PublishFileEventIfChanged_ApiETagInHttpQuotedForm_StillMatchesTheBareHash()
+    {
+        var bus = NewBus();
+        bus.Publish(EventTypes.FileChanged, ProjectA, new FileEventData("a.txt", "\"ABC123\"", FileEventSources.Api));
+
+        bus.PublishFileEventIfChanged(EventTypes.FileChanged, ProjectA, new FileEventData("a.txt", "abc123", FileEventSources.External)).ShouldBeNull();
+    }
+
+    [Fact]
     public void PublishFileEventIfChanged_DeletionAfterDeletion_IsSuppressedButRecreationIsNot()
     {
         var bus = NewBus();

@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Wright.Core.Errors;
+using Wright.Core.Git;
 
 namespace Wright.Core.Events;
 
@@ -47,7 +48,7 @@ internal sealed class ProjectDirectoryWatch : IDisposable
     private long _changeCount;
     private FileSystemWatcher? _watcher;
 
-    public ProjectDirectoryWatch(Guid projectId, string root, IEventBus bus, Git.GitRunner git, EventsOptions options, long maxFileBytes, TimeProvider time, ILogger logger)
+    public ProjectDirectoryWatch(Guid projectId, string root, IEventBus bus, GitRunner git, EventsOptions options, long maxFileBytes, TimeProvider time, ILogger logger)
     {
         ProjectId = projectId;
         _root = Path.TrimEndingDirectorySeparator(root);

@@ -11,5 +11,39 @@ public static class EventTypes
     public const string Resync = "resync";
 }
 
-/// <summary>Payload of <c>file.changed</c> and <c>file.deleted</c>: the project-relative path, its new ETag (null when deleted), and who changed it (<c>api</c> or <c>external</c>).</summary>
+/// <summary>
+/// Payload of <c>file.changed</c> and <c>file.deleted</c>: the project-relative path (with <c>/</c>),
+/// its new ETag (lowercase hex SHA-256 of the content; null when deleted or too large to hash), and
+/// who changed it (<c>api</c> or <c>external</c>). A <c>file.deleted</c> path may name a directory:
+/// the path and everything beneath it are gone.
+/// </summary>
 public sealed record FileEventData(string Path, string? ETag, string Source);
+
+/// <summary>Who made a file change; never rename one.</summary>
+public static class FileEventSources
+{
+    public const string Api = "api";
+    public const string External = "external";
+}
+
+/// <summary>Payload of <c>resync</c>: the client's view may have missed events and must reload its state.</summary>
+public sealed record ResyncData(string Reason);
+
+/// <summary>Why a <c>resync</c> was sent; never rename one.</summary>
+public static class ResyncReasons
+{
+    /// <summary>The events after the client's <c>Last-Event-ID</c> are no longer in the replay buffer (or the id is from another server run).</summary>
+    public const string Gap = "gap";
+
+    /// <summary>The client read too slowly, its buffer filled and the server dropped it.</summary>
+    public const string SlowConsumer = "slow_consumer";
+
+    /// <summary>The project was not watched for part of the time since the client's <c>Last-Event-ID</c>.</summary>
+    public const string WatchGap = "watch_gap";
+
+    /// <summary>The watcher of a project failed (kernel queue overflow, watch limit) and was re-created.</summary>
+    public const string WatcherRestarted = "watcher_restarted";
+
+    /// <summary>More files changed at once than the watcher reports one by one (a large checkout).</summary>
+    public const string TooManyChanges = "too_many_changes";
+}

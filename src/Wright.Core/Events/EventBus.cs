@@ -1,0 +1,216 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Wright.Core.Events;
+
+/// <summary>
+/// The in-process bus: assigns ids, keeps the last events in a replay ring and fans each event out
+/// to bounded per-subscriber buffers. Publishing never waits: a subscriber whose buffer is full is
+/// dropped (its stream ends with a <c>resync</c>), so one slow browser cannot hold up the server.
+/// </summary>
+/// <remarks>
+/// Ids start at the start-up time in milliseconds times 1,000 and count up by one, so ids of a later
+/// server run are larger than any id a client kept from an earlier run (which then gets a
+/// <c>resync</c>), while staying below 2^53 for JavaScript clients. A PostgreSQL LISTEN/NOTIFY
+/// bridge plugs in at <see cref="Deliver"/>: it takes ids from a database sequence instead of
+/// <c>_lastId</c>, NOTIFYs each published event, and delivers what it hears in id order; the ring,
+/// the filters and the slow-subscriber rule stay as they are.
+/// </remarks>
+internal sealed partial class EventBus : IEventBus
+{
+    private readonly Lock _lock = new();
+    private readonly WrightEvent?[] _ring;
+    private readonly List<Subscriber> _subscribers = [];
+    private readonly PublishedFileStates _fileStates;
+    private readonly TimeProvider _time;
+    private readonly ILogger<EventBus> _logger;
+    private readonly int _subscriberCapacity;
+    private int _ringStart;
+    private int _ringCount;
+    private long _lastId;
+
+    /// <summary>Every event with an id up to this one has left the ring (or predates this server run).</summary>
+    private long _evictedThrough;
+
+    public EventBus(IOptions<EventsOptions> options, TimeProvider time, ILogger<EventBus> logger)
+    {
+        var settings = options.Value;
+        _ring = new WrightEvent?[settings.ReplayCapacity];
+        _subscriberCapacity = settings.SubscriberBufferCapacity;
+        _time = time;
+        _logger = logger;
+        _fileStates = new PublishedFileStates(time);
+        _lastId = time.GetUtcNow().ToUnixTimeMilliseconds() * 1_000;
+        _evictedThrough = _lastId;
+    }
+
+    /// <summary>The id of the newest event (or reserved position).</summary>
+    public long LastId
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _lastId;
+            }
+        }
+    }
+
+    public WrightEvent Publish(string type, Guid? projectId, object data)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(type);
+        ArgumentNullException.ThrowIfNull(data);
+        lock (_lock)
+        {
+            return PublishLocked(type, projectId, data);
+        }
+    }
+
+    public WrightEvent? PublishFileEventIfChanged(string type, Guid projectId, FileEventData data)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(type);
+        ArgumentNullException.ThrowIfNull(data);
+        lock (_lock)
+        {
+            if (_fileStates.IsUnchanged(projectId, type, data))
+            {
+                return null;
+            }
+
+            return PublishLocked(type, projectId, data);
+        }
+    }
+
+    public EventSubscription Subscribe(Guid? projectId, long? lastEventId)
+    {
+        var channel = Channel.CreateBounded<WrightEvent>(new BoundedChannelOptions(_subscriberCapacity)
+        {
+            // Wait makes TryWrite report a full buffer, which is how a slow subscriber is noticed;
+            // the bus only ever calls TryWrite, so nothing actually waits.
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+            SingleWriter = true,
+        });
+        var subscriber = new Subscriber(projectId, channel.Writer);
+        var initial = new List<WrightEvent>();
+        long position;
+        lock (_lock)
+        {
+            // Register first, then take the replay under the same lock: every event is either in
+            // the replay or in the live buffer, never in neither.
+            _subscribers.Add(subscriber);
+            position = _lastId;
+            if (lastEventId is { } after)
+            {
+                if (after < _evictedThrough || after > _lastId)
+                {
+                    initial.Add(ResyncEvent(position, projectId, ResyncReasons.Gap));
+                }
+                else
+                {
+                    for (var i = 0; i < _ringCount; i++)
+                    {
+                        var evt = _ring[(_ringStart + i) % _ring.Length]!;
+                        if (evt.Id > after && subscriber.Accepts(evt))
+                        {
+                            initial.Add(evt);
+                        }
+                    }
+                }
+            }
+        }
+
+        return new EventSubscription(this, subscriber, channel.Reader, initial, position);
+    }
+
+    public long ReservePosition()
+    {
+        lock (_lock)
+        {
+            return ++_lastId;
+        }
+    }
+
+    internal WrightEvent ResyncEvent(long id, Guid? projectId, string reason) =>
+        new(id, EventTypes.Resync, projectId, _time.GetUtcNow(), new ResyncData(reason));
+
+    internal void Unsubscribe(Subscriber subscriber)
+    {
+        lock (_lock)
+        {
+            _subscribers.Remove(subscriber);
+            subscriber.Writer.TryComplete();
+        }
+    }
+
+    private WrightEvent PublishLocked(string type, Guid? projectId, object data)
+    {
+        var evt = new WrightEvent(++_lastId, type, projectId, _time.GetUtcNow(), data);
+        if (projectId is { } project && data is FileEventData file)
+        {
+            _fileStates.Record(project, type, file);
+        }
+
+        Deliver(evt);
+        return evt;
+    }
+
+    /// <summary>Appends an event to the ring and hands it to every matching subscriber; the caller holds the lock and delivers in id order.</summary>
+    private void Deliver(WrightEvent evt)
+    {
+        if (_ringCount == _ring.Length)
+        {
+            _evictedThrough = _ring[_ringStart]!.Id;
+            _ring[_ringStart] = evt;
+            _ringStart = (_ringStart + 1) % _ring.Length;
+        }
+        else
+        {
+            _ring[(_ringStart + _ringCount) % _ring.Length] = evt;
+            _ringCount++;
+        }
+
+        for (var i = _subscribers.Count - 1; i >= 0; i--)
+        {
+            var subscriber = _subscribers[i];
+            if (!subscriber.Accepts(evt) || subscriber.Writer.TryWrite(evt))
+            {
+                continue;
+            }
+
+            // Full buffer: drop the subscriber rather than wait for it. Its reader drains what is
+            // buffered, then ends with a resync whose id is this event's, the first one it missed.
+            subscriber.DroppedAt = evt.Id;
+            subscriber.Writer.TryComplete();
+            _subscribers.RemoveAt(i);
+            EventsLog.SlowSubscriberDropped(_logger, subscriber.ProjectId, _subscriberCapacity, evt.Id);
+        }
+    }
+
+    /// <summary>One registered reader: its project filter and its bounded buffer.</summary>
+    internal sealed class Subscriber
+    {
+        private long _droppedAt;
+
+        public Subscriber(Guid? projectId, ChannelWriter<WrightEvent> writer)
+        {
+            ProjectId = projectId;
+            Writer = writer;
+        }
+
+        public Guid? ProjectId { get; }
+
+        public ChannelWriter<WrightEvent> Writer { get; }
+
+        /// <summary>The id of the first event this subscriber missed because its buffer was full; 0 while it keeps up.</summary>
+        public long DroppedAt
+        {
+            get => Volatile.Read(ref _droppedAt);
+            set => Volatile.Write(ref _droppedAt, value);
+        }
+
+        /// <summary>Project events go to that project's subscribers; events of no project (server-wide) go to everyone.</summary>
+        public bool Accepts(WrightEvent evt) => ProjectId is null || evt.ProjectId is null || evt.ProjectId == ProjectId;
+    }
+}

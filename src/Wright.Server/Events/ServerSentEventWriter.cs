@@ -1,0 +1,69 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Wright.Core.Events;
+
+namespace Wright.Server.Events;
+
+/// <summary>Writes the <c>text/event-stream</c> format to a response body and flushes after each block.</summary>
+internal sealed class ServerSentEventWriter
+{
+    private static readonly byte[] Heartbeat = ": heartbeat\n\n"u8.ToArray();
+
+    private readonly Stream _body;
+    private readonly JsonSerializerOptions _json;
+    private readonly ArrayBufferWriter<byte> _buffer = new(4096);
+
+    public ServerSentEventWriter(Stream body, JsonSerializerOptions json)
+    {
+        _body = body;
+        _json = json;
+    }
+
+    /// <summary>
+    /// <c>id</c>, <c>event</c> and one <c>data</c> line with the whole event as JSON (JSON never
+    /// holds a raw line break, so one line is always enough).
+    /// </summary>
+    public Task WriteEventAsync(WrightEvent evt, CancellationToken cancellationToken)
+    {
+        _buffer.ResetWrittenCount();
+        Append("id: ");
+        Append(evt.Id.ToString(CultureInfo.InvariantCulture));
+        Append("\nevent: ");
+        Append(evt.Type.ReplaceLineEndings(""));
+        Append("\ndata: ");
+        using (var json = new Utf8JsonWriter(_buffer))
+        {
+            JsonSerializer.Serialize(json, evt, _json);
+        }
+
+        Append("\n\n");
+        return WriteBufferAsync(cancellationToken);
+    }
+
+    /// <summary>An id-only block: sets the client's last event id without dispatching an event.</summary>
+    public Task WritePositionAsync(long position, CancellationToken cancellationToken)
+    {
+        _buffer.ResetWrittenCount();
+        Append("id: ");
+        Append(position.ToString(CultureInfo.InvariantCulture));
+        Append("\n\n");
+        return WriteBufferAsync(cancellationToken);
+    }
+
+    /// <summary>A comment line, which clients ignore; it keeps idle connections open through proxies.</summary>
+    public async Task WriteHeartbeatAsync(CancellationToken cancellationToken)
+    {
+        await _body.WriteAsync(Heartbeat, cancellationToken).ConfigureAwait(false);
+        await _body.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private void Append(string text) => Encoding.UTF8.GetBytes(text, _buffer);
+
+    private async Task WriteBufferAsync(CancellationToken cancellationToken)
+    {
+        await _body.WriteAsync(_buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        await _body.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,169 @@
+using System.IO.Enumeration;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Wright.Core.Errors;
+using Wright.Core.Git;
+using Wright.Core.Projects;
+
+namespace Wright.Core.Workspace;
+
+/// <summary>
+/// Lists a project's tree the way git sees it: what git ignores is left out, <c>.git</c> never
+/// appears, and Wright's own temp files are hidden.
+/// </summary>
+/// <remarks>
+/// Cost follows what is returned, not the size of the repository: each level is one directory
+/// read per listed directory plus one <c>git check-ignore --stdin</c> for the whole level, and
+/// ignored directories (node_modules, bin) are never entered. Listing the children of the root
+/// of a 100,000-file repository reads one directory and the index once, where
+/// <c>git ls-files -co</c> would walk the whole working tree. Unlike <c>ls-files</c>, empty
+/// directories are listed, so a directory made through the API shows up. git decides what is
+/// ignored, including tracked files under an ignored directory (then that directory is not
+/// reported as ignored).
+/// </remarks>
+public sealed class FileTree
+{
+    public const int DefaultDepth = 1;
+    public const int MaxDepth = 32;
+
+    /// <summary>The most entries one listing returns; a larger tree comes back truncated (shallower levels first), to be listed directory by directory.</summary>
+    public const int MaxEntries = 10_000;
+
+    private readonly GitRunner _git;
+    private readonly ILogger<FileTree> _logger;
+
+    public FileTree(GitRunner git, ILogger<FileTree> logger)
+    {
+        _git = git;
+        _logger = logger;
+    }
+
+    /// <summary>Lists the entries under <paramref name="path"/> (empty for the root) down to <paramref name="depth"/> levels, parents before their children.</summary>
+    public async Task<TreeListing> ListAsync(Project project, string? path, int? depth, CancellationToken cancellationToken)
+    {
+        var levels = depth ?? DefaultDepth;
+        if (levels is < 1 or > MaxDepth)
+        {
+            throw WrightException.Invalid(ErrorCodes.ValidationFailed, $"depth must be between 1 and {MaxDepth}.");
+        }
+
+        var jailed = PathJail.Resolve(project.RootPath, path, allowRoot: true);
+        if (!Directory.Exists(jailed.RealPath))
+        {
+            throw WrightException.NotFound(ErrorCodes.DirectoryNotFound, File.Exists(jailed.RealPath)
+                ? $"'{jailed.RelativePath}' is a file, not a directory; read it with the files endpoint."
+                : $"'{jailed.RelativePath}' is not a directory of the project.");
+        }
+
+        var root = new Node(new TreeEntry("", jailed.RelativePath, EntryKind.Directory, null, default), jailed.RealPath);
+        var level = new List<Node> { root };
+        var count = 0;
+        var truncated = false;
+        for (var d = 0; d < levels && level.Count > 0 && !truncated; d++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var candidates = new List<(Node Parent, Node Child)>();
+            foreach (var parent in level)
+            {
+                foreach (var child in ReadDirectory(parent))
+                {
+                    candidates.Add((parent, child));
+                }
+            }
+
+            var ignored = await IgnoredAsync(project.RootPath, candidates.Select(c => c.Child.Entry), cancellationToken).ConfigureAwait(false);
+            var next = new List<Node>();
+            foreach (var (parent, child) in candidates.OrderBy(c => c.Child.Entry.Path, StringComparer.Ordinal))
+            {
+                if (ignored.Contains(child.Entry.Path))
+                {
+                    continue;
+                }
+
+                if (count == MaxEntries)
+                {
+                    truncated = true;
+                    break;
+                }
+
+                count++;
+                parent.Children.Add(child);
+                if (child.Entry.Kind == EntryKind.Directory)
+                {
+                    next.Add(child);
+                }
+            }
+
+            level = next;
+        }
+
+        var entries = new List<TreeEntry>(count);
+        Flatten(root, entries);
+        return new TreeListing(jailed.RelativePath, levels, entries, truncated);
+    }
+
+    private static IEnumerable<Node> ReadDirectory(Node parent)
+    {
+        var prefix = parent.Entry.Path.Length == 0 ? "" : parent.Entry.Path + "/";
+        var options = new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = true, RecurseSubdirectories = false };
+        return new FileSystemEnumerable<Node>(parent.FullPath, (ref FileSystemEntry e) =>
+        {
+            var name = e.FileName.ToString();
+            var kind = (e.Attributes & FileAttributes.ReparsePoint) != 0 ? EntryKind.Symlink : e.IsDirectory ? EntryKind.Directory : EntryKind.File;
+            var entry = new TreeEntry(name, prefix + name, kind, kind == EntryKind.File ? e.Length : null, e.LastWriteTimeUtc);
+            return new Node(entry, e.ToFullPath());
+        }, options)
+        {
+            ShouldIncludePredicate = (ref FileSystemEntry e) =>
+                !PathJail.IsGitDirectoryName(e.FileName.ToString()) && !e.FileName.StartsWith(PathJail.TempFilePrefix, StringComparison.Ordinal),
+        };
+    }
+
+    /// <summary>Asks git which of the entries it ignores; when the project is not a git repository (or git fails) nothing is ignored.</summary>
+    private async Task<HashSet<string>> IgnoredAsync(string projectRoot, IEnumerable<TreeEntry> entries, CancellationToken cancellationToken)
+    {
+        var input = new StringBuilder();
+        foreach (var entry in entries)
+        {
+            // A trailing slash lets directory-only patterns ("build/") match.
+            input.Append(entry.Path).Append(entry.Kind == EntryKind.Directory ? "/" : "").Append('\0');
+        }
+
+        var ignored = new HashSet<string>(StringComparer.Ordinal);
+        if (input.Length == 0)
+        {
+            return ignored;
+        }
+
+        var result = await _git.RunAsync(projectRoot, ["check-ignore", "-z", "--stdin"], cancellationToken, input.ToString()).ConfigureAwait(false);
+        if (result.ExitCode > 1)
+        {
+            WorkspaceLog.CheckIgnoreFailed(_logger, projectRoot, result.ExitCode, result.StandardError.Trim());
+            return ignored;
+        }
+
+        foreach (var path in result.StandardOutput.Split('\0', StringSplitOptions.RemoveEmptyEntries))
+        {
+            ignored.Add(path.TrimEnd('/'));
+        }
+
+        return ignored;
+    }
+
+    private static void Flatten(Node node, List<TreeEntry> entries)
+    {
+        foreach (var child in node.Children
+            .OrderBy(c => c.Entry.Kind == EntryKind.Directory ? 0 : 1)
+            .ThenBy(c => c.Entry.Name, StringComparer.OrdinalIgnoreCase)
+            .ThenBy(c => c.Entry.Name, StringComparer.Ordinal))
+        {
+            entries.Add(child.Entry);
+            Flatten(child, entries);
+        }
+    }
+
+    private sealed record Node(TreeEntry Entry, string FullPath)
+    {
+        public List<Node> Children { get; } = [];
+    }
+}

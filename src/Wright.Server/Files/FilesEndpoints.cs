@@ -23,9 +23,10 @@ internal static class FilesEndpoints
         var group = api.MapGroup("/projects/{id:guid}").WithTags("Files");
         group.MapGet("/tree", ListTreeAsync);
         group.MapGet("/files/{**path}", ReadAsync);
-        group.MapPut("/files/{**path}", WriteAsync)
-            .Accepts<WriteFileRequest>("application/json")
-            .Accepts<byte[]>("application/octet-stream");
+
+        // The body is read by the handler: JSON text or raw bytes of any content type (Accepts
+        // metadata would make routing refuse every other content type with 415).
+        group.MapPut("/files/{**path}", WriteAsync);
         group.MapDelete("/files/{**path}", DeleteAsync);
         group.MapPost("/files:move", MoveAsync);
         group.MapPost("/dirs", CreateDirectoryAsync);

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Wright.Core.Workspace;
 
 namespace Wright.Server.Files;
@@ -9,7 +10,7 @@ namespace Wright.Server.Files;
 /// <c>lineEnding</c> are null; fetch the bytes with <c>?raw=1</c>. <c>etag</c> is the bare
 /// SHA-256 hex of the bytes (the ETag header carries it quoted).
 /// </summary>
-public sealed record FileDto(string Path, string? Content, string ETag, string? Encoding, LineEnding? LineEnding, bool Bom, long Size, bool Binary, DateTimeOffset Modified)
+public sealed record FileDto(string Path, string? Content, [property: JsonPropertyName("etag")] string ETag, string? Encoding, LineEnding? LineEnding, bool Bom, long Size, bool Binary, DateTimeOffset Modified)
 {
     public static FileDto From(FileRead file) => new(
         file.Path,
@@ -32,7 +33,7 @@ public sealed record FileDto(string Path, string? Content, string ETag, string? 
 public sealed record WriteFileRequest(string? Content, LineEnding? LineEnding, bool? Bom);
 
 /// <summary>The outcome of a write: the new version (also in the ETag header).</summary>
-public sealed record FileWrittenDto(string Path, string ETag, long Size, bool Created, bool Binary, LineEnding? LineEnding, bool Bom)
+public sealed record FileWrittenDto(string Path, [property: JsonPropertyName("etag")] string ETag, long Size, bool Created, bool Binary, LineEnding? LineEnding, bool Bom)
 {
     public static FileWrittenDto From(FileWritten written) => new(
         written.Path,
@@ -48,7 +49,7 @@ public sealed record FileWrittenDto(string Path, string ETag, long Size, bool Cr
 public sealed record MoveRequest(string? From, string? To, bool? Overwrite);
 
 /// <summary>The outcome of a move; <c>etag</c> is the moved file's version (null for directories and symlinks).</summary>
-public sealed record MovedDto(string From, string To, string? ETag);
+public sealed record MovedDto(string From, string To, [property: JsonPropertyName("etag")] string? ETag);
 
 /// <summary>Body of <c>POST dirs</c>.</summary>
 public sealed record CreateDirectoryRequest(string? Path);

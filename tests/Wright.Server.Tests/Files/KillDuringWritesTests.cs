@@ -3,12 +3,20 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Wright.Server.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace Wright.Server.Tests.Files;
 
 /// <summary>The real `wright serve` in its own process, killed with SIGKILL in the middle of a burst of writes.</summary>
 public sealed class KillDuringWritesTests
 {
+    private readonly ITestOutputHelper _output;
+
+    public KillDuringWritesTests(ITestOutputHelper output)
+    {
+        _output = output;
+    }
+
     private const int FileCount = 24;
     private const int ContentBytes = 256 * 1024;
 
@@ -46,6 +54,8 @@ public sealed class KillDuringWritesTests
             counts[text[0]]++;
         }
 
+        var leftovers = Directory.EnumerateFiles(Path.Combine(project.Path, "data"), ".wright-tmp-*").Count();
+        _output.WriteLine($"after SIGKILL: {counts['A']} old, {counts['B']} new, {leftovers} temp files left by interrupted writes");
         counts['B'].ShouldBeGreaterThan(0, "the write that answered before the kill must have landed");
 
         using var second = await CliServer.StartAsync(dataDir.Path);

@@ -48,13 +48,7 @@ public sealed class JailWorld : IAsyncLifetime
         var lines = new List<string>();
         foreach (var top in new[] { Outside, Project.Path })
         {
-            foreach (var entry in Directory.EnumerateFileSystemEntries(top, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }).Order(StringComparer.Ordinal))
-            {
-                var info = new FileInfo(entry);
-                lines.Add(info.LinkTarget is { } target ? $"{entry} -> {target}"
-                    : Directory.Exists(entry) ? $"{entry}/"
-                    : $"{entry} {Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(entry)))}");
-            }
+            Walk(top, lines);
         }
 
         lines.Add("/etc/passwd " + Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes("/etc/passwd"))));
@@ -63,6 +57,28 @@ public sealed class JailWorld : IAsyncLifetime
     }
 
     public async Task DisposeAsync() => await Server.DisposeAsync();
+
+    /// <summary>Records every entry without following symlinks (the project holds links to /etc and loops).</summary>
+    private static void Walk(string directory, List<string> lines)
+    {
+        foreach (var entry in Directory.EnumerateFileSystemEntries(directory, "*", new EnumerationOptions { AttributesToSkip = 0 }).Order(StringComparer.Ordinal))
+        {
+            var info = new FileInfo(entry);
+            if (info.LinkTarget is { } target)
+            {
+                lines.Add($"{entry} -> {target}");
+            }
+            else if (Directory.Exists(entry))
+            {
+                lines.Add($"{entry}/");
+                Walk(entry, lines);
+            }
+            else
+            {
+                lines.Add($"{entry} {Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(entry)))}");
+            }
+        }
+    }
 }
 
 public sealed class PathJailApiTests : IClassFixture<JailWorld>

@@ -114,6 +114,25 @@ public sealed class FilesApiTests
     }
 
     [Fact]
+    public async Task Tree_TrackedFileUnderIgnoredDirectory_IsListedLikeGitShowsIt()
+    {
+        await using var world = await StartAsync();
+        var (server, project, _) = world;
+        await PutAsync(server, project, ".gitignore", "build/\n");
+        await PutAsync(server, project, "build/keep.txt", "tracked");
+        await PutAsync(server, project, "build/noise.txt", "ignored");
+        using (var add = Process.Start(new ProcessStartInfo("git") { WorkingDirectory = project.Path, ArgumentList = { "add", "-f", "build/keep.txt" } })!)
+        {
+            await add.WaitForExitAsync().Bounded();
+            add.ExitCode.ShouldBe(0);
+        }
+
+        var paths = await TreePathsAsync(server, project);
+
+        paths.ShouldBe(["build", "build/keep.txt", ".gitignore"]);
+    }
+
+    [Fact]
     public async Task Tree_SymlinkInsideProject_IsListedAsSymlinkNotFollowed()
     {
         await using var world = await StartAsync();

@@ -155,7 +155,19 @@ public sealed class FileTree
             input.Append(entry.Path).Append(entry.Kind == EntryKind.Directory ? "/" : "").Append('\0');
         }
 
-        var result = await _git.RunAsync(projectRoot, ["check-ignore", "--no-index", "-z", "--stdin"], cancellationToken, input.ToString()).ConfigureAwait(false);
+        GitCommandResult result;
+        try
+        {
+            result = await _git.RunAsync(projectRoot, ["check-ignore", "--no-index", "-z", "--stdin"], cancellationToken, input.ToString()).ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            // git quit before reading its input (not a repository, say): the pipe broke, and the
+            // listing goes on without ignore rules, as for any other git failure.
+            WorkspaceLog.CheckIgnoreFailed(_logger, projectRoot, -1, ex.Message);
+            return ignored;
+        }
+
         if (result.ExitCode > 1)
         {
             WorkspaceLog.CheckIgnoreFailed(_logger, projectRoot, result.ExitCode, result.StandardError.Trim());

@@ -76,7 +76,7 @@ public sealed class ProjectFiles
             var bytes = Encode(write, current);
             EnsureSize(jailed, bytes.Length);
             var directory = Path.GetDirectoryName(jailed.RealPath)!;
-            Directory.CreateDirectory(directory);
+            CreateDirectory(directory, jailed);
             SweepStaleTempFiles(directory);
             UnixFileMode? mode = current is not null && !OperatingSystem.IsWindows() ? File.GetUnixFileMode(jailed.RealPath) : null;
             await WriteAtomicallyAsync(jailed.RealPath, bytes, mode, cancellationToken).ConfigureAwait(false);
@@ -177,7 +177,7 @@ public sealed class ProjectFiles
                         : $"'{destination.RelativePath}' already exists; pass overwrite=true to replace it.");
                 }
 
-                Directory.CreateDirectory(Path.GetDirectoryName(destination.EntryPath)!);
+                CreateDirectory(Path.GetDirectoryName(destination.EntryPath)!, destination);
                 if (sourceKind == EntryKind.Directory)
                 {
                     Directory.Move(source.EntryPath, destination.EntryPath);
@@ -221,7 +221,7 @@ public sealed class ProjectFiles
             case EntryKind.Directory:
                 return Task.FromResult(false);
             case null:
-                Directory.CreateDirectory(jailed.RealPath);
+                CreateDirectory(jailed.RealPath, jailed);
                 return Task.FromResult(true);
             default:
                 throw WrightException.Conflict(ErrorCodes.DestinationExists, $"'{jailed.RelativePath}' already exists and is not a directory.");
@@ -242,6 +242,20 @@ public sealed class ProjectFiles
         }
 
         return Directory.Exists(path) ? EntryKind.Directory : null;
+    }
+
+    /// <summary>Creates a directory and its parents; a file standing where a directory must go is the client's conflict, not a server error.</summary>
+    private static void CreateDirectory(string directory, JailedPath jailed)
+    {
+        try
+        {
+            Directory.CreateDirectory(directory);
+        }
+        catch (IOException ex)
+        {
+            throw new WrightException(ErrorKind.Conflict, ErrorCodes.DestinationExists,
+                $"Cannot create the folders of '{jailed.RelativePath}': a file stands where a folder must be.", inner: ex);
+        }
     }
 
     private SemaphoreSlim LockFor(string realPath) =>

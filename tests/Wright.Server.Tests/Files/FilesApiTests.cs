@@ -425,6 +425,20 @@ public sealed class FilesApiTests
     }
 
     [Fact]
+    public async Task OpenApiDocument_ListsFilesEndpoints()
+    {
+        await using var world = await StartAsync();
+
+        var document = await world.Server.Client.GetFromJsonAsync<JsonElement>("/openapi/v1.json").Bounded();
+
+        var paths = document.GetProperty("paths");
+        paths.TryGetProperty("/api/projects/{id}/tree", out _).ShouldBeTrue();
+        paths.TryGetProperty("/api/projects/{id}/files/{path}", out _).ShouldBeTrue();
+        paths.TryGetProperty("/api/projects/{id}/files:move", out _).ShouldBeTrue();
+        paths.TryGetProperty("/api/projects/{id}/dirs", out _).ShouldBeTrue();
+    }
+
+    [Fact]
     public async Task Files_UnknownProject_ReturnProjectNotFound()
     {
         await using var server = await WrightTestServer.StartAsync(builder: b => b.Services.AddSingleton<IEventBus>(new RecordingEventBus()));

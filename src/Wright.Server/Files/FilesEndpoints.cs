@@ -21,15 +21,21 @@ internal static class FilesEndpoints
     public static IEndpointRouteBuilder MapFiles(this IEndpointRouteBuilder api)
     {
         var group = api.MapGroup("/projects/{id:guid}").WithTags("Files");
-        group.MapGet("/tree", ListTreeAsync);
-        group.MapGet("/files/{**path}", ReadAsync);
+        group.MapGet("/tree", ListTreeAsync)
+            .WithSummary("Lists a directory's entries to a depth (default 1, at most 32, capped at 10,000 entries), leaving out what git ignores and .git.");
+        group.MapGet("/files/{**path}", ReadAsync)
+            .WithSummary("Reads a file: JSON with its text, ETag, line endings and BOM (binary files flagged, content null), or its bytes with ?raw=1.");
 
         // The body is read by the handler: JSON text or raw bytes of any content type (Accepts
         // metadata would make routing refuse every other content type with 415).
-        group.MapPut("/files/{**path}", WriteAsync);
-        group.MapDelete("/files/{**path}", DeleteAsync);
-        group.MapPost("/files:move", MoveAsync);
-        group.MapPost("/dirs", CreateDirectoryAsync);
+        group.MapPut("/files/{**path}", WriteAsync)
+            .WithSummary("Creates or atomically replaces a file from JSON {content, lineEnding?, bom?} or raw bytes; If-Match / If-None-Match: * guard it.");
+        group.MapDelete("/files/{**path}", DeleteAsync)
+            .WithSummary("Deletes a file, a symlink, or a directory (recursive=true when not empty); If-Match guards a file.");
+        group.MapPost("/files:move", MoveAsync)
+            .WithSummary("Moves or renames {from, to, overwrite?}; an existing destination needs overwrite and is never a directory.");
+        group.MapPost("/dirs", CreateDirectoryAsync)
+            .WithSummary("Creates a directory and its parents {path}: 201 when made, 200 when it was there.");
         return api;
     }
 

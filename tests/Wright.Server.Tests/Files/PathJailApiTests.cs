@@ -99,7 +99,9 @@ public sealed class PathJailApiTests : IClassFixture<JailWorld>
         MoveTo,
         CreateDirectory,
         Tree,
+        Get,
         Put,
+        Delete,
     }
 
     /// <summary>Paths as a JSON body or query string delivers them (decoded once): the jail sees exactly these strings.</summary>
@@ -274,13 +276,15 @@ public sealed class PathJailApiTests : IClassFixture<JailWorld>
             Verb.MoveTo => await client.PostAsJsonAsync($"{project}/files:move", new { from = "victim.txt", to = path, overwrite = true }).Bounded(),
             Verb.CreateDirectory => await client.PostAsJsonAsync($"{project}/dirs", new { path }).Bounded(),
             Verb.Tree => await client.GetAsync($"{project}/tree?path={Uri.EscapeDataString(path)}").Bounded(),
-            Verb.Put => await PutThroughRouteAsync(project, path),
+            Verb.Get => await ThroughRouteAsync("GET", project, path),
+            Verb.Put => await ThroughRouteAsync("PUT", project, path),
+            Verb.Delete => await ThroughRouteAsync("DELETE", project, path),
             _ => throw new ArgumentOutOfRangeException(nameof(verb)),
         };
     }
 
     /// <summary>The same string through the route: every character escaped, so Kestrel decodes it back to exactly this path (dot segments aside, which the route rows cover).</summary>
-    private async Task<HttpResponseMessage> PutThroughRouteAsync(string project, string path)
+    private async Task<HttpResponseMessage> ThroughRouteAsync(string method, string project, string path)
     {
         if (path.Split('/').Any(s => s is "." or "..") || path.Contains('\0', StringComparison.Ordinal))
         {
@@ -289,7 +293,7 @@ public sealed class PathJailApiTests : IClassFixture<JailWorld>
         }
 
         var escaped = string.Join('/', path.Split('/').Select(Uri.EscapeDataString));
-        var raw = await RawHttp.SendAsync(_world.Server.BaseAddress, "PUT", $"{project}/files/{escaped}", """{"content":"pwned"}""");
+        var raw = await RawHttp.SendAsync(_world.Server.BaseAddress, method, $"{project}/files/{escaped}", method == "PUT" ? """{"content":"pwned"}""" : null);
         return new HttpResponseMessage(raw.Status) { Content = new StringContent(raw.Body) };
     }
 }

@@ -31,6 +31,8 @@ public static class ErrorCodes
     public const string FileIsBinary = "file_is_binary";
     public const string FileIsDirectory = "file_is_directory";
     public const string DirectoryNotFound = "directory_not_found";
+    public const string FileExists = "file_exists";
+    public const string DirectoryNotEmpty = "directory_not_empty";
     public const string DestinationExists = "destination_exists";
     public const string VersionConflict = "version_conflict";
 

@@ -1,12 +1,18 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Wright.Core.Git;
 
 namespace Wright.Core.Workspace;
 
 public static class WorkspaceServiceCollectionExtensions
 {
-    /// <summary>Registers the files of projects: path jail, reads, atomic writes, tree listing.</summary>
+    /// <summary>Registers the files of projects: path jail, reads, atomic writes, tree listing. The event bus comes from AddEvents().</summary>
     public static IServiceCollection AddWorkspace(this IServiceCollection services)
     {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<GitRunner>(_ => new GitRunner());
+        services.TryAddSingleton<ProjectFiles>();
+        services.TryAddSingleton<FileTree>();
         return services;
     }
 }

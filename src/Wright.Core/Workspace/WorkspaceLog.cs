@@ -1,0 +1,15 @@
+using Microsoft.Extensions.Logging;
+
+namespace Wright.Core.Workspace;
+
+internal static partial class WorkspaceLog
+{
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "No event bus is registered: file changes made through the API are not published (register AddEvents())")]
+    public static partial void NoEventBus(ILogger logger);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Removed a temp file left by an interrupted write: {Path}")]
+    public static partial void StaleTempRemoved(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "git check-ignore failed in {ProjectRoot} (exit {ExitCode}): {Error}; listing without ignore rules")]
+    public static partial void CheckIgnoreFailed(ILogger logger, string projectRoot, int exitCode, string error);
+}

@@ -1,0 +1,53 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Wright.Core.Git;
+using Wright.Core.Projects;
+using Wright.Core.Workspace;
+
+namespace Wright.Core.Tests.Workspace;
+
+public sealed class FileTreeTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), $"wright-tree-{Guid.NewGuid():N}");
+
+    public FileTreeTests()
+    {
+        Directory.CreateDirectory(_root);
+    }
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private Project Project => new(Guid.NewGuid(), "tree", _root, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, null);
+
+    [Fact]
+    public async Task ListAsync_MoreEntriesThanTheCap_ReturnsShallowLevelsFirstAndSaysTruncated()
+    {
+        Directory.CreateDirectory(Path.Combine(_root, "many"));
+        for (var i = 0; i < FileTree.MaxEntries; i++)
+        {
+            File.WriteAllBytes(Path.Combine(_root, "many", $"f{i:D5}"), []);
+        }
+
+        File.WriteAllBytes(Path.Combine(_root, "top.txt"), []);
+        var tree = new FileTree(new GitRunner(), NullLogger<FileTree>.Instance);
+
+        var listing = await tree.ListAsync(Project, "", 2, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        listing.Truncated.ShouldBeTrue();
+        listing.Entries.Count.ShouldBe(FileTree.MaxEntries);
+        listing.Entries.ShouldContain(e => e.Path == "top.txt");
+        listing.Entries.ShouldContain(e => e.Path == "many");
+    }
+
+    [Fact]
+    public async Task ListAsync_OutsideGitRepository_ListsEverythingButTempFiles()
+    {
+        File.WriteAllText(Path.Combine(_root, "a.txt"), "x");
+        File.WriteAllText(Path.Combine(_root, PathJail.TempFilePrefix + "leftover"), "partial");
+        var tree = new FileTree(new GitRunner(), NullLogger<FileTree>.Instance);
+
+        var listing = await tree.ListAsync(Project, null, null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        listing.Entries.Select(e => e.Path).ShouldBe(["a.txt"]);
+        listing.Truncated.ShouldBeFalse();
+    }
+}

@@ -33,12 +33,20 @@ public sealed class GitRunner
         using var registration = cancellationToken.Register(() => KillQuietly(process));
         var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
         var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
-        if (standardInput is not null)
+        try
         {
-            await process.StandardInput.WriteAsync(standardInput.AsMemory(), CancellationToken.None).ConfigureAwait(false);
-        }
+            if (standardInput is not null)
+            {
+                await process.StandardInput.WriteAsync(standardInput.AsMemory(), CancellationToken.None).ConfigureAwait(false);
+            }
 
-        process.StandardInput.Close();
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // git exited before reading all of its input (for example outside a repository): the
+            // broken pipe says nothing more than the exit code and stderr read below.
+        }
         await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
         var result = new GitCommandResult(process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
         cancellationToken.ThrowIfCancellationRequested();

@@ -24,22 +24,17 @@ public sealed class ProjectFiles
     private readonly WrightOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<ProjectFiles> _logger;
-    private readonly IEventBus? _events;
+    private readonly IEventBus _events;
     private readonly SemaphoreSlim[] _locks;
     private readonly ConcurrentDictionary<string, bool> _sweptDirectories = new(StringComparer.Ordinal);
 
-    /// <param name="events">The bus from AddEvents(); a host built without it still serves files but publishes nothing (and says so once in the log).</param>
-    public ProjectFiles(WrightOptions options, TimeProvider time, ILogger<ProjectFiles> logger, IEventBus? events = null)
+    public ProjectFiles(WrightOptions options, TimeProvider time, ILogger<ProjectFiles> logger, IEventBus events)
     {
         _options = options;
         _time = time;
         _logger = logger;
         _events = events;
         _locks = Enumerable.Range(0, LockStripes).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
-        if (events is null)
-        {
-            WorkspaceLog.NoEventBus(logger);
-        }
     }
 
     public long MaxFileBytes => _options.MaxFileBytes;
@@ -88,7 +83,7 @@ public sealed class ProjectFiles
             gate.Release();
         }
 
-        _events?.Publish(EventTypes.FileChanged, project.Id, new FileEventData(written.Path, written.ETag, ApiSource));
+        _events.Publish(EventTypes.FileChanged, project.Id, new FileEventData(written.Path, written.ETag, ApiSource));
         return written;
     }
 
@@ -131,7 +126,7 @@ public sealed class ProjectFiles
             gate.Release();
         }
 
-        _events?.Publish(EventTypes.FileDeleted, project.Id, new FileEventData(jailed.RelativePath, null, ApiSource));
+        _events.Publish(EventTypes.FileDeleted, project.Id, new FileEventData(jailed.RelativePath, null, ApiSource));
     }
 
     /// <summary>Renames a file, symlink or directory; an existing destination is replaced only with <paramref name="overwrite"/>, and never when it is a directory.</summary>
@@ -205,8 +200,8 @@ public sealed class ProjectFiles
             first.Release();
         }
 
-        _events?.Publish(EventTypes.FileDeleted, project.Id, new FileEventData(source.RelativePath, null, ApiSource));
-        _events?.Publish(EventTypes.FileChanged, project.Id, new FileEventData(destination.RelativePath, etag, ApiSource));
+        _events.Publish(EventTypes.FileDeleted, project.Id, new FileEventData(source.RelativePath, null, ApiSource));
+        _events.Publish(EventTypes.FileChanged, project.Id, new FileEventData(destination.RelativePath, etag, ApiSource));
         return etag;
     }
 

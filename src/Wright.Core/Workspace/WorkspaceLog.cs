@@ -4,8 +4,6 @@ namespace Wright.Core.Workspace;
 
 internal static partial class WorkspaceLog
 {
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "No event bus is registered: file changes made through the API are not published (register AddEvents())")]
-    public static partial void NoEventBus(ILogger logger);
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Removed a temp file left by an interrupted write: {Path}")]
     public static partial void StaleTempRemoved(ILogger logger, string path);

@@ -10,7 +10,11 @@ namespace Wright.Core.Tests.Workspace;
 public sealed class ProjectFilesTests : IDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), $"wright-files-{Guid.NewGuid():N}");
-    private readonly ProjectFiles _files = new(new WrightOptions(), TimeProvider.System, NullLogger<ProjectFiles>.Instance);
+    private readonly ProjectFiles _files = new(
+        new WrightOptions(),
+        TimeProvider.System,
+        NullLogger<ProjectFiles>.Instance,
+        new Wright.Core.Events.EventBus(Microsoft.Extensions.Options.Options.Create(new Wright.Core.Events.EventsOptions()), TimeProvider.System, NullLogger<Wright.Core.Events.EventBus>.Instance));
 
     public ProjectFilesTests()
     {

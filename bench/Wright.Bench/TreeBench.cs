@@ -35,7 +35,7 @@ internal static class TreeBench
         var entries = 0;
         async Task ThroughApi()
         {
-            using var response = await client.GetAsync($"/api/projects/{project!.Id}/tree?depth=100", HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            using var response = await client.GetAsync($"/api/projects/{project!.Id}/tree?depth=32&limit=250000", HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             response.EnsureSuccessStatusCode();
             using var json = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
             entries = CountEntries(json.RootElement);

@@ -25,8 +25,11 @@ public sealed class FileTree
     public const int DefaultDepth = 1;
     public const int MaxDepth = 32;
 
-    /// <summary>The most entries one listing returns; a larger tree comes back truncated (shallower levels first), to be listed directory by directory.</summary>
+    /// <summary>The most entries one listing returns by default; a larger tree comes back truncated (shallower levels first), to be listed directory by directory.</summary>
     public const int MaxEntries = 10_000;
+
+    /// <summary>The highest <c>limit</c> a client may ask for: a whole-project file list for a quick-open finder on a 100k-file repository.</summary>
+    public const int MaxLimit = 250_000;
 
     private const int MaxPathspecs = 500;
 
@@ -40,12 +43,18 @@ public sealed class FileTree
     }
 
     /// <summary>Lists the entries under <paramref name="path"/> (empty for the root) down to <paramref name="depth"/> levels, parents before their children.</summary>
-    public async Task<TreeListing> ListAsync(Project project, string? path, int? depth, CancellationToken cancellationToken)
+    public async Task<TreeListing> ListAsync(Project project, string? path, int? depth, CancellationToken cancellationToken, int? limit = null)
     {
         var levels = depth ?? DefaultDepth;
         if (levels is < 1 or > MaxDepth)
         {
             throw WrightException.Invalid(ErrorCodes.ValidationFailed, $"depth must be between 1 and {MaxDepth}.");
+        }
+
+        var cap = limit ?? MaxEntries;
+        if (cap is < 1 or > MaxLimit)
+        {
+            throw WrightException.Invalid(ErrorCodes.ValidationFailed, $"limit must be between 1 and {MaxLimit}.");
         }
 
         var jailed = PathJail.Resolve(project.RootPath, path, allowRoot: true);
@@ -70,7 +79,7 @@ public sealed class FileTree
                 // truncated listing of a huge level costs what it returns, not the whole level.
                 cancellationToken.ThrowIfCancellationRequested();
                 var candidates = new List<(Node Parent, Node Child)>();
-                while (parentIndex < level.Count && candidates.Count <= MaxEntries - count)
+                while (parentIndex < level.Count && candidates.Count <= cap - count)
                 {
                     var parent = level[parentIndex++];
                     foreach (var child in ReadDirectory(parent))
@@ -88,7 +97,7 @@ public sealed class FileTree
                         continue;
                     }
 
-                    if (count == MaxEntries)
+                    if (count == cap)
                     {
                         truncated = true;
                         break;

@@ -22,7 +22,7 @@ internal static class FilesEndpoints
     {
         var group = api.MapGroup("/projects/{id:guid}").WithTags("Files");
         group.MapGet("/tree", ListTreeAsync)
-            .WithSummary("Lists a directory's entries to a depth (default 1, at most 32, capped at 10,000 entries), leaving out what git ignores and .git.");
+            .WithSummary("Lists a directory's entries to a depth (default 1, at most 32, capped at 10,000 entries unless limit asks for up to 250,000), leaving out what git ignores and .git.");
         group.MapGet("/files/{**path}", ReadAsync)
             .WithSummary("Reads a file: JSON with its text, ETag, line endings and BOM (binary files flagged, content null), or its bytes with ?raw=1.");
 
@@ -39,10 +39,10 @@ internal static class FilesEndpoints
         return api;
     }
 
-    private static async Task<Ok<TreeDto>> ListTreeAsync(Guid id, string? path, int? depth, ProjectService projects, FileTree tree, CancellationToken cancellationToken)
+    private static async Task<Ok<TreeDto>> ListTreeAsync(Guid id, string? path, int? depth, int? limit, ProjectService projects, FileTree tree, CancellationToken cancellationToken)
     {
         var project = await projects.GetAsync(id, cancellationToken);
-        return TypedResults.Ok(TreeDto.From(await tree.ListAsync(project, path, depth, cancellationToken)));
+        return TypedResults.Ok(TreeDto.From(await tree.ListAsync(project, path, depth, cancellationToken, limit)));
     }
 
     private static async Task<Results<Ok<FileDto>, FileContentHttpResult, StatusCodeHttpResult>> ReadAsync(

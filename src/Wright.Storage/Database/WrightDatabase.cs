@@ -113,6 +113,21 @@ public sealed class WrightDatabase : IAsyncDisposable
         _ => false,
     };
 
+    /// <summary>
+    /// True when <paramref name="exception"/> is a unique-constraint violation of
+    /// <paramref name="table"/>.<paramref name="column"/> in either dialect, so that a clash on
+    /// another key (a duplicate id is a bug, not a user error) is not mistaken for it.
+    /// </summary>
+    public static bool IsUniqueViolation(Exception exception, string table, string column) => exception switch
+    {
+        // SQLite names the column in the message: "UNIQUE constraint failed: projects.root_path".
+        SqliteException sqlite => IsUniqueViolation(sqlite) && sqlite.Message.Contains($"{table}.{column}", StringComparison.Ordinal),
+
+        // PostgreSQL names an inline UNIQUE constraint <table>_<column>_key.
+        PostgresException postgres => IsUniqueViolation(postgres) && postgres.TableName == table && postgres.ConstraintName == $"{table}_{column}_key",
+        _ => false,
+    };
+
     public async ValueTask DisposeAsync()
     {
         if (_postgres is not null)
@@ -121,7 +136,9 @@ public sealed class WrightDatabase : IAsyncDisposable
         }
         else
         {
-            SqliteConnection.ClearAllPools();
+            // Only this file's pool: other databases in the same process (tests) keep theirs.
+            using var connection = new SqliteConnection(_sqliteConnectionString);
+            SqliteConnection.ClearPool(connection);
         }
     }
 }

@@ -55,6 +55,38 @@ public sealed class WrightDatabase : IAsyncDisposable
         throw new ArgumentException("The database must be a postgres:// URL, an Npgsql connection string (Host=…) or sqlite:<file>.", nameof(database));
     }
 
+    /// <summary>What is wrong with a <c>--database</c> value, or null when <see cref="Create"/> can use it; never connects.</summary>
+    public static string? ProblemWith(string? database)
+    {
+        if (string.IsNullOrWhiteSpace(database))
+        {
+            return null;
+        }
+
+        if (database.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase))
+        {
+            return database.Length > "sqlite:".Length ? null : "sqlite: needs a file name, as in sqlite:/var/lib/wright/wright.db.";
+        }
+
+        if (!database.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) &&
+            !database.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase) &&
+            !database.Contains("Host=", StringComparison.OrdinalIgnoreCase))
+        {
+            return "must be a postgres://user:password@host:5432/database URL, an Npgsql connection string (Host=…) or sqlite:<file>.";
+        }
+
+        try
+        {
+            _ = new NpgsqlConnectionStringBuilder(PostgresUrl.ToConnectionString(database));
+            return null;
+        }
+        catch (Exception ex) when (ex is UriFormatException or ArgumentException or FormatException)
+        {
+            // The message of these exceptions names the part that is wrong and never the password.
+            return $"is not a valid PostgreSQL address: {ex.Message}";
+        }
+    }
+
     public static WrightDatabase Sqlite(string file)
     {
         _ = SqliteInitialized.Value;

@@ -129,6 +129,32 @@ public sealed class ServeCommandTests
         (stdout + stderr).ShouldNotContain("   at ");
     }
 
+    [Fact]
+    public async Task Serve_UnreachablePostgres_PrintsOneLineAndExitsOne()
+    {
+        using var home = new TempDirectory("wright-cli");
+
+        // A port that was free a moment ago: nothing listens there, so the connection is refused.
+        int port;
+        using (var probe = new TcpListener(IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        }
+
+        var (exitCode, stdout, stderr) = await WrightProcess.RunAsync(
+            home.Path,
+            ["serve", "--port", "0", "--data-dir", home.Combine("data"), "--database", $"postgres://wright:s3cret@127.0.0.1:{port}/wright"]);
+
+        exitCode.ShouldBe(1, stdout + stderr);
+        var line = stderr.Trim();
+        line.Split('\n').Length.ShouldBe(1, stderr);
+        line.ShouldStartWith($"wright: cannot open postgres://127.0.0.1:{port}/wright: ");
+        line.ShouldContain("Check --database");
+        line.ShouldNotContain("s3cret");
+        (stdout + stderr).ShouldNotContain("   at ");
+    }
+
     [PostgresFact]
     public async Task Serve_WrightDatabaseVariable_UsesPostgres()
     {

@@ -83,7 +83,7 @@ internal static class ServeCommand
         catch (Exception ex)
         {
             // One line a user can act on; the stack trace of a refused start helps no one.
-            await Console.Error.WriteLineAsync($"wright: {StartupFailure(ex, options, DatabaseOf(app))}");
+            await Console.Error.WriteLineAsync($"wright: {StartupFailure(ex, options, app)}");
             return StartupFailed;
         }
         finally
@@ -101,18 +101,17 @@ internal static class ServeCommand
         stopping.Cancel();
     }
 
+    // Only asked after a database error, when the database singleton exists already.
     private static string DatabaseOf(WebApplication? app) =>
         app?.Services.GetService(typeof(WrightDatabase)) is WrightDatabase database ? database.Description : "the database";
 
-    private static string StartupFailure(Exception ex, ServerOptions options, string database) => ex switch
+    private static string StartupFailure(Exception ex, ServerOptions options, WebApplication? app) => ex switch
     {
         WrightException wright => $"{wright.Message} ({wright.Code})",
         IOException { InnerException: AddressInUseException } =>
             $"cannot listen on {options.Host}:{options.Port}: the address is already in use. Stop the other server or pick another --port.",
-        IOException io when options.Port != 0 && io.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase) =>
-            $"cannot listen on {options.Host}:{options.Port}: the address is already in use. Stop the other server or pick another --port.",
         IOException io => $"cannot listen on {options.Host}:{options.Port}: {io.Message}",
-        DbException db => $"cannot open {database}: {FirstLine(db.Message).TrimEnd('.')}. Check --database (or {DatabaseVariable}) and that the database server is running.",
+        DbException db => $"cannot open {DatabaseOf(app)}: {FirstLine(db.Message).TrimEnd('.')}. Check --database (or {DatabaseVariable}) and that the database server is running.",
         UnauthorizedAccessException access => $"cannot use the data directory {options.DataDir}: {access.Message}",
         _ => $"could not start ({ex.GetType().Name}): {FirstLine(ex.Message)}",
     };

@@ -48,7 +48,7 @@ public static class WrightServer
         });
         builder.WebHost.UseUrls(ListenUrl(options.Host, options.Port));
 
-        builder.Services.AddSingleton(options);
+        builder.Services.AddServerOptions(options);
         builder.Services.AddSingleton(wright);
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemMapping.Customize);
         builder.Services.AddExceptionHandler<ProblemMapping>();

@@ -25,6 +25,8 @@ internal static class WrightCommandLine
             return UsageError;
         }
 
-        return await parse.InvokeAsync();
+        // `wright serve` handles Ctrl+C and SIGTERM itself (stop the host, then exit 0);
+        // System.CommandLine's own handler would end the process with 130/143 after a timeout.
+        return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
     }
 }

@@ -23,35 +23,7 @@ public sealed class ServerOptions
     public long MaxFileBytes { get; set; } = 5 * 1024 * 1024;
 
     /// <summary>Lists every problem with these options; empty when they are usable.</summary>
-    public IReadOnlyList<string> Validate()
-    {
-        var problems = new List<string>();
-        if (Port is < 0 or > 65535)
-        {
-            problems.Add($"--port must be between 0 and 65535 (got {Port}).");
-        }
-
-        if (string.IsNullOrWhiteSpace(Host))
-        {
-            problems.Add("--host must not be empty.");
-        }
-        else if (!IsLoopback(Host) && !AllowRemote)
-        {
-            problems.Add($"--host {Host} is not a loopback address: Wright edits files and runs commands, so it binds 127.0.0.1 by default. Pass --allow-remote to listen on {Host}.");
-        }
-
-        if (string.IsNullOrWhiteSpace(DataDir))
-        {
-            problems.Add("--data-dir must not be empty.");
-        }
-
-        if (MaxFileBytes < 1)
-        {
-            problems.Add("Wright:MaxFileBytes must be positive.");
-        }
-
-        return problems;
-    }
+    public IReadOnlyList<string> Validate() => ServerOptionsValidator.Problems(this);
 
     public static bool IsLoopback(string host)
     {

@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Globalization;
-using System.Reflection;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using Wright.Core.Errors;
@@ -17,13 +16,25 @@ public sealed record Migration(int Version, string Name, string Sql);
 /// </summary>
 public sealed partial class Migrator
 {
+    // Any constant works as long as every Wright uses the same one; it names "the schema" among
+    // the advisory locks other software may take in the same PostgreSQL database.
+    private const long PostgresLockKey = 7236105;
+
     private readonly WrightDatabase _database;
     private readonly ILogger<Migrator> _logger;
+    private readonly IReadOnlyList<Migration>? _migrations;
 
     public Migrator(WrightDatabase database, ILogger<Migrator> logger)
     {
         _database = database;
         _logger = logger;
+    }
+
+    /// <summary>A migrator with its own list of migrations instead of the embedded ones (tests).</summary>
+    internal Migrator(WrightDatabase database, ILogger<Migrator> logger, IReadOnlyList<Migration> migrations)
+        : this(database, logger)
+    {
+        _migrations = migrations;
     }
 
     public static IReadOnlyList<Migration> Load(DatabaseDialect dialect)
@@ -55,44 +66,60 @@ public sealed partial class Migrator
         return migrations;
     }
 
-    /// <summary>Brings the schema up to date; returns the versions it applied.</summary>
+    /// <summary>Brings the schema up to date; returns the versions it applied (none when it was current).</summary>
     public async Task<IReadOnlyList<int>> MigrateAsync(CancellationToken cancellationToken)
     {
-        var migrations = Load(_database.Dialect);
+        var migrations = _migrations ?? Load(_database.Dialect);
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         if (_database.Dialect == DatabaseDialect.Sqlite)
         {
-            // WAL lets readers go on while one writer commits; it is a property of the file.
+            // WAL lets readers go on while one writer commits; it is a property of the file, so
+            // setting it once here covers every later connection.
             await connection.ExecuteAsync(new CommandDefinition("PRAGMA journal_mode = WAL;", cancellationToken: cancellationToken)).ConfigureAwait(false);
+            return await ApplyAsync(connection, migrations, cancellationToken).ConfigureAwait(false);
         }
 
+        // Several server instances may start together against one PostgreSQL. A session lock
+        // held for the whole run (not one per step) also covers creating schema_migrations,
+        // which PostgreSQL does not make safe under concurrency even with IF NOT EXISTS.
+        await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_lock(@Key)", new { Key = PostgresLockKey }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        try
+        {
+            return await ApplyAsync(connection, migrations, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Not the caller's token: a cancelled start must still release the lock, or the next
+            // instance waits until this connection is closed. Closing it releases the lock as well.
+            await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_unlock(@Key)", new { Key = PostgresLockKey }, cancellationToken: CancellationToken.None)).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<IReadOnlyList<int>> ApplyAsync(DbConnection connection, IReadOnlyList<Migration> migrations, CancellationToken cancellationToken)
+    {
         await connection.ExecuteAsync(new CommandDefinition(
             _database.Dialect == DatabaseDialect.Sqlite
                 ? "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at_ms INTEGER NOT NULL)"
                 : "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at_ms bigint NOT NULL)",
             cancellationToken: cancellationToken)).ConfigureAwait(false);
 
+        var known = migrations.Count == 0 ? 0 : migrations[^1].Version;
+        var current = await CurrentVersionAsync(connection, null, cancellationToken).ConfigureAwait(false);
+        if (current > known)
+        {
+            throw new WrightException(
+                ErrorKind.Conflict,
+                ErrorCodes.DatabaseTooNew,
+                $"The database {_database.Description} is at schema version {current}, but this Wright knows only up to version {known}: it was written by a newer Wright. Upgrade Wright, or point it at another database.");
+        }
+
         var applied = new List<int>();
         foreach (var migration in migrations)
         {
+            // SQLite: BEGIN IMMEDIATE (Microsoft.Data.Sqlite's default) takes the write lock up
+            // front, so a second process waits for it instead of failing on lock upgrade.
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            if (_database.Dialect == DatabaseDialect.Postgres)
-            {
-                // Several server instances may start together against one PostgreSQL: the
-                // transaction-scoped advisory lock lets exactly one of them apply each step.
-                await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(7236105)", transaction: transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            }
-
-            var current = await CurrentVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-            if (current > migrations.Count)
-            {
-                throw new WrightException(
-                    ErrorKind.Conflict,
-                    ErrorCodes.DatabaseTooNew,
-                    $"The database {_database.Description} is at schema version {current}, but this Wright knows only up to {migrations.Count}. It was written by a newer Wright: upgrade Wright, or point it at another database.");
-            }
-
-            if (current >= migration.Version)
+            if (await CurrentVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false) >= migration.Version)
             {
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                 continue;
@@ -107,16 +134,6 @@ public sealed partial class Migrator
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             applied.Add(migration.Version);
             MigratorLog.Applied(_logger, migration.Version, migration.Name, _database.Description);
-        }
-
-        // A database with no migrations left to apply may still be newer than this binary.
-        var final = await CurrentVersionAsync(connection, null, cancellationToken).ConfigureAwait(false);
-        if (final > migrations.Count)
-        {
-            throw new WrightException(
-                ErrorKind.Conflict,
-                ErrorCodes.DatabaseTooNew,
-                $"The database {_database.Description} is at schema version {final}, but this Wright knows only up to {migrations.Count}. It was written by a newer Wright: upgrade Wright, or point it at another database.");
         }
 
         return applied;

@@ -55,6 +55,38 @@ public sealed class WrightDatabase : IAsyncDisposable
         throw new ArgumentException("The database must be a postgres:// URL, an Npgsql connection string (Host=…) or sqlite:<file>.", nameof(database));
     }
 
+    /// <summary>What is wrong with a <c>--database</c> value, or null when <see cref="Create"/> can use it; never connects.</summary>
+    public static string? ProblemWith(string? database)
+    {
+        if (string.IsNullOrWhiteSpace(database))
+        {
+            return null;
+        }
+
+        if (database.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase))
+        {
+            return database.Length > "sqlite:".Length ? null : "sqlite: needs a file name, as in sqlite:/var/lib/wright/wright.db.";
+        }
+
+        if (!database.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) &&
+            !database.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase) &&
+            !database.Contains("Host=", StringComparison.OrdinalIgnoreCase))
+        {
+            return "must be a postgres://user:password@host:5432/database URL, an Npgsql connection string (Host=…) or sqlite:<file>.";
+        }
+
+        try
+        {
+            _ = new NpgsqlConnectionStringBuilder(PostgresUrl.ToConnectionString(database));
+            return null;
+        }
+        catch (Exception ex) when (ex is UriFormatException or ArgumentException or FormatException)
+        {
+            // The message of these exceptions names the part that is wrong and never the password.
+            return $"is not a valid PostgreSQL address: {ex.Message}";
+        }
+    }
+
     public static WrightDatabase Sqlite(string file)
     {
         _ = SqliteInitialized.Value;
@@ -113,6 +145,21 @@ public sealed class WrightDatabase : IAsyncDisposable
         _ => false,
     };
 
+    /// <summary>
+    /// True when <paramref name="exception"/> is a unique-constraint violation of
+    /// <paramref name="table"/>.<paramref name="column"/> in either dialect, so that a clash on
+    /// another key (a duplicate id is a bug, not a user error) is not mistaken for it.
+    /// </summary>
+    public static bool IsUniqueViolation(Exception exception, string table, string column) => exception switch
+    {
+        // SQLite names the column in the message: "UNIQUE constraint failed: projects.root_path".
+        SqliteException sqlite => IsUniqueViolation(sqlite) && sqlite.Message.Contains($"{table}.{column}", StringComparison.Ordinal),
+
+        // PostgreSQL names an inline UNIQUE constraint <table>_<column>_key.
+        PostgresException postgres => IsUniqueViolation(postgres) && postgres.TableName == table && postgres.ConstraintName == $"{table}_{column}_key",
+        _ => false,
+    };
+
     public async ValueTask DisposeAsync()
     {
         if (_postgres is not null)
@@ -121,7 +168,9 @@ public sealed class WrightDatabase : IAsyncDisposable
         }
         else
         {
-            SqliteConnection.ClearAllPools();
+            // Only this file's pool: other databases in the same process (tests) keep theirs.
+            using var connection = new SqliteConnection(_sqliteConnectionString);
+            SqliteConnection.ClearPool(connection);
         }
     }
 }

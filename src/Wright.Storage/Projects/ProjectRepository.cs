@@ -28,7 +28,7 @@ internal sealed class ProjectRepository : IProjectRepository
                 ProjectRow.From(project),
                 cancellationToken: cancellationToken)).ConfigureAwait(false);
         }
-        catch (Exception ex) when (WrightDatabase.IsUniqueViolation(ex))
+        catch (Exception ex) when (WrightDatabase.IsUniqueViolation(ex, "projects", "root_path"))
         {
             throw WrightException.Conflict(ErrorCodes.ProjectPathTaken, $"'{project.RootPath}' already belongs to a project.");
         }

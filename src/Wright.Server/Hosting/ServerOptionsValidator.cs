@@ -1,0 +1,79 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Wright.Storage.Database;
+
+namespace Wright.Server.Hosting;
+
+/// <summary>
+/// Checks <see cref="ServerOptions"/> as a whole and reports every problem at once, each naming
+/// the flag (and environment variable) to change, so one failed start fixes them all.
+/// </summary>
+internal sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ServerOptions options)
+    {
+        var problems = Problems(options);
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+
+    public static List<string> Problems(ServerOptions options)
+    {
+        var problems = new List<string>();
+        if (options.Port is < 0 or > 65535)
+        {
+            problems.Add($"--port must be between 0 and 65535 (got {options.Port}); 0 picks a free port.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Host))
+        {
+            problems.Add("--host must not be empty.");
+        }
+        else if (!ServerOptions.IsLoopback(options.Host) && !options.AllowRemote)
+        {
+            problems.Add($"--host {options.Host} is not a loopback address: Wright edits files and runs commands, so it binds 127.0.0.1 by default. Pass --allow-remote to listen on {options.Host}.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.DataDir))
+        {
+            problems.Add("--data-dir (WRIGHT_HOME) must not be empty.");
+        }
+        else if (File.Exists(options.DataDir))
+        {
+            problems.Add($"--data-dir (WRIGHT_HOME) {options.DataDir} is a file; it must be a directory (it is created when missing).");
+        }
+
+        if (WrightDatabase.ProblemWith(options.Database) is { } database)
+        {
+            problems.Add($"--database (WRIGHT_DATABASE) {database}");
+        }
+
+        if (options.MaxFileBytes < 1)
+        {
+            problems.Add($"Wright:MaxFileBytes must be positive (got {options.MaxFileBytes}).");
+        }
+
+        return problems;
+    }
+}
+
+/// <summary>Registers the server's options once, validated when the host starts.</summary>
+public static class ServerOptionsServiceCollectionExtensions
+{
+    public static IServiceCollection AddServerOptions(this IServiceCollection services, ServerOptions options)
+    {
+        services.AddSingleton(options);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ServerOptions>, ServerOptionsValidator>());
+        services.AddOptions<ServerOptions>()
+            .Configure(o =>
+            {
+                o.Host = options.Host;
+                o.Port = options.Port;
+                o.AllowRemote = options.AllowRemote;
+                o.Database = options.Database;
+                o.DataDir = options.DataDir;
+                o.MaxFileBytes = options.MaxFileBytes;
+            })
+            .ValidateOnStart();
+        return services;
+    }
+}

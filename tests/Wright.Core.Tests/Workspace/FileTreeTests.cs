@@ -50,4 +50,44 @@ public sealed class FileTreeTests : IDisposable
         listing.Entries.Select(e => e.Path).ShouldBe(["a.txt"]);
         listing.Truncated.ShouldBeFalse();
     }
+
+    [Fact]
+    public async Task ListAsync_ManyDirectoriesDeep_ListsEveryEntryOnceInDirectoryOrder()
+    {
+        // Enough directories per level to be read in several parallel chunks.
+        for (var d = 0; d < 150; d++)
+        {
+            var dir = Path.Combine(_root, $"d{d:D3}");
+            Directory.CreateDirectory(dir);
+            File.WriteAllText(Path.Combine(dir, "b.txt"), "b");
+            File.WriteAllText(Path.Combine(dir, "a.txt"), "a");
+        }
+
+        var tree = new FileTree(new GitRunner(), NullLogger<FileTree>.Instance);
+
+        var listing = await tree.ListAsync(Project, null, 5, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        listing.Entries.Count.ShouldBe(450);
+        listing.Entries.Select(e => e.Path).Distinct().Count().ShouldBe(450);
+        listing.Entries.Take(4).Select(e => e.Path).ShouldBe(["d000", "d000/a.txt", "d000/b.txt", "d001"]);
+        listing.Entries.Single(e => e.Path == "d149/b.txt").Size.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task ListAsync_WithLimit_StopsAtTheLimitAndRejectsOutOfRange()
+    {
+        for (var i = 0; i < 20; i++)
+        {
+            File.WriteAllText(Path.Combine(_root, $"f{i:D2}.txt"), "x");
+        }
+
+        var tree = new FileTree(new GitRunner(), NullLogger<FileTree>.Instance);
+
+        var listing = await tree.ListAsync(Project, null, 1, CancellationToken.None, limit: 7).WaitAsync(TimeSpan.FromSeconds(30));
+        var error = await Should.ThrowAsync<Wright.Core.Errors.WrightException>(() => tree.ListAsync(Project, null, 1, CancellationToken.None, limit: FileTree.MaxLimit + 1));
+
+        listing.Entries.Count.ShouldBe(7);
+        listing.Truncated.ShouldBeTrue();
+        error.Code.ShouldBe("validation_failed");
+    }
 }

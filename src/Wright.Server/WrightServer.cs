@@ -41,12 +41,17 @@ public static class WrightServer
         var wright = new WrightOptions { DataDir = Path.GetFullPath(options.DataDir), MaxFileBytes = options.MaxFileBytes };
         Directory.CreateDirectory(wright.DataDir);
 
+        var certificate = Tls.LoadCertificate(options);
         builder.WebHost.UseKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = RequestLimits.DefaultBodyBytes;
+            if (certificate is not null)
+            {
+                kestrel.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate);
+            }
         });
-        builder.WebHost.UseUrls(ListenUrl(options.Host, options.Port));
+        builder.WebHost.UseUrls(ListenUrl(certificate is null ? "http" : "https", options.Host, options.Port));
 
         builder.Services.AddServerOptions(options);
         builder.Services.AddSingleton(wright);
@@ -62,6 +67,7 @@ public static class WrightServer
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
 
@@ -84,10 +90,10 @@ public static class WrightServer
         return new Uri(address.Replace("[::]", "localhost", StringComparison.Ordinal).TrimEnd('/') + "/");
     }
 
-    private static string ListenUrl(string host, int port)
+    private static string ListenUrl(string scheme, string host, int port)
     {
         var bracketed = host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[') ? $"[{host}]" : host;
-        return $"http://{bracketed}:{port}";
+        return $"{scheme}://{bracketed}:{port}";
     }
 }
 

@@ -29,7 +29,11 @@ internal static class ServeCommand
         var database = new Option<string?>("--database") { Description = $"postgres://user:pass@host:5432/db to use PostgreSQL instead of the SQLite file in the data directory (or ${DatabaseVariable})." };
         var allowRemote = new Option<bool>("--allow-remote") { Description = "Allow listening on a non-loopback address." };
 
-        var command = new Command("serve", "Start the Wright server.") { host, port, dataDir, database, allowRemote };
+        var insecureRemote = new Option<bool>("--insecure-remote") { Description = "With --allow-remote, listen without HTTPS (only behind a TLS-terminating proxy)." };
+        var tlsCert = new Option<string?>("--tls-cert") { Description = "PEM certificate file: serve HTTPS." };
+        var tlsKey = new Option<string?>("--tls-key") { Description = "PEM private key file for --tls-cert." };
+
+        var command = new Command("serve", "Start the Wright server.") { host, port, dataDir, database, allowRemote, insecureRemote, tlsCert, tlsKey };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var options = new ServerOptions
@@ -39,6 +43,9 @@ internal static class ServeCommand
                 DataDir = parse.GetValue(dataDir) ?? WrightOptions.DefaultDataDir(),
                 Database = parse.GetValue(database) ?? NonEmpty(Environment.GetEnvironmentVariable(DatabaseVariable)),
                 AllowRemote = parse.GetValue(allowRemote),
+                InsecureRemote = parse.GetValue(insecureRemote),
+                TlsCertificatePath = parse.GetValue(tlsCert),
+                TlsKeyPath = parse.GetValue(tlsKey),
             };
             return await RunAsync(options, cancellationToken);
         });

@@ -15,6 +15,17 @@ public sealed class ServerOptions
 
     public bool AllowRemote { get; set; }
 
+    /// <summary>Allows a non-loopback bind without HTTPS (for a TLS-terminating proxy in front); tokens would otherwise cross the network in clear.</summary>
+    public bool InsecureRemote { get; set; }
+
+    /// <summary>PEM certificate (chain) for HTTPS; given together with <see cref="TlsKeyPath"/>.</summary>
+    public string? TlsCertificatePath { get; set; }
+
+    /// <summary>PEM private key for <see cref="TlsCertificatePath"/>.</summary>
+    public string? TlsKeyPath { get; set; }
+
+    public bool UsesHttps => !string.IsNullOrWhiteSpace(TlsCertificatePath);
+
     /// <summary>A postgres:// URL or Npgsql connection string; empty means the SQLite file in the data dir.</summary>
     public string? Database { get; set; }
 

@@ -33,6 +33,26 @@ internal sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
             problems.Add($"--host {options.Host} is not a loopback address: Wright edits files and runs commands, so it binds 127.0.0.1 by default. Pass --allow-remote to listen on {options.Host}.");
         }
 
+        var hasCertificate = !string.IsNullOrWhiteSpace(options.TlsCertificatePath);
+        var hasKey = !string.IsNullOrWhiteSpace(options.TlsKeyPath);
+        if (hasCertificate != hasKey)
+        {
+            problems.Add("--tls-cert and --tls-key go together: give both PEM files, or neither.");
+        }
+
+        foreach (var (flag, file) in new[] { ("--tls-cert", options.TlsCertificatePath), ("--tls-key", options.TlsKeyPath) })
+        {
+            if (!string.IsNullOrWhiteSpace(file) && !File.Exists(file))
+            {
+                problems.Add($"{flag} {file} does not exist.");
+            }
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.Host) && !ServerOptions.IsLoopback(options.Host) && options.AllowRemote && !hasCertificate && !options.InsecureRemote)
+        {
+            problems.Add($"--host {options.Host} with --allow-remote needs HTTPS, or passwords and tokens would cross the network in clear: pass --tls-cert and --tls-key, or --insecure-remote when a TLS-terminating proxy sits in front.");
+        }
+
         if (string.IsNullOrWhiteSpace(options.DataDir))
         {
             problems.Add("--data-dir (WRIGHT_HOME) must not be empty.");
@@ -69,6 +89,9 @@ public static class ServerOptionsServiceCollectionExtensions
                 o.Host = options.Host;
                 o.Port = options.Port;
                 o.AllowRemote = options.AllowRemote;
+                o.InsecureRemote = options.InsecureRemote;
+                o.TlsCertificatePath = options.TlsCertificatePath;
+                o.TlsKeyPath = options.TlsKeyPath;
                 o.Database = options.Database;
                 o.DataDir = options.DataDir;
                 o.MaxFileBytes = options.MaxFileBytes;

@@ -68,6 +68,21 @@ public sealed class ServeCommandTests
     }
 
     [Fact]
+    public async Task Serve_AllowRemoteWithoutTls_ExitsTwoNamingTheWaysOut()
+    {
+        using var home = new TempDirectory("wright-cli");
+        var dataDir = home.Combine("data");
+
+        var (exitCode, stdout, stderr) = await WrightProcess.RunAsync(home.Path, ["serve", "--host", "0.0.0.0", "--allow-remote", "--port", "0", "--data-dir", dataDir]);
+
+        exitCode.ShouldBe(2, stdout + stderr);
+        stderr.ShouldContain("needs HTTPS");
+        stderr.ShouldContain("--tls-cert");
+        stderr.ShouldContain("--insecure-remote");
+        Directory.Exists(dataDir).ShouldBeFalse();
+    }
+
+    [Fact]
     public async Task Serve_SeveralBadSettings_ListsEveryProblemAndExitsTwo()
     {
         using var home = new TempDirectory("wright-cli");

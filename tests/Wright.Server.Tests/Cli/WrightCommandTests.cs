@@ -26,7 +26,7 @@ public sealed class WrightCommandTests
         var (exitCode, stdout, _) = await WrightProcess.RunAsync(home.Path, ["serve", "--help"]);
 
         exitCode.ShouldBe(0);
-        foreach (var flag in new[] { "--host", "--port", "--data-dir", "--database", "--allow-remote" })
+        foreach (var flag in new[] { "--host", "--port", "--data-dir", "--database", "--allow-remote", "--insecure-remote", "--tls-cert", "--tls-key" })
         {
             stdout.ShouldContain(flag);
         }

@@ -55,6 +55,7 @@ public sealed class ServerBasicsTests
 
         options.Validate().ShouldContain(p => p.Contains("--allow-remote", StringComparison.Ordinal));
         options.AllowRemote = true;
+        options.InsecureRemote = true;
         options.Validate().ShouldBeEmpty();
     }
 }

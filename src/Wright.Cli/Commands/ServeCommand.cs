@@ -3,6 +3,7 @@ using System.Data.Common;
 using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Wright.Core.Errors;
@@ -20,6 +21,8 @@ internal static class ServeCommand
     public const int StartupFailed = 1;
 
     public const string DatabaseVariable = "WRIGHT_DATABASE";
+
+    public const string AdminPasswordVariable = "WRIGHT_ADMIN_PASSWORD";
 
     public static Command Create()
     {
@@ -39,6 +42,7 @@ internal static class ServeCommand
                 DataDir = parse.GetValue(dataDir) ?? WrightOptions.DefaultDataDir(),
                 Database = parse.GetValue(database) ?? NonEmpty(Environment.GetEnvironmentVariable(DatabaseVariable)),
                 AllowRemote = parse.GetValue(allowRemote),
+                AdminPassword = NonEmpty(Environment.GetEnvironmentVariable(AdminPasswordVariable)),
             };
             return await RunAsync(options, cancellationToken);
         });
@@ -66,6 +70,14 @@ internal static class ServeCommand
             app = WrightServer.Build(options, builder => builder.Logging.AddWrightConsole());
             var url = await WrightServer.StartAsync(app, stopping.Token);
             await Console.Out.WriteLineAsync($"Wright is listening on {url}");
+            if (app.Services.GetRequiredService<Wright.Server.Accounts.FirstAdminSetup>().PendingToken is { } setupToken)
+            {
+                // The setup token goes to the terminal of whoever started the server, like
+                // Jupyter's: never to the log.
+                await Console.Out.WriteLineAsync($"No user exists yet. Create the first admin at {url}setup?token={setupToken}");
+                await Console.Out.WriteLineAsync($"  (or POST {{\"token\", \"userName\", \"password\"}} to {url}api/setup, or restart with {AdminPasswordVariable} set)");
+            }
+
             await Console.Out.FlushAsync(CancellationToken.None);
             await app.WaitForShutdownAsync(stopping.Token);
             return 0;

@@ -183,9 +183,10 @@ public sealed class UserService
         return new User(Guid.CreateVersion7(now), name, role, hash, now, now, null);
     }
 
-    internal static string Target(User user) => $"user:{user.UserName}";
+    public static string Target(User user) => $"user:{user.UserName}";
 
-    internal static string Role(UserRole role) => role == UserRole.Admin ? "admin" : "member";
+    /// <summary>The role as the API and CLI spell it.</summary>
+    public static string Role(UserRole role) => role == UserRole.Admin ? "admin" : "member";
 
     private static WrightException NotFound(string what) => WrightException.NotFound(ErrorCodes.UserNotFound, $"No user '{what}'.");
 }

@@ -32,17 +32,19 @@ public sealed class WrightTestServer : IAsyncDisposable
 
     private readonly List<HttpClient> _clients = [];
 
-    private WrightTestServer(TempDirectory dataDir, WebApplication app, Uri baseAddress, User admin)
+    private readonly User? _admin;
+
+    private WrightTestServer(TempDirectory dataDir, WebApplication app, Uri baseAddress, User? admin)
     {
         _dataDir = dataDir;
         _app = app;
         BaseAddress = baseAddress;
-        Admin = admin;
-        Client = ClientWithToken(IssueAccessToken(Admin));
+        _admin = admin;
+        Client = admin is null ? AnonymousClient() : ClientWithToken(IssueAccessToken(admin));
     }
 
-    /// <summary>The admin <see cref="Client"/> acts as.</summary>
-    public User Admin { get; }
+    /// <summary>The admin <see cref="Client"/> acts as (absent when a test starts without WRIGHT_ADMIN_PASSWORD; then Client is anonymous).</summary>
+    public User Admin => _admin ?? throw new InvalidOperationException("This test server was started without an admin.");
 
     public Uri BaseAddress { get; }
 
@@ -65,8 +67,7 @@ public sealed class WrightTestServer : IAsyncDisposable
             builder?.Invoke(b);
         }, mapApi);
         var address = await WrightServer.StartAsync(app, CancellationToken.None).Bounded();
-        var admin = await app.Services.GetRequiredService<IUserRepository>().FindByNameAsync(FirstAdminSetup.AdminUserName, CancellationToken.None).Bounded()
-            ?? throw new InvalidOperationException("The test server has no admin: WRIGHT_ADMIN_PASSWORD was not applied.");
+        var admin = await app.Services.GetRequiredService<IUserRepository>().FindByNameAsync(FirstAdminSetup.AdminUserName, CancellationToken.None).Bounded();
         return new WrightTestServer(dataDir, app, address, admin);
     }
 

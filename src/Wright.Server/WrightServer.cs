@@ -61,7 +61,7 @@ public static class WrightServer
         builder.Services.AddOpenApi();
         builder.Services.AddStorage(options.Database, wright.DataDir);
         builder.Services.AddSecrets(wright.DataDir);
-        builder.Services.AddWrightAccounts();
+        builder.Services.AddWrightAccounts(builder.Configuration);
         builder.Services.AddEvents();
         builder.Services.AddGit();
         builder.Services.AddProjects();

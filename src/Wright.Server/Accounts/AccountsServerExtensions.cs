@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Wright.Core.Accounts;
 
@@ -16,9 +17,11 @@ public static class AccountsServerExtensions
         return services;
     }
 
-    public static IServiceCollection AddWrightAccounts(this IServiceCollection services)
+    /// <summary>Everything the server needs for accounts; lifetimes and login limits come from <c>Wright:Accounts</c> in <paramref name="configuration"/>.</summary>
+    public static IServiceCollection AddWrightAccounts(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddWrightAccountAdministration();
+        services.Configure<AccountsOptions>(configuration.GetSection(AccountsOptions.Section));
         services.TryAddSingleton<AccessTokenFormat>();
         services.TryAddSingleton<LoginThrottle>();
         services.TryAddSingleton<FirstAdminSetup>();

@@ -66,7 +66,19 @@ public sealed class WrightTestServer : IAsyncDisposable
             b.Logging.SetMinimumLevel(LogLevel.Warning);
             builder?.Invoke(b);
         }, mapApi);
-        var address = await WrightServer.StartAsync(app, CancellationToken.None).Bounded();
+        Uri address;
+        try
+        {
+            address = await WrightServer.StartAsync(app, CancellationToken.None).Bounded();
+        }
+        catch
+        {
+            // A start the test expects to fail (bad settings) leaves nothing behind.
+            await app.DisposeAsync();
+            dataDir.Dispose();
+            throw;
+        }
+
         var admin = await app.Services.GetRequiredService<IUserRepository>().FindByNameAsync(FirstAdminSetup.AdminUserName, CancellationToken.None).Bounded();
         return new WrightTestServer(dataDir, app, address, admin);
     }

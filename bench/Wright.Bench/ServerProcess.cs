@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 
 namespace Wright.Bench;
@@ -15,7 +18,21 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         Startup = startup;
     }
 
+    /// <summary>The password of the admin the child creates on its first start (WRIGHT_ADMIN_PASSWORD).</summary>
+    private const string AdminPassword = "bench-admin-password";
+
     public Uri BaseAddress { get; }
+
+    /// <summary>A client logged in as the admin, sending its access token as a bearer token.</summary>
+    public async Task<HttpClient> CreateClientAsync(CancellationToken cancellationToken, TimeSpan? timeout = null)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = timeout ?? TimeSpan.FromSeconds(100) };
+        using var response = await client.PostAsJsonAsync("/api/auth/login", new { userName = "admin", password = AdminPassword }, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        using var login = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", login.RootElement.GetProperty("accessToken").GetString());
+        return client;
+    }
 
     /// <summary>From process start to the first successful /health answer.</summary>
     public TimeSpan Startup { get; }
@@ -37,6 +54,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         }
 
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["WRIGHT_ADMIN_PASSWORD"] = AdminPassword;
         var clock = Stopwatch.StartNew();
         var process = Process.Start(start)!;
         _ = process.StandardError.ReadToEndAsync(cancellationToken);

@@ -10,7 +10,7 @@ internal static class TreeBench
     public static async Task RunAsync(string work, int fileCount, CancellationToken cancellationToken)
     {
         await using var server = await ServerProcess.StartAsync(Path.Combine(work, "tree-data"), cancellationToken);
-        using var client = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
+        using var client = await server.CreateClientAsync(cancellationToken, TimeSpan.FromMinutes(5));
         var projectPath = Path.Combine(work, "tree-project");
         var created = await client.PostAsJsonAsync("/api/projects", new { name = "tree", path = projectPath }, cancellationToken);
         created.EnsureSuccessStatusCode();

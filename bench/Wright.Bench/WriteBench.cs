@@ -12,7 +12,7 @@ internal static class WriteBench
     public static async Task RunAsync(string work, CancellationToken cancellationToken)
     {
         await using var server = await ServerProcess.StartAsync(Path.Combine(work, "writes-data"), cancellationToken);
-        using var client = new HttpClient { BaseAddress = server.BaseAddress };
+        using var client = await server.CreateClientAsync(cancellationToken);
         var projectPath = Path.Combine(work, "writes-project");
         var created = await client.PostAsJsonAsync("/api/projects", new { name = "writes", path = projectPath }, cancellationToken);
         created.EnsureSuccessStatusCode();

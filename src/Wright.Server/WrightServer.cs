@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Hosting;
 using Wright.Core.Events;
+using Wright.Server.Accounts;
+using Wright.Server.Secrets;
 using Wright.Core.Git;
 using Wright.Core.Hosting;
 using Wright.Core.Projects;
@@ -24,8 +26,11 @@ namespace Wright.Server;
 /// <summary>The Wright server: this file is its table of contents, one line per concern.</summary>
 public static class WrightServer
 {
-    /// <summary>Builds the server for <paramref name="options"/>; <paramref name="configure"/> lets tests adjust services (logging, clock).</summary>
-    public static WebApplication Build(ServerOptions options, Action<WebApplicationBuilder>? configure = null)
+    /// <summary>
+    /// Builds the server for <paramref name="options"/>; <paramref name="configure"/> lets tests adjust
+    /// services (logging, clock) and <paramref name="mapApi"/> lets them add endpoints to the /api group.
+    /// </summary>
+    public static WebApplication Build(ServerOptions options, Action<WebApplicationBuilder>? configure = null, Action<IEndpointRouteBuilder>? mapApi = null)
     {
         var problems = options.Validate();
         if (problems.Count > 0)
@@ -60,6 +65,8 @@ public static class WrightServer
         builder.Services.Configure<JsonOptions>(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
         builder.Services.AddOpenApi();
         builder.Services.AddStorage(options.Database, wright.DataDir);
+        builder.Services.AddSecrets(wright.DataDir);
+        builder.Services.AddWrightAccounts(builder.Configuration);
         builder.Services.AddEvents();
         builder.Services.AddGit();
         builder.Services.AddProjects();
@@ -70,14 +77,19 @@ public static class WrightServer
         app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseWrightAccounts();
 
         app.MapOpenApi();
         app.MapHealth();
-        var api = app.MapGroup("/api");
+        var api = app.MapGroup("/api").RequireAuthorization();
+        api.MapAuth();
+        api.MapTokens();
+        api.MapUsers();
         api.MapProjects();
         api.MapFiles();
         api.MapGit();
         api.MapEvents();
+        mapApi?.Invoke(api);
         return app;
     }
 
@@ -85,6 +97,8 @@ public static class WrightServer
     public static async Task<Uri> StartAsync(WebApplication app, CancellationToken cancellationToken)
     {
         await app.Services.GetRequiredService<Migrator>().MigrateAsync(cancellationToken).ConfigureAwait(false);
+        var options = app.Services.GetRequiredService<ServerOptions>();
+        await app.Services.GetRequiredService<FirstAdminSetup>().PrepareAsync(options.AdminPassword, cancellationToken).ConfigureAwait(false);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new Uri(address.Replace("[::]", "localhost", StringComparison.Ordinal).TrimEnd('/') + "/");

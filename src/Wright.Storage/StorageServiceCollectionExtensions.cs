@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Wright.Core.Accounts;
 using Wright.Core.Projects;
+using Wright.Storage.Accounts;
 using Wright.Storage.Database;
 using Wright.Storage.Projects;
 
@@ -14,6 +16,11 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton(_ => WrightDatabase.Create(database, dataDir));
         services.TryAddSingleton<Migrator>();
         services.TryAddSingleton<IProjectRepository, ProjectRepository>();
+        services.TryAddSingleton<IUserRepository, UserRepository>();
+        services.TryAddSingleton<IRefreshTokenRepository, RefreshTokenRepository>();
+        services.TryAddSingleton<IPersonalAccessTokenRepository, PersonalAccessTokenRepository>();
+        services.TryAddSingleton<IAuditRepository, AuditRepository>();
+        services.TryAddSingleton<DataProtectionKeyStore>();
         return services;
     }
 }

@@ -3,6 +3,7 @@ using System.Data.Common;
 using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Wright.Core.Errors;
@@ -20,6 +21,8 @@ internal static class ServeCommand
     public const int StartupFailed = 1;
 
     public const string DatabaseVariable = "WRIGHT_DATABASE";
+
+    public const string AdminPasswordVariable = "WRIGHT_ADMIN_PASSWORD";
 
     public static Command Create()
     {
@@ -46,6 +49,7 @@ internal static class ServeCommand
                 InsecureRemote = parse.GetValue(insecureRemote),
                 TlsCertificatePath = parse.GetValue(tlsCert),
                 TlsKeyPath = parse.GetValue(tlsKey),
+                AdminPassword = NonEmpty(Environment.GetEnvironmentVariable(AdminPasswordVariable)),
             };
             return await RunAsync(options, cancellationToken);
         });
@@ -73,6 +77,14 @@ internal static class ServeCommand
             app = WrightServer.Build(options, builder => builder.Logging.AddWrightConsole());
             var url = await WrightServer.StartAsync(app, stopping.Token);
             await Console.Out.WriteLineAsync($"Wright is listening on {url}");
+            if (app.Services.GetRequiredService<Wright.Server.Accounts.FirstAdminSetup>().PendingToken is { } setupToken)
+            {
+                // The setup token goes to the terminal of whoever started the server, like
+                // Jupyter's: never to the log.
+                await Console.Out.WriteLineAsync($"No user exists yet. Create the first admin at {url}setup?token={setupToken}");
+                await Console.Out.WriteLineAsync($"  (or POST {{\"token\", \"userName\", \"password\"}} to {url}api/setup, or restart with {AdminPasswordVariable} set)");
+            }
+
             await Console.Out.FlushAsync(CancellationToken.None);
             await app.WaitForShutdownAsync(stopping.Token);
             return 0;

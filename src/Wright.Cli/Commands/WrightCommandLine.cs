@@ -11,6 +11,8 @@ internal static class WrightCommandLine
     {
         var root = new RootCommand("Wright: a self-hosted, prompt-first development environment.");
         root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(AccountCommands.CreateUser());
+        root.Subcommands.Add(AccountCommands.CreateToken());
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -49,4 +49,23 @@ public static class ErrorCodes
     public const string SafetyPointNotFound = "safety_point_not_found";
 
     public const string DatabaseTooNew = "database_too_new";
+
+    public const string Unauthenticated = "unauthenticated";
+    public const string TokenExpired = "token_expired";
+    public const string InvalidCredentials = "invalid_credentials";
+    public const string RefreshTokenInvalid = "refresh_token_invalid";
+    public const string RefreshTokenReused = "refresh_token_reused";
+    public const string UserDisabled = "user_disabled";
+    public const string InsufficientScope = "insufficient_scope";
+    public const string AdminRequired = "admin_required";
+    public const string ProjectOwnerRequired = "project_owner_required";
+    public const string CsrfFailed = "csrf_failed";
+    public const string RateLimited = "rate_limited";
+    public const string UserNotFound = "user_not_found";
+    public const string UserNameTaken = "user_name_taken";
+    public const string UserSelfLockout = "user_self_lockout";
+    public const string TokenNotFound = "token_not_found";
+    public const string SetupUnavailable = "setup_unavailable";
+    public const string SetupTokenInvalid = "setup_token_invalid";
+    public const string MemberNotFound = "member_not_found";
 }

@@ -10,6 +10,7 @@ public enum ErrorKind
     Conflict,
     TooLarge,
     Unavailable,
+    RateLimited,
 }
 
 /// <summary>A failure a user can act on: a stable machine-readable code and a human detail.</summary>
@@ -33,6 +34,10 @@ public sealed class WrightException : Exception
     public static WrightException Invalid(string code, string detail) => new(ErrorKind.Invalid, code, detail);
 
     public static WrightException NotFound(string code, string detail) => new(ErrorKind.NotFound, code, detail);
+
+    public static WrightException Unauthorized(string code, string detail) => new(ErrorKind.Unauthorized, code, detail);
+
+    public static WrightException Forbidden(string code, string detail) => new(ErrorKind.Forbidden, code, detail);
 
     public static WrightException Conflict(string code, string detail, IReadOnlyDictionary<string, object?>? extensions = null) =>
         new(ErrorKind.Conflict, code, detail, extensions);

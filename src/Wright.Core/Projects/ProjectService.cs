@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Wright.Core.Accounts;
 using Wright.Core.Errors;
 using Wright.Core.Git;
 using Wright.Core.Hosting;
@@ -11,12 +12,18 @@ namespace Wright.Core.Projects;
 /// A directory belongs to one project at most, and project roots never nest: one project's root
 /// is never inside another's, so no file is ever in two projects (two watchers, two histories,
 /// and deleting one project's files would delete the other's).
+/// Every operation is on behalf of an <see cref="Actor"/>: a user sees and touches only projects
+/// they own or are a member of, and any other project answers <c>project_not_found</c> exactly like
+/// a project that does not exist. Admins get no exception: administering users is not a licence
+/// to read their code.
 /// </summary>
 public sealed partial class ProjectService
 {
     private const int MaxNameLength = 100;
 
     private readonly IProjectRepository _projects;
+    private readonly IUserRepository _users;
+    private readonly AuditLog _audit;
     private readonly GitService _git;
     private readonly WrightOptions _options;
     private readonly TimeProvider _time;
@@ -29,9 +36,11 @@ public sealed partial class ProjectService
     /// </summary>
     private readonly SemaphoreSlim _registration = new(1, 1);
 
-    public ProjectService(IProjectRepository projects, GitService git, WrightOptions options, TimeProvider time, ILogger<ProjectService> logger)
+    public ProjectService(IProjectRepository projects, IUserRepository users, AuditLog audit, GitService git, WrightOptions options, TimeProvider time, ILogger<ProjectService> logger)
     {
         _projects = projects;
+        _users = users;
+        _audit = audit;
         _git = git;
         _options = options;
         _time = time;
@@ -39,12 +48,12 @@ public sealed partial class ProjectService
     }
 
     /// <summary>Creates a new directory, initialises a git repository with an initial commit and registers it.</summary>
-    public async Task<Project> CreateAsync(string name, string? path, CancellationToken cancellationToken)
+    public async Task<Project> CreateAsync(Actor actor, string name, string? path, CancellationToken cancellationToken)
     {
         var cleanName = ValidateName(name);
         var root = path is null ? Path.Combine(_options.ProjectsDir, Slug(cleanName)) : NormalizeRoot(path);
         EnsureEmptyOrMissing(root);
-        return await RegisterAsync(cleanName, root, async () =>
+        return await RegisterAsync(actor, cleanName, root, async () =>
         {
             Directory.CreateDirectory(root);
             await _git.InitAsync(root, cancellationToken).ConfigureAwait(false);
@@ -56,7 +65,7 @@ public sealed partial class ProjectService
     /// <paramref name="initGit"/> is given: then a repository is created there and its current
     /// content (minus what .gitignore excludes) becomes the initial commit.
     /// </summary>
-    public async Task<Project> OpenAsync(string path, string? name, bool initGit, CancellationToken cancellationToken)
+    public async Task<Project> OpenAsync(Actor actor, string path, string? name, bool initGit, CancellationToken cancellationToken)
     {
         var root = NormalizeRoot(path);
         if (!Directory.Exists(root))
@@ -75,7 +84,7 @@ public sealed partial class ProjectService
             throw WrightException.Conflict(ErrorCodes.ProjectNotGitRepository, detail);
         }
 
-        return await RegisterAsync(cleanName, root, async () =>
+        return await RegisterAsync(actor, cleanName, root, async () =>
         {
             if (!isRepositoryRoot)
             {
@@ -88,14 +97,14 @@ public sealed partial class ProjectService
     /// Clones <paramref name="url"/> into <paramref name="path"/> (default: the projects folder,
     /// named after the repository) and registers it. A failed clone leaves no directory behind.
     /// </summary>
-    public async Task<Project> CloneAsync(string url, string? path, string? name, CancellationToken cancellationToken)
+    public async Task<Project> CloneAsync(Actor actor, string url, string? path, string? name, CancellationToken cancellationToken)
     {
         GitService.ValidateCloneUrl(url);
         var cleanName = ValidateName(name ?? NameFromUrl(url));
         var root = path is null ? Path.Combine(_options.ProjectsDir, Slug(cleanName)) : NormalizeRoot(path);
         EnsureEmptyOrMissing(root);
         var existed = Directory.Exists(root);
-        return await RegisterAsync(cleanName, root, async () =>
+        return await RegisterAsync(actor, cleanName, root, async () =>
         {
             try
             {
@@ -110,26 +119,32 @@ public sealed partial class ProjectService
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<Project> GetAsync(Guid id, CancellationToken cancellationToken) =>
-        await _projects.GetAsync(id, cancellationToken).ConfigureAwait(false)
-        ?? throw WrightException.NotFound(ErrorCodes.ProjectNotFound, $"No project with id {id}.");
+    /// <summary>A project the actor owns or is a member of; <c>project_not_found</c> for any other.</summary>
+    public async Task<Project> GetAsync(Actor actor, Guid id, CancellationToken cancellationToken) =>
+        await _projects.GetForUserAsync(id, actor.UserId, cancellationToken).ConfigureAwait(false)
+        ?? throw NotFound(id);
 
     /// <summary>A project whose files and history may change: <c>project_archived</c> for an archived one.</summary>
-    public async Task<Project> GetWritableAsync(Guid id, CancellationToken cancellationToken)
+    public async Task<Project> GetWritableAsync(Actor actor, Guid id, CancellationToken cancellationToken)
     {
-        var project = await GetAsync(id, cancellationToken).ConfigureAwait(false);
+        var project = await GetAsync(actor, id, cancellationToken).ConfigureAwait(false);
         return project.IsArchived
             ? throw WrightException.Conflict(ErrorCodes.ProjectArchived, $"Project '{project.Name}' is archived and read-only; unarchive it first.")
             : project;
     }
 
-    public Task<Page<Project>> ListAsync(PageRequest page, bool includeArchived, CancellationToken cancellationToken) =>
-        _projects.ListAsync(page, includeArchived, cancellationToken);
+    /// <summary>The projects the actor owns or is a member of.</summary>
+    public Task<Page<Project>> ListAsync(Actor actor, PageRequest page, bool includeArchived, CancellationToken cancellationToken) =>
+        _projects.ListAsync(page, includeArchived, actor.UserId, cancellationToken);
+
+    /// <summary>True when the actor may see project <paramref name="id"/> (the event feed asks this for projects created after it opened).</summary>
+    public async Task<bool> CanSeeAsync(Actor actor, Guid id, CancellationToken cancellationToken) =>
+        await _projects.GetForUserAsync(id, actor.UserId, cancellationToken).ConfigureAwait(false) is not null;
 
     /// <summary>Changes the name and/or the archive state; a null argument leaves that part as it is.</summary>
-    public async Task<Project> UpdateAsync(Guid id, string? name, bool? archived, CancellationToken cancellationToken)
+    public async Task<Project> UpdateAsync(Actor actor, Guid id, string? name, bool? archived, CancellationToken cancellationToken)
     {
-        var project = await GetAsync(id, cancellationToken).ConfigureAwait(false);
+        var project = await GetAsync(actor, id, cancellationToken).ConfigureAwait(false);
         var now = Now();
         var updated = project with
         {
@@ -149,7 +164,7 @@ public sealed partial class ProjectService
         updated = updated with { UpdatedAt = now };
         if (!await _projects.UpdateAsync(updated, cancellationToken).ConfigureAwait(false))
         {
-            throw WrightException.NotFound(ErrorCodes.ProjectNotFound, $"No project with id {id}.");
+            throw NotFound(id);
         }
 
         return updated;
@@ -161,9 +176,10 @@ public sealed partial class ProjectService
     /// and never followed, and only after checks that the root is a plain directory that holds
     /// neither Wright's data nor the user's home.
     /// </summary>
-    public async Task DeleteAsync(Guid id, bool deleteFiles, CancellationToken cancellationToken)
+    public async Task DeleteAsync(Actor actor, Guid id, bool deleteFiles, CancellationToken cancellationToken)
     {
-        var project = await GetAsync(id, cancellationToken).ConfigureAwait(false);
+        var project = await GetAsync(actor, id, cancellationToken).ConfigureAwait(false);
+        RequireOwner(actor, project);
         if (deleteFiles && Directory.Exists(project.RootPath))
         {
             EnsureDeletable(project.RootPath);
@@ -173,7 +189,67 @@ public sealed partial class ProjectService
 
         await _projects.DeleteAsync(id, cancellationToken).ConfigureAwait(false);
         ProjectLog.Unregistered(_logger, project.Id, project.RootPath);
+        await _audit.RecordAsync(AuditActions.ProjectDeleted, actor, $"project:{project.Id}", deleteFiles ? $"'{project.Name}' and its files at {project.RootPath}" : $"'{project.Name}' (files kept at {project.RootPath})", cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>The members of a project; anyone who may see the project may see them.</summary>
+    public async Task<IReadOnlyList<ProjectMember>> ListMembersAsync(Actor actor, Guid id, CancellationToken cancellationToken)
+    {
+        var project = await GetAsync(actor, id, cancellationToken).ConfigureAwait(false);
+        return await _projects.ListMembersAsync(project.Id, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Lets <paramref name="userName"/> use the project; only its owner may add members.</summary>
+    public async Task<ProjectMember> AddMemberAsync(Actor actor, Guid id, string userName, CancellationToken cancellationToken)
+    {
+        var project = await GetAsync(actor, id, cancellationToken).ConfigureAwait(false);
+        RequireOwner(actor, project);
+        var user = await _users.FindByNameAsync(userName?.Trim() ?? "", cancellationToken).ConfigureAwait(false);
+        if (user is null || user.IsDisabled)
+        {
+            throw WrightException.NotFound(ErrorCodes.UserNotFound, $"No active user '{userName}'.");
+        }
+
+        if (user.Id == project.OwnerId)
+        {
+            throw WrightException.Invalid(ErrorCodes.ValidationFailed, $"'{user.UserName}' owns the project already.");
+        }
+
+        if (await _projects.AddMemberAsync(project.Id, user.Id, Now(), cancellationToken).ConfigureAwait(false))
+        {
+            await _audit.RecordAsync(AuditActions.ProjectMemberAdded, actor, $"project:{project.Id}", $"member {user.UserName}", cancellationToken).ConfigureAwait(false);
+        }
+
+        var members = await _projects.ListMembersAsync(project.Id, cancellationToken).ConfigureAwait(false);
+        return members.First(m => m.UserId == user.Id);
+    }
+
+    /// <summary>Removes a member: the owner removes anyone, a member may leave.</summary>
+    public async Task RemoveMemberAsync(Actor actor, Guid id, Guid userId, CancellationToken cancellationToken)
+    {
+        var project = await GetAsync(actor, id, cancellationToken).ConfigureAwait(false);
+        if (actor.UserId != userId)
+        {
+            RequireOwner(actor, project);
+        }
+
+        if (!await _projects.RemoveMemberAsync(project.Id, userId, cancellationToken).ConfigureAwait(false))
+        {
+            throw WrightException.NotFound(ErrorCodes.MemberNotFound, $"User {userId} is not a member of this project.");
+        }
+
+        await _audit.RecordAsync(AuditActions.ProjectMemberRemoved, actor, $"project:{project.Id}", $"member {userId}", cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void RequireOwner(Actor actor, Project project)
+    {
+        if (project.OwnerId != actor.UserId)
+        {
+            throw WrightException.Forbidden(ErrorCodes.ProjectOwnerRequired, $"Only the owner of '{project.Name}' may do this; members may use its files and history.");
+        }
+    }
+
+    private static WrightException NotFound(Guid id) => WrightException.NotFound(ErrorCodes.ProjectNotFound, $"No project with id {id}.");
 
     private void EnsureDeletable(string root)
     {
@@ -192,15 +268,15 @@ public sealed partial class ProjectService
     }
 
     /// <summary>Checks the path is free and not nested with another project, runs <paramref name="prepare"/> (git init or clone), then stores the project.</summary>
-    private async Task<Project> RegisterAsync(string name, string root, Func<Task> prepare, CancellationToken cancellationToken)
+    private async Task<Project> RegisterAsync(Actor actor, string name, string root, Func<Task> prepare, CancellationToken cancellationToken)
     {
         await _registration.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await EnsureRootAvailableAsync(root, cancellationToken).ConfigureAwait(false);
+            await EnsureRootAvailableAsync(actor, root, cancellationToken).ConfigureAwait(false);
             await prepare().ConfigureAwait(false);
             var now = Now();
-            var project = new Project(Guid.CreateVersion7(now), name, root, now, now, null);
+            var project = new Project(Guid.CreateVersion7(now), name, root, now, now, null, actor.UserId);
             await _projects.InsertAsync(project, cancellationToken).ConfigureAwait(false);
             ProjectLog.Registered(_logger, project.Id, root);
             return project;
@@ -211,28 +287,31 @@ public sealed partial class ProjectService
         }
     }
 
-    private async Task EnsureRootAvailableAsync(string root, CancellationToken cancellationToken)
+    private async Task EnsureRootAvailableAsync(Actor actor, string root, CancellationToken cancellationToken)
     {
         string? cursor = null;
         do
         {
-            var page = await _projects.ListAsync(new PageRequest(PageRequest.MaxLimit, cursor), includeArchived: true, cancellationToken).ConfigureAwait(false);
+            var page = await _projects.ListAsync(new PageRequest(PageRequest.MaxLimit, cursor), includeArchived: true, visibleTo: null, cancellationToken).ConfigureAwait(false);
             foreach (var other in page.Items)
             {
                 if (PathsEqual(other.RootPath, root))
                 {
-                    throw WrightException.Conflict(ErrorCodes.ProjectPathTaken, $"'{root}' already belongs to project '{other.Name}'.");
+                    // Other users' projects are not named: their names and paths are theirs.
+                    throw WrightException.Conflict(ErrorCodes.ProjectPathTaken, $"'{root}' already belongs to {Describe(other)}.");
                 }
 
                 if (IsInside(root, other.RootPath) || IsInside(other.RootPath, root))
                 {
-                    throw WrightException.Conflict(ErrorCodes.ProjectPathOverlaps, $"'{root}' overlaps project '{other.Name}' at '{other.RootPath}'; project directories cannot be nested.");
+                    throw WrightException.Conflict(ErrorCodes.ProjectPathOverlaps, $"'{root}' overlaps {Describe(other)}; project directories cannot be nested.");
                 }
             }
 
             cursor = page.NextCursor;
         }
         while (cursor is not null);
+
+        string Describe(Project other) => other.OwnerId == actor.UserId ? $"your project '{other.Name}' at '{other.RootPath}'" : "another user's project";
     }
 
     private static void EnsureEmptyOrMissing(string root)

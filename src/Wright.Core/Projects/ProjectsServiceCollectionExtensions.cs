@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Wright.Core.Accounts;
 using Wright.Core.Git;
 
 namespace Wright.Core.Projects;
@@ -11,6 +12,7 @@ public static class ProjectsServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddGit();
+        services.TryAddSingleton<AuditLog>();
         services.TryAddSingleton<ProjectService>();
         return services;
     }

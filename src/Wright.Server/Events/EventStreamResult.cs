@@ -23,12 +23,15 @@ internal sealed class EventStreamResult : IResult, IEndpointMetadataProvider
     private readonly Guid? _projectId;
     private readonly long? _resumeFrom;
     private readonly IReadOnlyList<Project> _watched;
+    private readonly Func<Guid, CancellationToken, Task<bool>> _canSee;
 
-    public EventStreamResult(Guid? projectId, long? resumeFrom, IReadOnlyList<Project> watched)
+    /// <param name="canSee">Whether the user may see a project's events: the feed of all projects carries only theirs.</param>
+    public EventStreamResult(Guid? projectId, long? resumeFrom, IReadOnlyList<Project> watched, Func<Guid, CancellationToken, Task<bool>> canSee)
     {
         _projectId = projectId;
         _resumeFrom = resumeFrom;
         _watched = watched;
+        _canSee = canSee;
     }
 
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)
@@ -86,7 +89,8 @@ internal sealed class EventStreamResult : IResult, IEndpointMetadataProvider
                 await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            await PumpAsync(subscription, writer, options.HeartbeatInterval, time, cancellationToken).ConfigureAwait(false);
+            var visible = new ProjectVisibility(_watched, _canSee);
+            await PumpAsync(subscription, writer, visible, options.HeartbeatInterval, time, cancellationToken).ConfigureAwait(false);
             EventStreamLog.Ended(logger, _projectId);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -105,7 +109,7 @@ internal sealed class EventStreamResult : IResult, IEndpointMetadataProvider
     }
 
     /// <summary>Writes events as they come and a heartbeat when a whole interval passed without one, until the subscription ends.</summary>
-    private static async Task PumpAsync(EventSubscription subscription, ServerSentEventWriter writer, TimeSpan heartbeat, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task PumpAsync(EventSubscription subscription, ServerSentEventWriter writer, ProjectVisibility visible, TimeSpan heartbeat, TimeProvider time, CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(heartbeat, time);
         Task<bool>? readable = null;
@@ -115,6 +119,11 @@ internal sealed class EventStreamResult : IResult, IEndpointMetadataProvider
         {
             while (subscription.TryRead(out var evt))
             {
+                if (evt.ProjectId is { } project && !await visible.CanSeeAsync(project, cancellationToken).ConfigureAwait(false))
+                {
+                    continue;
+                }
+
                 await writer.WriteEventAsync(evt, cancellationToken).ConfigureAwait(false);
                 wroteSinceTick = true;
             }
@@ -141,6 +150,33 @@ internal sealed class EventStreamResult : IResult, IEndpointMetadataProvider
 
             wroteSinceTick = false;
         }
+    }
+}
+
+/// <summary>
+/// Which projects' events one stream may carry: those watched when it opened, plus projects the
+/// user gains later (created, or made a member of), asked once each and remembered for the stream.
+/// </summary>
+internal sealed class ProjectVisibility
+{
+    private readonly Dictionary<Guid, bool> _known;
+    private readonly Func<Guid, CancellationToken, Task<bool>> _canSee;
+
+    public ProjectVisibility(IEnumerable<Project> watched, Func<Guid, CancellationToken, Task<bool>> canSee)
+    {
+        _known = watched.ToDictionary(p => p.Id, _ => true);
+        _canSee = canSee;
+    }
+
+    public async ValueTask<bool> CanSeeAsync(Guid projectId, CancellationToken cancellationToken)
+    {
+        if (!_known.TryGetValue(projectId, out var visible))
+        {
+            visible = await _canSee(projectId, cancellationToken).ConfigureAwait(false);
+            _known[projectId] = visible;
+        }
+
+        return visible;
     }
 }
 

@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Mvc;
 using Wright.Core.Paging;
 using Wright.Core.Projects;
 
+using Wright.Server.Accounts;
+
 namespace Wright.Server.Events;
 
 internal static class EventsEndpoints
@@ -21,6 +23,7 @@ internal static class EventsEndpoints
         Guid? projectId,
         [FromQuery(Name = "lastEventId")] string? lastEventIdQuery,
         [FromHeader(Name = "Last-Event-ID")] string? lastEventIdHeader,
+        HttpContext http,
         ProjectService projects,
         CancellationToken cancellationToken)
     {
@@ -30,21 +33,22 @@ internal static class EventsEndpoints
         var watched = new List<Project>();
         if (projectId is { } id)
         {
-            watched.Add(await projects.GetAsync(id, cancellationToken).ConfigureAwait(false));
+            watched.Add(await projects.GetAsync(http.Actor(), id, cancellationToken).ConfigureAwait(false));
         }
         else
         {
             string? cursor = null;
             do
             {
-                var page = await projects.ListAsync(new PageRequest(PageRequest.MaxLimit, cursor), includeArchived: false, cancellationToken).ConfigureAwait(false);
+                var page = await projects.ListAsync(http.Actor(), new PageRequest(PageRequest.MaxLimit, cursor), includeArchived: false, cancellationToken).ConfigureAwait(false);
                 watched.AddRange(page.Items);
                 cursor = page.NextCursor;
             }
             while (cursor is not null);
         }
 
-        return new EventStreamResult(projectId, resumeFrom, watched);
+        var actor = http.Actor();
+        return new EventStreamResult(projectId, resumeFrom, watched, (project, token) => projects.CanSeeAsync(actor, project, token));
     }
 
     /// <summary>

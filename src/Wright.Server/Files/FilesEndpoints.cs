@@ -6,6 +6,8 @@ using Wright.Core.Errors;
 using Wright.Core.Projects;
 using Wright.Core.Workspace;
 
+using Wright.Server.Accounts;
+
 namespace Wright.Server.Files;
 
 internal static class FilesEndpoints
@@ -39,16 +41,16 @@ internal static class FilesEndpoints
         return api;
     }
 
-    private static async Task<Ok<TreeDto>> ListTreeAsync(Guid id, string? path, int? depth, int? limit, ProjectService projects, FileTree tree, CancellationToken cancellationToken)
+    private static async Task<Ok<TreeDto>> ListTreeAsync(Guid id, string? path, int? depth, int? limit, HttpContext http, ProjectService projects, FileTree tree, CancellationToken cancellationToken)
     {
-        var project = await projects.GetAsync(id, cancellationToken);
+        var project = await projects.GetAsync(http.Actor(), id, cancellationToken);
         return TypedResults.Ok(TreeDto.From(await tree.ListAsync(project, path, depth, cancellationToken, limit)));
     }
 
     private static async Task<Results<Ok<FileDto>, FileContentHttpResult, StatusCodeHttpResult>> ReadAsync(
         Guid id, string? path, string? raw, HttpContext http, ProjectService projects, ProjectFiles files, CancellationToken cancellationToken)
     {
-        var project = await projects.GetAsync(id, cancellationToken);
+        var project = await projects.GetAsync(http.Actor(), id, cancellationToken);
         var file = await files.ReadAsync(project, FromRoute(path), cancellationToken);
         var etag = FileETag.Quoted(file.ETag);
         http.Response.Headers.ETag = etag;
@@ -72,7 +74,7 @@ internal static class FilesEndpoints
     private static async Task<Results<Ok<FileWrittenDto>, Created<FileWrittenDto>>> WriteAsync(
         Guid id, string? path, HttpContext http, ProjectService projects, ProjectFiles files, CancellationToken cancellationToken)
     {
-        var project = await projects.GetAsync(id, cancellationToken);
+        var project = await projects.GetAsync(http.Actor(), id, cancellationToken);
         var sizeLimit = http.Features.Get<IHttpMaxRequestBodySizeFeature>();
         if (sizeLimit is { IsReadOnly: false })
         {
@@ -94,15 +96,15 @@ internal static class FilesEndpoints
     private static async Task<NoContent> DeleteAsync(
         Guid id, string? path, bool? recursive, HttpContext http, ProjectService projects, ProjectFiles files, CancellationToken cancellationToken)
     {
-        var project = await projects.GetAsync(id, cancellationToken);
+        var project = await projects.GetAsync(http.Actor(), id, cancellationToken);
         var preconditions = new FilePreconditions(Tags(http.Request.Headers.IfMatch).ToList());
         await files.DeleteAsync(project, FromRoute(path), preconditions, recursive ?? false, cancellationToken);
         return TypedResults.NoContent();
     }
 
-    private static async Task<Ok<MovedDto>> MoveAsync(Guid id, MoveRequest request, ProjectService projects, ProjectFiles files, CancellationToken cancellationToken)
+    private static async Task<Ok<MovedDto>> MoveAsync(Guid id, MoveRequest request, HttpContext http, ProjectService projects, ProjectFiles files, CancellationToken cancellationToken)
     {
-        var project = await projects.GetAsync(id, cancellationToken);
+        var project = await projects.GetAsync(http.Actor(), id, cancellationToken);
         var etag = await files.MoveAsync(project, request.From, request.To, request.Overwrite ?? false, cancellationToken);
         return TypedResults.Ok(new MovedDto(
             PathJail.Normalize(request.From, allowRoot: false),
@@ -111,9 +113,9 @@ internal static class FilesEndpoints
     }
 
     private static async Task<Results<Created<DirectoryDto>, Ok<DirectoryDto>>> CreateDirectoryAsync(
-        Guid id, CreateDirectoryRequest request, ProjectService projects, ProjectFiles files, CancellationToken cancellationToken)
+        Guid id, CreateDirectoryRequest request, HttpContext http, ProjectService projects, ProjectFiles files, CancellationToken cancellationToken)
     {
-        var project = await projects.GetAsync(id, cancellationToken);
+        var project = await projects.GetAsync(http.Actor(), id, cancellationToken);
         var created = await files.CreateDirectoryAsync(project, request.Path, cancellationToken);
         var dto = new DirectoryDto(PathJail.Normalize(request.Path, allowRoot: false));
         return created

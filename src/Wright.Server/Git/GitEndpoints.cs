@@ -7,6 +7,8 @@ using Wright.Core.Paging;
 using Wright.Core.Projects;
 using Wright.Server.Projects;
 
+using Wright.Server.Accounts;
+
 namespace Wright.Server.Git;
 
 internal static class GitEndpoints
@@ -28,9 +30,9 @@ internal static class GitEndpoints
         return api;
     }
 
-    private static async Task<Ok<GitStatusDto>> GetStatusAsync(Guid id, ProjectService projects, GitService git, CancellationToken cancellationToken)
+    private static async Task<Ok<GitStatusDto>> GetStatusAsync(Guid id, HttpContext http, ProjectService projects, GitService git, CancellationToken cancellationToken)
     {
-        var project = await projects.GetAsync(id, cancellationToken);
+        var project = await projects.GetAsync(http.Actor(), id, cancellationToken);
         return TypedResults.Ok(GitStatusDto.From(await git.GetStatusAsync(project.RootPath, cancellationToken)));
     }
 
@@ -40,18 +42,19 @@ internal static class GitEndpoints
         int? limit,
         string? cursor,
         [Microsoft.AspNetCore.Mvc.FromQuery(Name = "ref")] string? revision,
+        HttpContext http,
         ProjectService projects,
         GitService git,
         CancellationToken cancellationToken)
     {
         var page = PageRequest.From(limit, cursor);
-        var project = await projects.GetAsync(id, cancellationToken);
+        var project = await projects.GetAsync(http.Actor(), id, cancellationToken);
         var log = await git.GetLogAsync(project.RootPath, page, revision, cancellationToken);
         return TypedResults.Ok(new PageDto<GitCommitDto>(log.Commits.Select(GitCommitDto.From).ToList(), log.NextCursor));
     }
 
     /// <summary>One commit with its diff, capped at <c>maxPatchChars</c> (default 2 MiB of text).</summary>
-    private static async Task<Ok<GitCommitDiffDto>> GetCommitAsync(Guid id, string revision, int? maxPatchChars, ProjectService projects, GitService git, CancellationToken cancellationToken)
+    private static async Task<Ok<GitCommitDiffDto>> GetCommitAsync(Guid id, string revision, int? maxPatchChars, HttpContext http, ProjectService projects, GitService git, CancellationToken cancellationToken)
     {
         var cap = maxPatchChars ?? GitService.DefaultMaxPatchChars;
         if (cap is < 1 or > 16 * 1024 * 1024)
@@ -59,23 +62,23 @@ internal static class GitEndpoints
             throw WrightException.Invalid(ErrorCodes.ValidationFailed, "maxPatchChars is between 1 and 16777216.");
         }
 
-        var project = await projects.GetAsync(id, cancellationToken);
+        var project = await projects.GetAsync(http.Actor(), id, cancellationToken);
         return TypedResults.Ok(GitCommitDiffDto.From(await git.GetCommitDiffAsync(project.RootPath, revision, cap, cancellationToken)));
     }
 
-    private static async Task<Created<GitCommitDto>> CreateCommitAsync(Guid id, CreateCommitRequest request, ProjectService projects, GitService git, CancellationToken cancellationToken)
+    private static async Task<Created<GitCommitDto>> CreateCommitAsync(Guid id, CreateCommitRequest request, HttpContext http, ProjectService projects, GitService git, CancellationToken cancellationToken)
     {
-        var project = await projects.GetWritableAsync(id, cancellationToken);
+        var project = await projects.GetWritableAsync(http.Actor(), id, cancellationToken);
         var commit = await git.CommitAsync(project.RootPath, request.Message, request.Paths, request.Trailers?.ToList(), cancellationToken);
         return TypedResults.Created($"/api/projects/{id}/git/commits/{commit.Sha}", GitCommitDto.From(commit));
     }
 
     /// <summary>Local branches in name order, paged by name.</summary>
-    private static async Task<Ok<PageDto<GitBranchDto>>> ListBranchesAsync(Guid id, int? limit, string? cursor, ProjectService projects, GitService git, CancellationToken cancellationToken)
+    private static async Task<Ok<PageDto<GitBranchDto>>> ListBranchesAsync(Guid id, int? limit, string? cursor, HttpContext http, ProjectService projects, GitService git, CancellationToken cancellationToken)
     {
         var page = PageRequest.From(limit, cursor);
         var after = page.Cursor is null ? null : DecodeNameCursor(page.Cursor);
-        var project = await projects.GetAsync(id, cancellationToken);
+        var project = await projects.GetAsync(http.Actor(), id, cancellationToken);
         var branches = (await git.ListBranchesAsync(project.RootPath, cancellationToken))
             .Where(b => after is null || string.CompareOrdinal(b.Name, after) > 0)
             .Take(page.Limit + 1)
@@ -90,37 +93,37 @@ internal static class GitEndpoints
         return TypedResults.Ok(new PageDto<GitBranchDto>(branches.Select(GitBranchDto.From).ToList(), next));
     }
 
-    private static async Task<Created<GitBranchDto>> CreateBranchAsync(Guid id, CreateBranchRequest request, ProjectService projects, GitService git, CancellationToken cancellationToken)
+    private static async Task<Created<GitBranchDto>> CreateBranchAsync(Guid id, CreateBranchRequest request, HttpContext http, ProjectService projects, GitService git, CancellationToken cancellationToken)
     {
-        var project = await projects.GetWritableAsync(id, cancellationToken);
+        var project = await projects.GetWritableAsync(http.Actor(), id, cancellationToken);
         var branch = await git.CreateBranchAsync(project.RootPath, request.Name, request.StartPoint, request.Switch ?? false, cancellationToken);
         return TypedResults.Created($"/api/projects/{id}/git/branches", GitBranchDto.From(branch));
     }
 
     /// <summary>Switches to a local branch; 409 <c>uncommitted_changes</c> when that would overwrite uncommitted work.</summary>
-    private static async Task<Ok<GitStatusDto>> CheckoutAsync(Guid id, CheckoutRequest request, ProjectService projects, GitService git, CancellationToken cancellationToken)
+    private static async Task<Ok<GitStatusDto>> CheckoutAsync(Guid id, CheckoutRequest request, HttpContext http, ProjectService projects, GitService git, CancellationToken cancellationToken)
     {
-        var project = await projects.GetWritableAsync(id, cancellationToken);
+        var project = await projects.GetWritableAsync(http.Actor(), id, cancellationToken);
         return TypedResults.Ok(GitStatusDto.From(await git.SwitchBranchAsync(project.RootPath, request.Branch, cancellationToken)));
     }
 
-    private static async Task<Created<SafetyPointDto>> CreateSafetyPointAsync(Guid id, ProjectService projects, GitService git, CancellationToken cancellationToken)
+    private static async Task<Created<SafetyPointDto>> CreateSafetyPointAsync(Guid id, HttpContext http, ProjectService projects, GitService git, CancellationToken cancellationToken)
     {
-        var project = await projects.GetWritableAsync(id, cancellationToken);
+        var project = await projects.GetWritableAsync(http.Actor(), id, cancellationToken);
         var point = await git.CreateSafetyPointAsync(project.RootPath, cancellationToken);
         return TypedResults.Created($"/api/projects/{id}/git/safety-points/{point.Id}", SafetyPointDto.From(point));
     }
 
     /// <summary>Returns the working tree, index and branch to the safety point; returns the status after.</summary>
-    private static async Task<Ok<GitStatusDto>> ResetToSafetyPointAsync(Guid id, string pointId, ProjectService projects, GitService git, CancellationToken cancellationToken)
+    private static async Task<Ok<GitStatusDto>> ResetToSafetyPointAsync(Guid id, string pointId, HttpContext http, ProjectService projects, GitService git, CancellationToken cancellationToken)
     {
-        var project = await projects.GetWritableAsync(id, cancellationToken);
+        var project = await projects.GetWritableAsync(http.Actor(), id, cancellationToken);
         return TypedResults.Ok(GitStatusDto.From(await git.ResetToSafetyPointAsync(project.RootPath, pointId, cancellationToken)));
     }
 
-    private static async Task<NoContent> DeleteSafetyPointAsync(Guid id, string pointId, ProjectService projects, GitService git, CancellationToken cancellationToken)
+    private static async Task<NoContent> DeleteSafetyPointAsync(Guid id, string pointId, HttpContext http, ProjectService projects, GitService git, CancellationToken cancellationToken)
     {
-        var project = await projects.GetAsync(id, cancellationToken);
+        var project = await projects.GetAsync(http.Actor(), id, cancellationToken);
         if (!await git.DeleteSafetyPointAsync(project.RootPath, pointId, cancellationToken))
         {
             throw WrightException.NotFound(ErrorCodes.SafetyPointNotFound, $"There is no safety point '{pointId}' in this project.");

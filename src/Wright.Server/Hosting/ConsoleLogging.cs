@@ -24,6 +24,11 @@ public static class ConsoleLogging
         logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 
+        // Data Protection warns that its keys are stored unencrypted: Wright protects them with
+        // owner-only file permissions (SQLite) or the database's access control (PostgreSQL),
+        // so the warning would only teach users to ignore warnings.
+        logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
+
         // The host logs a failed start ("Hosting failed to start", port in use) as an error with
         // its stack trace; `wright serve` reports that failure itself in one line. A background
         // service that brings the server down is still logged: that entry is Critical.

@@ -33,6 +33,12 @@ public sealed class ServerOptions
 
     public long MaxFileBytes { get; set; } = 5 * 1024 * 1024;
 
+    /// <summary>
+    /// WRIGHT_ADMIN_PASSWORD: on a first start without users, creates the admin <c>admin</c> with
+    /// this password instead of waiting at the setup URL. Ignored once users exist; never logged.
+    /// </summary>
+    public string? AdminPassword { get; set; }
+
     /// <summary>Lists every problem with these options; empty when they are usable.</summary>
     public IReadOnlyList<string> Validate() => ServerOptionsValidator.Problems(this);
 

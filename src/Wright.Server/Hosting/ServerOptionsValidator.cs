@@ -67,6 +67,11 @@ internal sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
             problems.Add($"--database (WRIGHT_DATABASE) {database}");
         }
 
+        if (options.AdminPassword is { Length: > 0 and < 8 })
+        {
+            problems.Add("WRIGHT_ADMIN_PASSWORD must be at least 8 characters.");
+        }
+
         if (options.MaxFileBytes < 1)
         {
             problems.Add($"Wright:MaxFileBytes must be positive (got {options.MaxFileBytes}).");
@@ -95,6 +100,7 @@ public static class ServerOptionsServiceCollectionExtensions
                 o.Database = options.Database;
                 o.DataDir = options.DataDir;
                 o.MaxFileBytes = options.MaxFileBytes;
+                o.AdminPassword = options.AdminPassword;
             })
             .ValidateOnStart();
         return services;

@@ -30,6 +30,7 @@ internal sealed partial class ProblemMapping : IExceptionHandler
         ErrorKind.Conflict => StatusCodes.Status409Conflict,
         ErrorKind.TooLarge => StatusCodes.Status413PayloadTooLarge,
         ErrorKind.Unavailable => StatusCodes.Status503ServiceUnavailable,
+        ErrorKind.RateLimited => StatusCodes.Status429TooManyRequests,
         _ => StatusCodes.Status500InternalServerError,
     };
 
@@ -44,6 +45,11 @@ internal sealed partial class ProblemMapping : IExceptionHandler
                 foreach (var (key, value) in wright.Extensions)
                 {
                     problem.Extensions[key] = value;
+                }
+
+                if (wright.Extensions.TryGetValue("retryAfter", out var retryAfter) && retryAfter is int seconds)
+                {
+                    httpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 }
 
                 break;

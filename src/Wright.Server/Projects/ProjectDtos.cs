@@ -3,10 +3,19 @@ using Wright.Core.Projects;
 namespace Wright.Server.Projects;
 
 /// <summary>A project as the API shows it.</summary>
-public sealed record ProjectDto(Guid Id, string Name, string Path, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, bool Archived, DateTimeOffset? ArchivedAt)
+public sealed record ProjectDto(Guid Id, string Name, string Path, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, bool Archived, DateTimeOffset? ArchivedAt, Guid? OwnerId)
 {
-    public static ProjectDto From(Project p) => new(p.Id, p.Name, p.RootPath, p.CreatedAt, p.UpdatedAt, p.IsArchived, p.ArchivedAt);
+    public static ProjectDto From(Project p) => new(p.Id, p.Name, p.RootPath, p.CreatedAt, p.UpdatedAt, p.IsArchived, p.ArchivedAt, p.OwnerId);
 }
+
+/// <summary>A member of a project: a user who may use it without owning it.</summary>
+public sealed record ProjectMemberDto(Guid UserId, string UserName, DateTimeOffset AddedAt)
+{
+    public static ProjectMemberDto From(ProjectMember m) => new(m.UserId, m.UserName, m.AddedAt);
+}
+
+/// <summary>Body of <c>POST /api/projects/{id}/members</c>.</summary>
+public sealed record AddMemberRequest(string UserName);
 
 /// <summary>Body of <c>POST /api/projects</c>: a new directory at <c>path</c> (or under the data dir's projects folder).</summary>
 public sealed record CreateProjectRequest(string Name, string? Path);

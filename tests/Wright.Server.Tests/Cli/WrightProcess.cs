@@ -119,9 +119,15 @@ public sealed class WrightProcess : IAsyncDisposable
     }
 
     /// <summary>Runs wright to completion: its exit code and everything it printed.</summary>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string home, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string home, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, string? stdin = null)
     {
         await using var wright = Start(home, arguments, environment);
+        if (stdin is not null)
+        {
+            await wright._process.StandardInput.WriteAsync(stdin).Bounded();
+        }
+
+        wright._process.StandardInput.Close();
         var exitCode = await wright.WaitForExitAsync();
         return (exitCode, wright.Stdout, wright.Stderr);
     }

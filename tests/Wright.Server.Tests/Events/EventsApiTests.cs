@@ -247,6 +247,7 @@ public sealed class EventsApiTests
         var project = await server.CreateProjectAsync();
         var bus = server.Services.GetRequiredService<IEventBus>();
         using var slowClient = new HttpClient(new SocketsHttpHandler { ConnectCallback = ConnectWithSmallReceiveBufferAsync }) { BaseAddress = server.BaseAddress };
+        slowClient.DefaultRequestHeaders.Authorization = server.Client.DefaultRequestHeaders.Authorization;
         await using var slow = await SseStream.OpenAsync(slowClient, $"/api/events?projectId={project.Id}");
         await using var fast = await OpenProjectStreamAsync(server, project);
         var payload = new string('x', 8 * 1024);

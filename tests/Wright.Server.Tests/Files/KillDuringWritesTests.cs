@@ -101,6 +101,7 @@ public sealed class KillDuringWritesTests
                 ArgumentList = { Path.Combine(AppContext.BaseDirectory, "wright.dll"), "serve", "--port", "0", "--data-dir", dataDir },
             };
             start.Environment["Logging__LogLevel__Default"] = "Warning";
+            start.Environment["WRIGHT_ADMIN_PASSWORD"] = WrightTestServer.AdminPassword;
             var process = Process.Start(start)!;
             var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
             process.OutputDataReceived += (_, e) =>
@@ -118,7 +119,9 @@ public sealed class KillDuringWritesTests
             process.BeginErrorReadLine();
             try
             {
-                return new CliServer(process, await listening.Task.Bounded());
+                var server = new CliServer(process, await listening.Task.Bounded());
+                await server.LogInAsync();
+                return server;
             }
             catch
             {
@@ -126,6 +129,15 @@ public sealed class KillDuringWritesTests
                 process.Dispose();
                 throw;
             }
+        }
+
+        /// <summary>Logs in as the admin WRIGHT_ADMIN_PASSWORD created on the first start, and sends its access token from then on.</summary>
+        private async Task LogInAsync()
+        {
+            var response = await Client.PostAsJsonAsync("/api/auth/login", new { userName = "admin", password = WrightTestServer.AdminPassword }).Bounded();
+            response.EnsureSuccessStatusCode();
+            var login = (await response.Content.ReadFromJsonAsync<LoginResult>(WrightTestServer.Json).Bounded())!;
+            Client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", login.AccessToken);
         }
 
         public async Task<ProjectInfo> CreateProjectAsync(string path)

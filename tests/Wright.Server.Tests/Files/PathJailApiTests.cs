@@ -228,7 +228,7 @@ public sealed class PathJailApiTests : IClassFixture<JailWorld>
         {
             var before = _world.Snapshot();
 
-            var response = await RawHttp.SendAsync(_world.Server.BaseAddress, method, target, method == "PUT" ? """{"content":"pwned"}""" : null);
+            var response = await RawHttp.SendAsync(_world.Server.BaseAddress, method, target, method == "PUT" ? """{"content":"pwned"}""" : null, _world.Server.Client.DefaultRequestHeaders.Authorization!.Parameter);
 
             ((int)response.Status).ShouldBe(status, $"{method} {row}: {response.Body}");
             response.Code.ShouldBe(code, $"{method} {row}: {response.Body}");
@@ -293,7 +293,7 @@ public sealed class PathJailApiTests : IClassFixture<JailWorld>
         }
 
         var escaped = string.Join('/', path.Split('/').Select(Uri.EscapeDataString));
-        var raw = await RawHttp.SendAsync(_world.Server.BaseAddress, method, $"{project}/files/{escaped}", method == "PUT" ? """{"content":"pwned"}""" : null);
+        var raw = await RawHttp.SendAsync(_world.Server.BaseAddress, method, $"{project}/files/{escaped}", method == "PUT" ? """{"content":"pwned"}""" : null, _world.Server.Client.DefaultRequestHeaders.Authorization!.Parameter);
         return new HttpResponseMessage(raw.Status) { Content = new StringContent(raw.Body) };
     }
 }

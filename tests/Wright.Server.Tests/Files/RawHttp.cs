@@ -17,7 +17,8 @@ public static class RawHttp
         public string? Code => Body.StartsWith('{') ? JsonDocument.Parse(Body).RootElement.TryGetProperty("code", out var c) ? c.GetString() : null : null;
     }
 
-    public static async Task<Response> SendAsync(Uri server, string method, string target, string? jsonBody = null)
+    /// <summary>Sends the request; <paramref name="bearer"/> is sent as <c>Authorization: Bearer</c> when given.</summary>
+    public static async Task<Response> SendAsync(Uri server, string method, string target, string? jsonBody = null, string? bearer = null)
     {
         using var client = new TcpClient();
         await client.ConnectAsync(server.Host, server.Port).Bounded();
@@ -27,6 +28,11 @@ public static class RawHttp
             .Append(method).Append(' ').Append(target).Append(" HTTP/1.0\r\n")
             .Append("Host: ").Append(server.Authority).Append("\r\n")
             .Append("Content-Length: ").Append(body.Length).Append("\r\n");
+        if (bearer is not null)
+        {
+            head.Append("Authorization: Bearer ").Append(bearer).Append("\r\n");
+        }
+
         if (jsonBody is not null)
         {
             head.Append("Content-Type: application/json\r\n");

@@ -102,7 +102,7 @@ public abstract class ProjectRepositoryTests<TProvider> : StorageTestBase<TProvi
 
         error.Code.ShouldBe(ErrorCodes.ProjectPathTaken);
         error.Message.ShouldContain(first.RootPath);
-        (await Repository.ListAsync(new PageRequest(10, null), includeArchived: true, CancellationToken.None).Bounded()).Items.ShouldBe([first]);
+        (await Repository.ListAsync(new PageRequest(10, null), includeArchived: true, visibleTo: null, CancellationToken.None).Bounded()).Items.ShouldBe([first]);
     }
 
     [StorageFact]
@@ -145,8 +145,8 @@ public abstract class ProjectRepositoryTests<TProvider> : StorageTestBase<TProvi
             await Repository.InsertAsync(NewProject($"p{i}", Start.AddSeconds(i)), CancellationToken.None).Bounded();
         }
 
-        var first = await Repository.ListAsync(new PageRequest(2, null), includeArchived: false, CancellationToken.None).Bounded();
-        var second = await Repository.ListAsync(new PageRequest(2, first.NextCursor), includeArchived: false, CancellationToken.None).Bounded();
+        var first = await Repository.ListAsync(new PageRequest(2, null), includeArchived: false, visibleTo: null, CancellationToken.None).Bounded();
+        var second = await Repository.ListAsync(new PageRequest(2, first.NextCursor), includeArchived: false, visibleTo: null, CancellationToken.None).Bounded();
 
         first.Items.Count.ShouldBe(2);
         first.NextCursor.ShouldNotBeNull();
@@ -159,7 +159,7 @@ public abstract class ProjectRepositoryTests<TProvider> : StorageTestBase<TProvi
     {
         await MigrateAsync();
 
-        var page = await Repository.ListAsync(new PageRequest(PageRequest.DefaultLimit, null), includeArchived: false, CancellationToken.None).Bounded();
+        var page = await Repository.ListAsync(new PageRequest(PageRequest.DefaultLimit, null), includeArchived: false, visibleTo: null, CancellationToken.None).Bounded();
 
         page.Items.ShouldBeEmpty();
         page.NextCursor.ShouldBeNull();
@@ -198,7 +198,7 @@ public abstract class ProjectRepositoryTests<TProvider> : StorageTestBase<TProvi
     {
         await MigrateAsync();
 
-        var error = await Should.ThrowAsync<WrightException>(() => Repository.ListAsync(new PageRequest(10, cursor), includeArchived: false, CancellationToken.None).Bounded());
+        var error = await Should.ThrowAsync<WrightException>(() => Repository.ListAsync(new PageRequest(10, cursor), includeArchived: false, visibleTo: null, CancellationToken.None).Bounded());
 
         error.Code.ShouldBe(ErrorCodes.InvalidCursor);
         error.Kind.ShouldBe(ErrorKind.Invalid);
@@ -211,7 +211,7 @@ public abstract class ProjectRepositoryTests<TProvider> : StorageTestBase<TProvi
         var pages = 0;
         do
         {
-            var page = await Repository.ListAsync(new PageRequest(limit, cursor), includeArchived, CancellationToken.None).Bounded();
+            var page = await Repository.ListAsync(new PageRequest(limit, cursor), includeArchived, visibleTo: null, CancellationToken.None).Bounded();
             pages++;
             page.Items.Count.ShouldBeLessThanOrEqualTo(limit);
             page.Items.ShouldNotBeEmpty();

@@ -1,0 +1,62 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.Extensions.Options;
+using Wright.Core.Accounts;
+using Wright.Core.Errors;
+
+namespace Wright.Server.Accounts;
+
+/// <summary>
+/// Limits password guessing: fixed windows of login attempts per client address and per user
+/// name (any address), counted before the password is checked. The per-name limit stops a slow
+/// spread-out attack on one account; the per-address limit stops one client trying many names.
+/// It lives in the handler rather than in ASP.NET's rate-limiting middleware because the user
+/// name is in the body. Counts are per server instance.
+/// </summary>
+internal sealed class LoginThrottle : IDisposable
+{
+    private readonly PartitionedRateLimiter<string> _perAddress;
+    private readonly PartitionedRateLimiter<string> _perName;
+
+    public LoginThrottle(IOptions<AccountsOptions> options)
+    {
+        var settings = options.Value;
+        _perAddress = Create(settings.LoginAttemptsPerAddress, settings.LoginWindow);
+        _perName = Create(settings.LoginAttemptsPerUserName, settings.LoginWindow);
+    }
+
+    /// <summary>Counts one attempt; throws <c>rate_limited</c> (429 with Retry-After) when either limit is used up.</summary>
+    public void Attempt(string? address, string? userName)
+    {
+        using var byAddress = _perAddress.AttemptAcquire(address ?? "unknown");
+        using var byName = _perName.AttemptAcquire((userName ?? "").Trim().ToLowerInvariant());
+        var refused = !byAddress.IsAcquired ? byAddress : !byName.IsAcquired ? byName : null;
+        if (refused is null)
+        {
+            return;
+        }
+
+        var retryAfter = refused.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
+        var seconds = (int)Math.Ceiling(Math.Max(1, retryAfter.TotalSeconds));
+        throw new WrightException(
+            ErrorKind.RateLimited,
+            ErrorCodes.RateLimited,
+            $"Too many login attempts; try again in {seconds.ToString(CultureInfo.InvariantCulture)} seconds.",
+            new Dictionary<string, object?> { ["retryAfter"] = seconds });
+    }
+
+    public void Dispose()
+    {
+        _perAddress.Dispose();
+        _perName.Dispose();
+    }
+
+    private static PartitionedRateLimiter<string> Create(int permits, TimeSpan window) =>
+        PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = permits,
+            Window = window,
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        }));
+}

@@ -5,7 +5,7 @@ using Wright.Bench;
 var which = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal) && !int.TryParse(a, out _)).ToHashSet(StringComparer.OrdinalIgnoreCase);
 if (which.Count == 0)
 {
-    which = ["startup", "writes", "tree"];
+    which = ["startup", "auth", "writes", "tree"];
 }
 
 var filesIndex = Array.IndexOf(args, "--files");
@@ -19,6 +19,11 @@ try
     if (which.Contains("startup"))
     {
         await StartupBench.RunAsync(work, cancellation.Token);
+    }
+
+    if (which.Contains("auth"))
+    {
+        await AuthBench.RunAsync(work, cancellation.Token);
     }
 
     if (which.Contains("writes"))

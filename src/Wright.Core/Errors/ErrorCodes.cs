@@ -49,4 +49,21 @@ public static class ErrorCodes
     public const string SafetyPointNotFound = "safety_point_not_found";
 
     public const string DatabaseTooNew = "database_too_new";
+
+    public const string ModelUnknown = "model_unknown";
+    public const string ProviderUnknown = "provider_unknown";
+    public const string ProviderNotConfigured = "provider_not_configured";
+    public const string ProviderUnavailable = "provider_unavailable";
+    public const string ProviderAuthFailed = "provider_auth_failed";
+    public const string ProviderOverloaded = "provider_overloaded";
+    public const string ProviderTimeout = "provider_timeout";
+    public const string ProviderRejected = "provider_rejected";
+    public const string ProviderStreamFailed = "provider_stream_failed";
+    public const string ContextTooLong = "context_too_long";
+    public const string RateLimited = "rate_limited";
+
+    public const string SessionNotFound = "session_not_found";
+    public const string MessageNotFound = "message_not_found";
+    public const string MessageNotStreaming = "message_not_streaming";
+    public const string ImportInvalid = "import_invalid";
 }

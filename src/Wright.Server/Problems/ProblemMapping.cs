@@ -30,6 +30,9 @@ internal sealed partial class ProblemMapping : IExceptionHandler
         ErrorKind.Conflict => StatusCodes.Status409Conflict,
         ErrorKind.TooLarge => StatusCodes.Status413PayloadTooLarge,
         ErrorKind.Unavailable => StatusCodes.Status503ServiceUnavailable,
+        ErrorKind.RateLimited => StatusCodes.Status429TooManyRequests,
+        ErrorKind.BadGateway => StatusCodes.Status502BadGateway,
+        ErrorKind.GatewayTimeout => StatusCodes.Status504GatewayTimeout,
         _ => StatusCodes.Status500InternalServerError,
     };
 
@@ -44,6 +47,11 @@ internal sealed partial class ProblemMapping : IExceptionHandler
                 foreach (var (key, value) in wright.Extensions)
                 {
                     problem.Extensions[key] = value;
+                }
+
+                if (wright.Extensions.TryGetValue("retryAfterSeconds", out var retryAfter) && retryAfter is int seconds)
+                {
+                    httpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 }
 
                 break;

@@ -1,6 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Wright.Core.Conversations;
+using Wright.Core.Llm;
 using Wright.Core.Projects;
+using Wright.Storage.Conversations;
+using Wright.Storage.Llm;
 using Wright.Storage.Database;
 using Wright.Storage.Projects;
 
@@ -14,6 +18,8 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton(_ => WrightDatabase.Create(database, dataDir));
         services.TryAddSingleton<Migrator>();
         services.TryAddSingleton<IProjectRepository, ProjectRepository>();
+        services.TryAddSingleton<ILlmSettingsRepository, LlmSettingsRepository>();
+        services.TryAddSingleton<IConversationRepository, ConversationRepository>();
         return services;
     }
 }

@@ -117,8 +117,9 @@ internal sealed class FakeReplyWriter
                 }
                 else
                 {
+                    // As OpenAI-compatible servers do: an error chunk, then the stream simply ends
+                    // (no finish reason, no [DONE]).
                     await DataAsync(new JsonObject { ["error"] = new JsonObject { ["message"] = _reply.ErrorMessage, ["type"] = "server_error", ["code"] = null } }).ConfigureAwait(false);
-                    FakeLlmServer.Abort(_context);
                 }
 
                 break;

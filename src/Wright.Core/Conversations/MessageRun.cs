@@ -122,7 +122,13 @@ public sealed class MessageRun : IDisposable
     /// <summary>Every event after <paramref name="afterId"/>, then live ones until the run finishes.</summary>
     public async IAsyncEnumerable<RunEvent> ReadAsync(long afterId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var next = (int)Math.Max(0, afterId);
+        int next;
+        lock (_lock)
+        {
+            // An id this log never gave out (another server run, garbage) means "from the start".
+            next = afterId > _events.Count ? 0 : (int)Math.Max(0, afterId);
+        }
+
         while (true)
         {
             List<RunEvent> batch;

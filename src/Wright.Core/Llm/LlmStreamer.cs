@@ -124,6 +124,7 @@ public sealed partial class LlmStreamer
             yield break;
         }
 
+        var finished = false;
         while (true)
         {
             ChatResponseUpdate current;
@@ -147,10 +148,22 @@ public sealed partial class LlmStreamer
 
             foreach (var update in Convert(current))
             {
+                finished |= update is LlmFinished;
                 yield return update;
             }
         }
+
+        if (!finished)
+        {
+            // A stream cut without its end marker (an error chunk, a proxy closing early) must not
+            // pass for a complete answer.
+            LlmLog.StreamFailed(_logger, endpoint.Name, request.Model.Name.Model, ErrorCodes.ProviderStreamFailed);
+            throw EndedEarly(endpoint.Name, retryable: false).ToWrightException();
+        }
     }
+
+    private static ProviderFailure EndedEarly(string provider, bool retryable) =>
+        new(ErrorKind.BadGateway, ErrorCodes.ProviderStreamFailed, $"{provider} ended its answer before it was complete (no finish reason). Try again.", retryable, endpointFault: true);
 
     /// <summary>Starts the stream and reads until its first token (or its end), so the whole of that can be retried.</summary>
     private static async Task<Opened> OpenAsync(IChatClient client, IReadOnlyList<ChatMessage> messages, ChatOptions options, CancellationToken cancellationToken)
@@ -167,6 +180,11 @@ public sealed partial class LlmStreamer
                 {
                     return new Opened(enumerator, buffered, Ended: false);
                 }
+            }
+
+            if (!buffered.Any(u => u is LlmFinished))
+            {
+                throw EndedEarly("The provider", retryable: true);
             }
 
             return new Opened(enumerator, buffered, Ended: true);

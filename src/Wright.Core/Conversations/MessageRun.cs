@@ -122,6 +122,22 @@ public sealed class MessageRun : IDisposable
     /// <summary>Every event after <paramref name="afterId"/>, then live ones until the run finishes.</summary>
     public async IAsyncEnumerable<RunEvent> ReadAsync(long afterId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        await foreach (var batch in ReadBatchesAsync(afterId, cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var evt in batch)
+            {
+                yield return evt;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Like <see cref="ReadAsync"/>, but hands over every event ready at once as one batch, so a
+    /// writer can flush once per batch: under load a slow client gets fewer, larger writes, while
+    /// an idle stream still sends each event the moment it exists.
+    /// </summary>
+    public async IAsyncEnumerable<IReadOnlyList<RunEvent>> ReadBatchesAsync(long afterId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         int next;
         lock (_lock)
         {
@@ -141,14 +157,10 @@ public sealed class MessageRun : IDisposable
                 finished = _finished;
             }
 
-            foreach (var evt in batch)
-            {
-                yield return evt;
-            }
-
-            next += batch.Count;
             if (batch.Count > 0)
             {
+                next += batch.Count;
+                yield return batch;
                 continue;
             }
 

@@ -62,9 +62,13 @@ internal sealed class MessageStreamResult : IResult, IEndpointMetadataProvider
         using var watching = _run.Watch();
         try
         {
-            await foreach (var evt in _run.ReadAsync(_after, cancellationToken).ConfigureAwait(false))
+            await foreach (var batch in _run.ReadBatchesAsync(_after, cancellationToken).ConfigureAwait(false))
             {
-                await writer.WriteAsync(evt.Id, evt.Type, RunEventDtos.From(evt.Data), cancellationToken).ConfigureAwait(false);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    var evt = batch[i];
+                    await writer.WriteAsync(evt.Id, evt.Type, RunEventDtos.From(evt.Data), flush: i == batch.Count - 1, cancellationToken).ConfigureAwait(false);
+                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested || lifetime.ApplicationStopping.IsCancellationRequested)

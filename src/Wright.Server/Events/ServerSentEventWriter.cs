@@ -43,7 +43,10 @@ internal sealed class ServerSentEventWriter
     }
 
     /// <summary><c>id</c>, <c>event</c> and one <c>data</c> line holding <paramref name="data"/> as JSON (streams other than the bus feed).</summary>
-    public Task WriteAsync(long id, string type, object data, CancellationToken cancellationToken)
+    public Task WriteAsync(long id, string type, object data, CancellationToken cancellationToken) => WriteAsync(id, type, data, flush: true, cancellationToken);
+
+    /// <summary>As <see cref="WriteAsync(long, string, object, CancellationToken)"/>; without <paramref name="flush"/> the block waits for the next flush (batches).</summary>
+    public async Task WriteAsync(long id, string type, object data, bool flush, CancellationToken cancellationToken)
     {
         _buffer.ResetWrittenCount();
         Append("id: ");
@@ -57,7 +60,11 @@ internal sealed class ServerSentEventWriter
         }
 
         Append("\n\n");
-        return WriteBufferAsync(cancellationToken);
+        await _body.WriteAsync(_buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        if (flush)
+        {
+            await _body.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>An id-only block: sets the client's last event id without dispatching an event.</summary>

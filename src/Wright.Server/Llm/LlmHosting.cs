@@ -23,6 +23,10 @@ internal static class LlmHosting
             .SetApplicationName("Wright")
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(wright.DataDir, "keys")));
         services.AddSingleton<ISecretProtector, DataProtectionSecretProtector>();
+
+        // The key ring sits in the data directory next to the database it protects: "no XML
+        // encryptor" is the expected state on Linux and not worth a warning at every start.
+        services.AddLogging(logging => logging.AddFilter("Microsoft.AspNetCore.DataProtection.KeyManagement.XmlKeyManager", LogLevel.Error));
         services.AddSingleton<ChatLimits>();
         services.AddHostedService<ConversationsLifecycle>();
         return services;

@@ -1,11 +1,11 @@
 using Wright.Bench;
 
 // Benchmarks of Wright, each reported as a ratio against an anchor measured in the same run.
-// Usage: dotnet run -c Release --project bench/Wright.Bench -- [tree] [writes] [startup] [--files N]
+// Usage: dotnet run -c Release --project bench/Wright.Bench -- [tree] [writes] [startup] [ttft] [stream] [--files N]
 var which = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal) && !int.TryParse(a, out _)).ToHashSet(StringComparer.OrdinalIgnoreCase);
 if (which.Count == 0)
 {
-    which = ["startup", "auth", "writes", "tree"];
+    which = ["startup", "auth", "writes", "tree", "ttft", "stream"];
 }
 
 var filesIndex = Array.IndexOf(args, "--files");
@@ -34,6 +34,16 @@ try
     if (which.Contains("tree"))
     {
         await TreeBench.RunAsync(work, fileCount, cancellation.Token);
+    }
+
+    if (which.Contains("ttft"))
+    {
+        await ChatBench.RunTtftAsync(work, cancellation.Token);
+    }
+
+    if (which.Contains("stream"))
+    {
+        await ChatBench.RunStreamAsync(work, cancellation.Token);
     }
 }
 finally

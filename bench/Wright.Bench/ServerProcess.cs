@@ -39,7 +39,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 
     public int Pid => _process.Id;
 
-    public static async Task<ServerProcess> StartAsync(string dataDir, CancellationToken cancellationToken)
+    public static async Task<ServerProcess> StartAsync(string dataDir, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null)
     {
         var wrightDll = Path.Combine(AppContext.BaseDirectory, "wright.dll");
         var start = new ProcessStartInfo("dotnet")
@@ -55,6 +55,11 @@ internal sealed partial class ServerProcess : IAsyncDisposable
 
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["WRIGHT_ADMIN_PASSWORD"] = AdminPassword;
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+
         var clock = Stopwatch.StartNew();
         var process = Process.Start(start)!;
         _ = process.StandardError.ReadToEndAsync(cancellationToken);

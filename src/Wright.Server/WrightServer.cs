@@ -11,11 +11,13 @@ using Wright.Core.Git;
 using Wright.Core.Hosting;
 using Wright.Core.Projects;
 using Wright.Core.Workspace;
+using Wright.Server.Conversations;
 using Wright.Server.Events;
 using Wright.Server.Files;
 using Wright.Server.Git;
 using Wright.Server.Health;
 using Wright.Server.Hosting;
+using Wright.Server.Llm;
 using Wright.Server.Problems;
 using Wright.Server.Projects;
 using Wright.Storage;
@@ -71,6 +73,7 @@ public static class WrightServer
         builder.Services.AddGit();
         builder.Services.AddProjects();
         builder.Services.AddWorkspace();
+        builder.Services.AddLlmAndConversations(wright);
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -89,6 +92,8 @@ public static class WrightServer
         api.MapFiles();
         api.MapGit();
         api.MapEvents();
+        api.MapLlm();
+        api.MapConversations();
         mapApi?.Invoke(api);
         return app;
     }

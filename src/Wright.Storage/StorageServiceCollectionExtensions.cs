@@ -1,8 +1,12 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Wright.Core.Accounts;
+using Wright.Core.Conversations;
+using Wright.Core.Llm;
 using Wright.Core.Projects;
 using Wright.Storage.Accounts;
+using Wright.Storage.Conversations;
+using Wright.Storage.Llm;
 using Wright.Storage.Database;
 using Wright.Storage.Projects;
 
@@ -21,6 +25,8 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IPersonalAccessTokenRepository, PersonalAccessTokenRepository>();
         services.TryAddSingleton<IAuditRepository, AuditRepository>();
         services.TryAddSingleton<DataProtectionKeyStore>();
+        services.TryAddSingleton<ILlmSettingsRepository, LlmSettingsRepository>();
+        services.TryAddSingleton<IConversationRepository, ConversationRepository>();
         return services;
     }
 }

@@ -68,4 +68,20 @@ public static class ErrorCodes
     public const string SetupUnavailable = "setup_unavailable";
     public const string SetupTokenInvalid = "setup_token_invalid";
     public const string MemberNotFound = "member_not_found";
+
+    public const string ModelUnknown = "model_unknown";
+    public const string ProviderUnknown = "provider_unknown";
+    public const string ProviderNotConfigured = "provider_not_configured";
+    public const string ProviderUnavailable = "provider_unavailable";
+    public const string ProviderAuthFailed = "provider_auth_failed";
+    public const string ProviderOverloaded = "provider_overloaded";
+    public const string ProviderTimeout = "provider_timeout";
+    public const string ProviderRejected = "provider_rejected";
+    public const string ProviderStreamFailed = "provider_stream_failed";
+    public const string ContextTooLong = "context_too_long";
+
+    public const string SessionNotFound = "session_not_found";
+    public const string MessageNotFound = "message_not_found";
+    public const string MessageNotStreaming = "message_not_streaming";
+    public const string ImportInvalid = "import_invalid";
 }

@@ -10,7 +10,15 @@ public enum ErrorKind
     Conflict,
     TooLarge,
     Unavailable,
+
+    /// <summary>Too many requests for now (per-user limits, a provider's rate limit); retry later.</summary>
     RateLimited,
+
+    /// <summary>An upstream service (an LLM provider) answered wrongly or refused our credentials.</summary>
+    BadGateway,
+
+    /// <summary>An upstream service (an LLM provider) did not answer in time.</summary>
+    GatewayTimeout,
 }
 
 /// <summary>A failure a user can act on: a stable machine-readable code and a human detail.</summary>

@@ -42,7 +42,7 @@ internal sealed class LoginThrottle : IDisposable
             ErrorKind.RateLimited,
             ErrorCodes.RateLimited,
             $"Too many login attempts; try again in {seconds.ToString(CultureInfo.InvariantCulture)} seconds.",
-            new Dictionary<string, object?> { ["retryAfter"] = seconds });
+            new Dictionary<string, object?> { ["retryAfterSeconds"] = seconds });
     }
 
     public void Dispose()

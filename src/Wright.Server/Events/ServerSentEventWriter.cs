@@ -42,6 +42,31 @@ internal sealed class ServerSentEventWriter
         return WriteBufferAsync(cancellationToken);
     }
 
+    /// <summary><c>id</c>, <c>event</c> and one <c>data</c> line holding <paramref name="data"/> as JSON (streams other than the bus feed).</summary>
+    public Task WriteAsync(long id, string type, object data, CancellationToken cancellationToken) => WriteAsync(id, type, data, flush: true, cancellationToken);
+
+    /// <summary>As <see cref="WriteAsync(long, string, object, CancellationToken)"/>; without <paramref name="flush"/> the block waits for the next flush (batches).</summary>
+    public async Task WriteAsync(long id, string type, object data, bool flush, CancellationToken cancellationToken)
+    {
+        _buffer.ResetWrittenCount();
+        Append("id: ");
+        Append(id.ToString(CultureInfo.InvariantCulture));
+        Append("\nevent: ");
+        Append(type.ReplaceLineEndings(""));
+        Append("\ndata: ");
+        using (var json = new Utf8JsonWriter(_buffer))
+        {
+            JsonSerializer.Serialize(json, data, data.GetType(), _json);
+        }
+
+        Append("\n\n");
+        await _body.WriteAsync(_buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        if (flush)
+        {
+            await _body.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>An id-only block: sets the client's last event id without dispatching an event.</summary>
     public Task WritePositionAsync(long position, CancellationToken cancellationToken)
     {

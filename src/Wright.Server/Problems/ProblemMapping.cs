@@ -31,6 +31,8 @@ internal sealed partial class ProblemMapping : IExceptionHandler
         ErrorKind.TooLarge => StatusCodes.Status413PayloadTooLarge,
         ErrorKind.Unavailable => StatusCodes.Status503ServiceUnavailable,
         ErrorKind.RateLimited => StatusCodes.Status429TooManyRequests,
+        ErrorKind.BadGateway => StatusCodes.Status502BadGateway,
+        ErrorKind.GatewayTimeout => StatusCodes.Status504GatewayTimeout,
         _ => StatusCodes.Status500InternalServerError,
     };
 
@@ -47,7 +49,7 @@ internal sealed partial class ProblemMapping : IExceptionHandler
                     problem.Extensions[key] = value;
                 }
 
-                if (wright.Extensions.TryGetValue("retryAfter", out var retryAfter) && retryAfter is int seconds)
+                if (wright.Extensions.TryGetValue("retryAfterSeconds", out var retryAfter) && retryAfter is int seconds)
                 {
                     httpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 }

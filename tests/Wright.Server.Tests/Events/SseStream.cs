@@ -54,6 +54,16 @@ public sealed class SseStream : IAsyncDisposable
         return new SseStream(response, new StreamReader(body));
     }
 
+    /// <summary>POSTs <paramref name="body"/> as JSON and reads the answer as a stream; the caller checks <see cref="Response"/>'s status.</summary>
+    public static async Task<SseStream> PostAsync(HttpClient client, string url, object body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = System.Net.Http.Json.JsonContent.Create(body) };
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead).Bounded();
+        var stream = await response.Content.ReadAsStreamAsync().Bounded();
+        return new SseStream(response, new StreamReader(stream));
+    }
+
     /// <summary>The next dispatched event, or null when the server ended the stream; waits at most the test timeout.</summary>
     public async Task<SseMessage?> NextAsync()
     {

@@ -1,0 +1,204 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Anthropic;
+using Microsoft.Extensions.AI;
+using Wright.FakeLlm;
+using AnthropicClientOptions = Anthropic.Core.ClientOptions;
+
+namespace Wright.Bench;
+
+/// <summary>
+/// Chat through Wright against the loopback fake provider: time to first token through Wright vs
+/// the same SDK talking to the fake directly; and 100 concurrent answers of 2,000 chunks each,
+/// every chunk carrying the fake's send timestamp so the client measures the latency Wright adds.
+/// </summary>
+internal static class ChatBench
+{
+    private const int TtftRounds = 200;
+    private const int Streams = 100;
+    private const int ChunksPerStream = 2_000;
+    private const string Model = "anthropic/claude-haiku-4-5";
+
+    public static async Task RunTtftAsync(string work, CancellationToken cancellationToken)
+    {
+        await using var fake = await FakeLlmServer.StartAsync(cancellationToken);
+        fake.Fallback = FakeReply.Text("first", " second", " third");
+        await using var server = await ServerProcess.StartAsync(Path.Combine(work, "ttft-data"), cancellationToken, Environment(fake));
+        using var client = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
+        var project = await CreateProjectAsync(client, Path.Combine(work, "ttft-project"), cancellationToken);
+        using var direct = new AnthropicClient(new AnthropicClientOptions { ApiKey = "bench-key", BaseUrl = fake.AnthropicBaseUrl, MaxRetries = 0 }).AsIChatClient("claude-haiku-4-5", 1024);
+
+        async Task<double> ThroughWright()
+        {
+            var session = await CreateSessionAsync(client, project, cancellationToken);
+            var clock = Stopwatch.StartNew();
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/sessions/{session}/messages") { Content = JsonContent.Create(new { content = "Hello" }) };
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            response.EnsureSuccessStatusCode();
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken));
+            double? first = null;
+            while (await reader.ReadLineAsync(cancellationToken) is { } line)
+            {
+                if (first is null && line == "event: delta")
+                {
+                    first = clock.Elapsed.TotalMilliseconds;
+                }
+            }
+
+            return first ?? throw new InvalidOperationException("Wright streamed no delta.");
+        }
+
+        async Task<double> Direct()
+        {
+            var clock = Stopwatch.StartNew();
+            double? first = null;
+            await foreach (var update in direct.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "Hello")], cancellationToken: cancellationToken))
+            {
+                if (first is null && update.Text.Length > 0)
+                {
+                    first = clock.Elapsed.TotalMilliseconds;
+                }
+            }
+
+            return first ?? throw new InvalidOperationException("The fake streamed no text.");
+        }
+
+        for (var i = 0; i < 20; i++)
+        {
+            await ThroughWright();
+            await Direct();
+        }
+
+        var wright = new List<double>();
+        var anchor = new List<double>();
+        for (var i = 0; i < TtftRounds; i++)
+        {
+            wright.Add(await ThroughWright());
+            anchor.Add(await Direct());
+        }
+
+        var (w50, w99, a50, a99) = (Measure.Percentile(wright, 50), Measure.Percentile(wright, 99), Measure.Percentile(anchor, 50), Measure.Percentile(anchor, 99));
+        Console.WriteLine($"ttft: {TtftRounds} rounds; through Wright p50 {w50:F2} ms p99 {w99:F2} ms; SDK direct to the fake p50 {a50:F2} ms p99 {a99:F2} ms");
+        Console.WriteLine($"ttft: added by Wright p50 {w50 - a50:F2} ms, p99 {w99 - a99:F2} ms (ratio p50 {w50 / a50:F2}x)");
+    }
+
+    public static async Task RunStreamAsync(string work, CancellationToken cancellationToken)
+    {
+        // Unpaced: the fake writes as fast as it can, which measures how many chunks per second
+        // Wright relays (latency then is mostly queueing). Paced at 100 chunks/s per answer (a fast
+        // model), 10,000 chunks/s in all: what Wright adds to each chunk when it keeps up.
+        await RunStreamPhaseAsync(work, "unpaced", TimeSpan.Zero, cancellationToken);
+        await RunStreamPhaseAsync(work, "paced 100 chunks/s per answer", TimeSpan.FromMilliseconds(10), cancellationToken);
+    }
+
+    private static async Task RunStreamPhaseAsync(string work, string label, TimeSpan chunkDelay, CancellationToken cancellationToken)
+    {
+        await using var fake = await FakeLlmServer.StartAsync(cancellationToken);
+
+        // Each chunk carries the moment the fake wrote it (this process's Stopwatch), so the client
+        // measures provider → Wright → client per chunk.
+        fake.Fallback = new FakeReply
+        {
+            ChunkFactory = _ => Stopwatch.GetTimestamp().ToString(CultureInfo.InvariantCulture) + ";",
+            ChunkCount = ChunksPerStream,
+            ChunkDelay = chunkDelay,
+        };
+        await using var server = await ServerProcess.StartAsync(Path.Combine(work, $"stream-data-{chunkDelay.Ticks}"), cancellationToken, Environment(fake));
+        using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1000 }) { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromMinutes(10) };
+        var project = await CreateProjectAsync(client, Path.Combine(work, $"stream-project-{chunkDelay.Ticks}"), cancellationToken);
+        var sessions = new List<Guid>();
+        for (var i = 0; i < Streams; i++)
+        {
+            sessions.Add(await CreateSessionAsync(client, project, cancellationToken));
+        }
+
+        long peakRss = server.ResidentBytes();
+        using var sampling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var sampler = Task.Run(
+            async () =>
+            {
+                while (!sampling.IsCancellationRequested)
+                {
+                    peakRss = Math.Max(peakRss, server.ResidentBytes());
+                    await Task.Delay(100, sampling.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+                }
+            },
+            CancellationToken.None);
+
+        var clock = Stopwatch.StartNew();
+        var results = await Task.WhenAll(sessions.Select(s => Task.Run(() => StreamOneAsync(client, s, cancellationToken), cancellationToken)));
+        var elapsed = clock.Elapsed;
+        await sampling.CancelAsync();
+        await sampler;
+
+        var chunks = results.Sum(r => r.Chunks);
+        var errors = results.Count(r => !r.Completed || r.Chunks != ChunksPerStream);
+        var latencies = results.SelectMany(r => r.Latencies).ToList();
+        Console.WriteLine($"stream ({label}): {Streams} concurrent answers x {ChunksPerStream} chunks in {elapsed.TotalSeconds:F2} s: {chunks / elapsed.TotalSeconds:F0} chunks/s relayed, {errors} errors");
+        Console.WriteLine($"stream ({label}): fake → Wright → client latency per chunk p50 {Measure.Percentile(latencies, 50):F2} ms, p99 {Measure.Percentile(latencies, 99):F2} ms");
+        Console.WriteLine($"stream ({label}): server RSS peak {peakRss / 1024.0 / 1024.0:F0} MB");
+    }
+
+    private static async Task<(int Chunks, bool Completed, List<double> Latencies)> StreamOneAsync(HttpClient client, Guid session, CancellationToken cancellationToken)
+    {
+        var latencies = new List<double>(ChunksPerStream);
+        var chunks = 0;
+        var completed = false;
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/sessions/{session}/messages") { Content = JsonContent.Create(new { content = "Stream" }) };
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            return (0, false, latencies);
+        }
+
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken));
+        string? type = null;
+        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+        {
+            if (line.StartsWith("event: ", StringComparison.Ordinal))
+            {
+                type = line[7..];
+            }
+            else if (line.StartsWith("data: ", StringComparison.Ordinal) && type == "delta")
+            {
+                var now = Stopwatch.GetTimestamp();
+                using var json = JsonDocument.Parse(line.AsMemory(6));
+                var text = json.RootElement.GetProperty("text").GetString()!;
+                var sent = long.Parse(text.AsSpan(0, text.Length - 1), CultureInfo.InvariantCulture);
+                latencies.Add(Stopwatch.GetElapsedTime(sent, now).TotalMilliseconds);
+                chunks++;
+            }
+            else if (line.StartsWith("data: ", StringComparison.Ordinal) && type == "message.completed")
+            {
+                completed = true;
+            }
+        }
+
+        return (chunks, completed, latencies);
+    }
+
+    private static Dictionary<string, string> Environment(FakeLlmServer fake) => new()
+    {
+        ["ANTHROPIC_BASE_URL"] = fake.AnthropicBaseUrl,
+        ["ANTHROPIC_API_KEY"] = "bench-key",
+        ["WRIGHT_DEFAULT_MODEL"] = Model,
+        ["Conversations__MaxConcurrentStreamsPerUser"] = "1000",
+        ["Conversations__MaxRequestsPerMinutePerUser"] = "100000",
+    };
+
+    private static async Task<Guid> CreateProjectAsync(HttpClient client, string path, CancellationToken cancellationToken)
+    {
+        using var created = await client.PostAsJsonAsync("/api/projects", new { name = "chat", path }, cancellationToken);
+        created.EnsureSuccessStatusCode();
+        return (await created.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("id").GetGuid();
+    }
+
+    private static async Task<Guid> CreateSessionAsync(HttpClient client, Guid project, CancellationToken cancellationToken)
+    {
+        using var created = await client.PostAsJsonAsync($"/api/projects/{project}/sessions", new { }, cancellationToken);
+        created.EnsureSuccessStatusCode();
+        return (await created.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("id").GetGuid();
+    }
+}

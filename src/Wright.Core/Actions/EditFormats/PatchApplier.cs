@@ -63,6 +63,7 @@ internal static class PatchApplier
 
             var before = new List<string>();
             var after = new List<string>();
+            var ops = new List<(char Op, string Text)>();
             foreach (var line in chunk.Lines)
             {
                 var (op, text) = line.Length == 0 ? (' ', "") : (line[0], line[1..]);
@@ -70,18 +71,22 @@ internal static class PatchApplier
                 {
                     case '-':
                         before.Add(text);
+                        ops.Add(('-', text));
                         break;
                     case '+':
                         after.Add(text);
+                        ops.Add(('+', text));
                         break;
                     case ' ':
                         before.Add(text);
                         after.Add(text);
+                        ops.Add((' ', text));
                         break;
                     default:
                         // A context line the model forgot to indent by one space.
                         before.Add(line);
                         after.Add(line);
+                        ops.Add((' ', line));
                         break;
                 }
             }
@@ -100,8 +105,27 @@ internal static class PatchApplier
                 }
             }
 
+            // Context lines keep the file's own text: a fuzzy match must not rewrite their whitespace.
+            var replacement = new List<string>(after.Count);
+            var position = start;
+            foreach (var (op, text) in ops)
+            {
+                switch (op)
+                {
+                    case ' ':
+                        replacement.Add(lines[position++]);
+                        break;
+                    case '-':
+                        position++;
+                        break;
+                    default:
+                        replacement.Add(text);
+                        break;
+                }
+            }
+
             lines.RemoveRange(start, before.Count);
-            lines.InsertRange(start, after);
+            lines.InsertRange(start, replacement);
             cursor = start + after.Count;
         }
 

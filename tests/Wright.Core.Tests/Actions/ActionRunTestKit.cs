@@ -40,10 +40,11 @@ internal sealed class ActionRunTestKit : IDisposable
         Runner.RunAsync(Request(prompt, actions), GitTestRepository.Timeout);
 
     /// <summary>Every file of the working tree (outside .git) with its content.</summary>
-    public Dictionary<string, string> Snapshot() =>
+    public SortedDictionary<string, string> Snapshot() => new(
         Directory.EnumerateFiles(Root, "*", SearchOption.AllDirectories)
             .Where(p => !Path.GetRelativePath(Root, p).Split(Path.DirectorySeparatorChar).Contains(".git"))
-            .ToDictionary(p => Path.GetRelativePath(Root, p).Replace(Path.DirectorySeparatorChar, '/'), File.ReadAllText, StringComparer.Ordinal);
+            .ToDictionary(p => Path.GetRelativePath(Root, p).Replace(Path.DirectorySeparatorChar, '/'), File.ReadAllText, StringComparer.Ordinal),
+        StringComparer.Ordinal);
 
     public async Task<int> CommitCountAsync() => int.Parse((await Repository.GitAsync("rev-list", "--count", "HEAD")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
 

@@ -170,9 +170,10 @@ public sealed class ActionRunner
                 ActionsLog.Committed(_logger, actionId, commit.Sha, root, commitPaths.Count);
             }
 
+            // From here the run has succeeded whatever happens: recovery recognises the commit by its trailer.
+            await context.ReportAsync(ActionRunStage.Committed, commit?.Sha, CancellationToken.None).ConfigureAwait(false);
             ActionRunJournal.Delete(journalPath);
             await _gitService.DeleteSafetyPointAsync(root, safety.Id, CancellationToken.None).ConfigureAwait(false);
-            await context.ReportAsync(ActionRunStage.Committed, commit?.Sha, cancellationToken).ConfigureAwait(false);
             return new ActionRunResult(actionId, true, commit, userCommit, changes, context.Commands, null);
         }
         catch (Exception ex) when (ex is WrightException or IOException or UnauthorizedAccessException or OperationCanceledException)

@@ -1,7 +1,7 @@
 using Wright.Bench;
 
 // Benchmarks of Wright, each reported as a ratio against an anchor measured in the same run.
-// Usage: dotnet run -c Release --project bench/Wright.Bench -- [tree] [writes] [startup] [--files N]
+// Usage: dotnet run -c Release --project bench/Wright.Bench -- [tree] [writes] [startup] [context] [actionrun] [--files N]
 var which = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal) && !int.TryParse(a, out _)).ToHashSet(StringComparer.OrdinalIgnoreCase);
 if (which.Count == 0)
 {
@@ -29,6 +29,16 @@ try
     if (which.Contains("tree"))
     {
         await TreeBench.RunAsync(work, fileCount, cancellation.Token);
+    }
+
+    if (which.Contains("context"))
+    {
+        await ContextBench.RunAsync(work, cancellation.Token);
+    }
+
+    if (which.Contains("actionrun"))
+    {
+        await ActionRunBench.RunAsync(work, cancellation.Token);
     }
 }
 finally

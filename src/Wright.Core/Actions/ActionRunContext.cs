@@ -15,6 +15,8 @@ public sealed class ActionRunContext
 
     private readonly Dictionary<string, TextFormat> _formats = new(StringComparer.Ordinal);
     private readonly Dictionary<int, IReadOnlyList<string>> _stagedPaths = [];
+    private readonly Dictionary<string, byte[]> _originalBytes = new(StringComparer.Ordinal);
+    private int _tempIndex;
 
     internal ActionRunContext(ActionRunRequest request, string actionId, string projectRoot, TimeProvider time, ILogger logger)
     {
@@ -52,33 +54,77 @@ public sealed class ActionRunContext
     /// <summary>The normalized project-relative form of a path, or a path error (outside the project, inside .git, …).</summary>
     public string Normalize(string path) => PathJail.Resolve(ProjectRoot, path).RelativePath;
 
-    /// <summary>Puts the staged state of <paramref name="path"/> on disk: an atomic write, or a deletion.</summary>
-    public async Task WriteStagedAsync(string path, CancellationToken cancellationToken)
+    /// <summary>The bytes a file had before the run (null when it did not exist); known for every path read or staged.</summary>
+    public byte[]? OriginalBytes(string path)
+    {
+        Files.Original(path);
+        return _originalBytes.GetValueOrDefault(path);
+    }
+
+    /// <summary>
+    /// Puts the staged state of <paramref name="paths"/> on disk: every new content is first
+    /// written and fsynced to a temp file (in parallel: one disk flush costs the same as many),
+    /// then each is renamed over its target, or the file deleted, in order. A crash leaves every
+    /// file old or new, and the journal says which run to finish or undo.
+    /// </summary>
+    public async Task WriteStagedAsync(IReadOnlyList<string> paths, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var jailed = PathJail.Resolve(ProjectRoot, path);
-        var content = Files.Read(path);
-        if (content is null)
+        var plans = paths.Select(path =>
         {
-            if (File.Exists(jailed.EntryPath) || new FileInfo(jailed.EntryPath).LinkTarget is not null)
+            var jailed = PathJail.Resolve(ProjectRoot, path);
+            var content = Files.Read(path);
+            byte[]? bytes = null;
+            if (content is not null)
             {
-                File.Delete(jailed.EntryPath);
-            }
-        }
-        else
-        {
-            var format = _formats.GetValueOrDefault(path) ?? new TextFormat(false, false, LineEnding.None);
-            var bytes = format.Encode(content);
-            if (bytes.Length > MaxFileBytes)
-            {
-                throw new WrightException(ErrorKind.TooLarge, ErrorCodes.FileTooLarge, $"'{path}' would be {bytes.Length} bytes; files an action writes are limited to {MaxFileBytes} bytes.");
+                var format = _formats.GetValueOrDefault(path) ?? new TextFormat(false, false, LineEnding.None);
+                bytes = format.Encode(content);
+                if (bytes.Length > MaxFileBytes)
+                {
+                    throw new WrightException(ErrorKind.TooLarge, ErrorCodes.FileTooLarge, $"'{path}' would be {bytes.Length} bytes; files an action writes are limited to {MaxFileBytes} bytes.");
+                }
             }
 
-            AtomicFile.Write(jailed.RealPath, bytes);
-        }
+            return (Path: path, Jailed: jailed, Bytes: bytes, Temp: (string?)null);
+        }).ToArray();
 
-        await ReportAsync(ActionRunStage.FileWritten, path, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await Parallel.ForAsync(0, plans.Length, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, (i, _) =>
+            {
+                if (plans[i].Bytes is { } bytes)
+                {
+                    plans[i].Temp = AtomicFile.Prepare(plans[i].Jailed.RealPath, bytes, AtomicFile.TempName(ActionId, NextTempIndex()));
+                }
+
+                return ValueTask.CompletedTask;
+            }).ConfigureAwait(false);
+
+            for (var i = 0; i < plans.Length; i++)
+            {
+                if (plans[i].Temp is { } temp)
+                {
+                    AtomicFile.Commit(temp, plans[i].Jailed.RealPath);
+                    plans[i].Temp = null;
+                }
+                else if (File.Exists(plans[i].Jailed.EntryPath) || new FileInfo(plans[i].Jailed.EntryPath).LinkTarget is not null)
+                {
+                    File.Delete(plans[i].Jailed.EntryPath);
+                }
+
+                await ReportAsync(ActionRunStage.FileWritten, plans[i].Path, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            foreach (var plan in plans.Where(p => p.Temp is not null))
+            {
+                AtomicFile.TryDelete(plan.Temp!);
+            }
+        }
     }
+
+    private int NextTempIndex() => Interlocked.Increment(ref _tempIndex);
 
     public async Task ReportAsync(ActionRunStage stage, string? subject, CancellationToken cancellationToken)
     {
@@ -115,6 +161,7 @@ public sealed class ActionRunContext
         }
 
         _formats[path] = format;
+        _originalBytes[path] = bytes;
 
         // Models write '\n'; a CRLF file is edited as LF text and written back with CRLF.
         return format.LineEnding == LineEnding.Crlf ? text.Replace("\r\n", "\n", StringComparison.Ordinal) : text;

@@ -4,16 +4,25 @@ using Wright.Core.Git;
 
 namespace Wright.Core.Actions;
 
+/// <summary>A file as it was before a run: its bytes (base64), or null when it did not exist.</summary>
+public sealed record JournalFile(string Path, string? Content);
+
 /// <summary>
 /// The record that an ActionRun is changing the working tree, in <c>.git/wright/actionrun.json</c>
-/// (inside the git directory so it is never committed, listed or edited as a project file).
-/// It is written (atomically, fsynced) after the safety point exists and before the first file
-/// changes, and removed once the run committed or rolled back. A journal found at the next start
-/// therefore means a run died in between; recovery finishes it one way or the other.
+/// (inside the git directory, so it is never committed, listed or edited as a project file). It
+/// is written atomically and fsynced before the first file changes, and removed once the run has
+/// committed or rolled back; a journal found later means a run died in between.
 /// </summary>
-/// <param name="Head">HEAD when the run began applying (after the user's own commit, if any).</param>
+/// <remarks>
+/// The journal is also the run's safety point when every action is a file change (FILE_CHANGE,
+/// CONFIG, SCAFFOLD): those can only change the files they staged, so <see cref="Files"/> — each
+/// one's bytes before the run — plus <see cref="Head"/> restore everything, without snapshotting the
+/// whole working tree. A run with a COMMAND (which may change any file) records a full git safety
+/// point as well (<see cref="SafetyPointId"/>), and rollback resets to it.
+/// </remarks>
+/// <param name="Head">HEAD when the run began applying (after the user's own commit, if any); null on an unborn branch.</param>
 /// <param name="ProcessId">The process that ran it, to tell a dead run's leftover git lock from a live one.</param>
-public sealed record ActionRunJournal(string ActionId, string SafetyPointId, string? Head, DateTimeOffset StartedAt, int ProcessId)
+public sealed record ActionRunJournal(string ActionId, string? SafetyPointId, string? Head, DateTimeOffset StartedAt, int ProcessId, IReadOnlyList<JournalFile> Files)
 {
     public const string FileName = "actionrun.json";
 

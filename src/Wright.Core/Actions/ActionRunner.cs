@@ -44,6 +44,7 @@ public sealed class ActionRunner
     private readonly IReadOnlyList<IActionHandler> _handlers;
     private readonly TimeProvider _time;
     private readonly ILogger<ActionRunner> _logger;
+    private readonly ConcurrentDictionary<string, string> _journalPaths = new(StringComparer.Ordinal);
 
     public ActionRunner(GitService gitService, GitRunner git, IEnumerable<IActionHandler> handlers, TimeProvider time, ILogger<ActionRunner> logger)
     {
@@ -137,11 +138,17 @@ public sealed class ActionRunner
             await context.ReportAsync(ActionRunStage.UserEditsCommitted, userCommit.Sha, cancellationToken).ConfigureAwait(false);
         }
 
-        // 3. Safety point, then the journal that makes a crash from here on recoverable.
-        var safety = await _gitService.CreateSafetyPointAsync(root, cancellationToken).ConfigureAwait(false);
-        var journalPath = await ActionRunJournal.PathAsync(_git, root, cancellationToken).ConfigureAwait(false);
-        new ActionRunJournal(actionId, safety.Id, safety.Head, _time.GetUtcNow(), Environment.ProcessId).Write(journalPath);
-        await context.ReportAsync(ActionRunStage.SafetyPointCreated, safety.Id, cancellationToken).ConfigureAwait(false);
+        // 3. The safety point and the journal that makes a crash from here on recoverable.
+        var fullSafetyPoint = request.Actions.Any(a => a is not (FileChangeAction or TextEditAction or ConfigAction or ScaffoldAction));
+        var safety = fullSafetyPoint ? await _gitService.CreateSafetyPointAsync(root, cancellationToken).ConfigureAwait(false) : null;
+        var head = safety is not null ? safety.Head : userCommit?.Sha ?? before.Head;
+        var originals = context.Files.ChangedPaths
+            .Select(p => new JournalFile(p, context.OriginalBytes(p) is { } bytes ? Convert.ToBase64String(bytes) : null))
+            .ToList();
+        var journal = new ActionRunJournal(actionId, safety?.Id, head, _time.GetUtcNow(), Environment.ProcessId, originals);
+        var journalPath = await JournalPathAsync(root, cancellationToken).ConfigureAwait(false);
+        journal.Write(journalPath);
+        await context.ReportAsync(ActionRunStage.SafetyPointCreated, safety?.Id, cancellationToken).ConfigureAwait(false);
 
         // 4. Execute in order; any failure restores the safety point.
         var executed = 0;
@@ -155,25 +162,34 @@ public sealed class ActionRunner
             }
 
             // 5. One commit: the staged files plus whatever commands changed, never the user's other dirty files.
-            var after = await _gitService.GetStatusAsync(root, cancellationToken).ConfigureAwait(false);
-            var commitPaths = StatusPaths(after).Where(p => touched.Contains(p) || !dirtyBefore.Contains(p)).Order(StringComparer.Ordinal).ToList();
-            foreach (var extra in commitPaths.Where(p => !touched.Contains(p)))
+            var commitPaths = touched.Order(StringComparer.Ordinal).ToList();
+            if (fullSafetyPoint)
             {
-                changes.Add(new ActionFileChange(extra, ChangeKindOf(after, extra)));
+                var after = await _gitService.GetStatusAsync(root, cancellationToken).ConfigureAwait(false);
+                commitPaths = StatusPaths(after).Where(p => touched.Contains(p) || !dirtyBefore.Contains(p)).Order(StringComparer.Ordinal).ToList();
+                foreach (var extra in commitPaths.Where(p => !touched.Contains(p)))
+                {
+                    changes.Add(new ActionFileChange(extra, ChangeKindOf(after, extra)));
+                }
             }
 
             GitCommit? commit = null;
             if (commitPaths.Count > 0)
             {
                 await context.ReportAsync(ActionRunStage.Committing, null, cancellationToken).ConfigureAwait(false);
-                commit = await _gitService.CommitAsync(root, CommitMessage(request, actionId, changes), commitPaths, Trailers(request, actionId), cancellationToken).ConfigureAwait(false);
+                var needsAdd = fullSafetyPoint || changes.Any(c => c.Kind == FileChangeKind.Created) || commitPaths.Any(p => before.Entries.Any(e => e.Path == p && e.Worktree == GitChange.Untracked));
+                commit = await CommitAsync(root, CommitMessage(request, actionId, changes), commitPaths, needsAdd, Trailers(request, actionId), cancellationToken).ConfigureAwait(false);
                 ActionsLog.Committed(_logger, actionId, commit.Sha, root, commitPaths.Count);
             }
 
             // From here the run has succeeded whatever happens: recovery recognises the commit by its trailer.
             await context.ReportAsync(ActionRunStage.Committed, commit?.Sha, CancellationToken.None).ConfigureAwait(false);
             ActionRunJournal.Delete(journalPath);
-            await _gitService.DeleteSafetyPointAsync(root, safety.Id, CancellationToken.None).ConfigureAwait(false);
+            if (safety is not null)
+            {
+                await _gitService.DeleteSafetyPointAsync(root, safety.Id, CancellationToken.None).ConfigureAwait(false);
+            }
+
             return new ActionRunResult(actionId, true, commit, userCommit, changes, context.Commands, null);
         }
         catch (Exception ex) when (ex is WrightException or IOException or UnauthorizedAccessException or OperationCanceledException)
@@ -197,9 +213,8 @@ public sealed class ActionRunner
                     await handlers[i].RollbackAsync(request.Actions[i], context, CancellationToken.None).ConfigureAwait(false);
                 }
 
-                await _gitService.ResetToSafetyPointAsync(root, safety.Id, CancellationToken.None).ConfigureAwait(false);
+                await RestoreAsync(root, journal, CancellationToken.None).ConfigureAwait(false);
                 ActionRunJournal.Delete(journalPath);
-                await _gitService.DeleteSafetyPointAsync(root, safety.Id, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception rollbackError) when (rollbackError is WrightException or IOException)
             {
@@ -218,9 +233,98 @@ public sealed class ActionRunner
         }
     }
 
+    /// <summary>
+    /// Puts the working tree back as the journal found it: reset to the full safety point when
+    /// there is one; otherwise each journaled file gets its old bytes back (or is removed), its
+    /// index entry is reset to HEAD's, and the run's temp files are swept.
+    /// </summary>
+    private async Task RestoreAsync(string root, ActionRunJournal journal, CancellationToken cancellationToken)
+    {
+        if (journal.SafetyPointId is { } safetyPoint)
+        {
+            await _gitService.ResetToSafetyPointAsync(root, safetyPoint, cancellationToken).ConfigureAwait(false);
+            await _gitService.DeleteSafetyPointAsync(root, safetyPoint, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var directories = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var file in journal.Files)
+        {
+            var jailed = PathJail.Resolve(root, file.Path);
+            directories.Add(Path.GetDirectoryName(jailed.RealPath)!);
+            if (file.Content is { } content)
+            {
+                AtomicFile.Write(jailed.RealPath, Convert.FromBase64String(content));
+            }
+            else if (File.Exists(jailed.EntryPath))
+            {
+                File.Delete(jailed.EntryPath);
+            }
+        }
+
+        foreach (var directory in directories.Where(Directory.Exists))
+        {
+            foreach (var temp in Directory.EnumerateFiles(directory, AtomicFile.TempName(journal.ActionId, 0)[..^1] + "*"))
+            {
+                AtomicFile.TryDelete(temp);
+            }
+        }
+
+        // The commit step may have staged some of the files: their index entries go back to HEAD's
+        // (at the journal's start they matched HEAD, because the user's edits on them were committed).
+        var paths = journal.Files.Select(f => f.Path).ToList();
+        if (paths.Count > 0)
+        {
+            List<string> reset = journal.Head is not null
+                ? ["--literal-pathspecs", "reset", "--quiet", journal.Head, "--", .. paths]
+                : ["--literal-pathspecs", "rm", "--quiet", "--cached", "--ignore-unmatch", "-r", "--", .. paths];
+            await _git.RunCheckedAsync(root, reset, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Commits exactly <paramref name="paths"/> with the message and trailers, as the user's git
+    /// identity (Wright's fallback only when the machine has none). Leaner than the general commit:
+    /// no <c>git add</c> unless a path is new to git, no identity lookups unless git asks.
+    /// </summary>
+    private async Task<GitCommit> CommitAsync(string root, string message, IReadOnlyList<string> paths, bool needsAdd, IReadOnlyList<KeyValuePair<string, string>> trailers, CancellationToken cancellationToken)
+    {
+        GitInput.CommitMessage(message);
+        if (needsAdd)
+        {
+            await _git.RunCheckedAsync(root, ["--literal-pathspecs", "add", "--all", "--", .. paths], cancellationToken).ConfigureAwait(false);
+        }
+
+        var trailerArguments = trailers.Select(t => GitInput.Trailer(t.Key, t.Value)).SelectMany(t => new[] { "--trailer", $"{t.Key}: {t.Value}" });
+        List<string> arguments = ["--literal-pathspecs", "commit", "--quiet", "--no-verify", "--cleanup=whitespace", "--file=-", .. trailerArguments, "--only", "--", .. paths];
+        var result = await _git.RunAsync(root, arguments, cancellationToken, standardInput: message).ConfigureAwait(false);
+        if (!result.Succeeded && (result.StandardError.Contains("tell me who you are", StringComparison.Ordinal) || result.StandardError.Contains("empty ident", StringComparison.Ordinal)))
+        {
+            result = await _git.RunAsync(root, ["-c", $"user.name={GitIdentity.FallbackName}", "-c", $"user.email={GitIdentity.FallbackEmail}", .. arguments], cancellationToken, standardInput: message).ConfigureAwait(false);
+        }
+
+        if (!result.Succeeded)
+        {
+            throw WrightException.Conflict(ErrorCodes.GitFailed, $"git commit failed: {result.StandardError.Trim()}");
+        }
+
+        return await _gitService.GetCommitAsync(root, "HEAD", cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<string> JournalPathAsync(string root, CancellationToken cancellationToken)
+    {
+        if (!_journalPaths.TryGetValue(root, out var path))
+        {
+            path = await ActionRunJournal.PathAsync(_git, root, cancellationToken).ConfigureAwait(false);
+            _journalPaths[root] = path;
+        }
+
+        return path;
+    }
+
     private async Task<RecoveryOutcome> RecoverCoreAsync(string root, CancellationToken cancellationToken)
     {
-        var journalPath = await ActionRunJournal.PathAsync(_git, root, cancellationToken).ConfigureAwait(false);
+        var journalPath = await JournalPathAsync(root, cancellationToken).ConfigureAwait(false);
         var journal = ActionRunJournal.Read(journalPath);
         if (journal is null)
         {
@@ -242,11 +346,14 @@ public sealed class ActionRunner
 
         if (outcome == RecoveryOutcome.RolledBack)
         {
-            await _gitService.ResetToSafetyPointAsync(root, journal.SafetyPointId, cancellationToken).ConfigureAwait(false);
+            await RestoreAsync(root, journal, cancellationToken).ConfigureAwait(false);
+        }
+        else if (journal.SafetyPointId is { } safetyPoint)
+        {
+            await _gitService.DeleteSafetyPointAsync(root, safetyPoint, cancellationToken).ConfigureAwait(false);
         }
 
         ActionRunJournal.Delete(journalPath);
-        await _gitService.DeleteSafetyPointAsync(root, journal.SafetyPointId, cancellationToken).ConfigureAwait(false);
         ActionsLog.Recovered(_logger, journal.ActionId, root, outcome.ToString());
         return outcome;
     }

@@ -47,10 +47,7 @@ public sealed class FileChangeHandler : IActionHandler
 
     public async Task ExecuteAsync(WrightAction action, ActionRunContext context, CancellationToken cancellationToken)
     {
-        foreach (var path in context.StagedPathsOfCurrentAction)
-        {
-            await context.WriteStagedAsync(path, cancellationToken).ConfigureAwait(false);
-        }
+        await context.WriteStagedAsync(context.StagedPathsOfCurrentAction, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Nothing to undo by hand: every file this handler writes is in the working tree the safety point restores.</summary>

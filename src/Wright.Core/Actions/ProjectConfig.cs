@@ -149,10 +149,7 @@ public sealed class ConfigHandler : IActionHandler
 
     public async Task ExecuteAsync(WrightAction action, ActionRunContext context, CancellationToken cancellationToken)
     {
-        foreach (var path in context.StagedPathsOfCurrentAction)
-        {
-            await context.WriteStagedAsync(path, cancellationToken).ConfigureAwait(false);
-        }
+        await context.WriteStagedAsync(context.StagedPathsOfCurrentAction, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The config file is part of the working tree, so the safety point restores it.</summary>

@@ -108,10 +108,7 @@ public sealed partial class ScaffoldHandler : IActionHandler
 
     public async Task ExecuteAsync(WrightAction action, ActionRunContext context, CancellationToken cancellationToken)
     {
-        foreach (var path in context.StagedPathsOfCurrentAction)
-        {
-            await context.WriteStagedAsync(path, cancellationToken).ConfigureAwait(false);
-        }
+        await context.WriteStagedAsync(context.StagedPathsOfCurrentAction, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Every file it creates is removed by the safety point's reset.</summary>

@@ -63,9 +63,11 @@ public sealed class ActionRunContext
 
     /// <summary>
     /// Puts the staged state of <paramref name="paths"/> on disk: every new content is first
-    /// written and fsynced to a temp file (in parallel: one disk flush costs the same as many),
-    /// then each is renamed over its target, or the file deleted, in order. A crash leaves every
-    /// file old or new, and the journal says which run to finish or undo.
+    /// written to a temp file, then each is renamed over its target (or the file deleted), in
+    /// order. A crash leaves every file old or new, and the journal says which run to finish or
+    /// undo. The files are not fsynced one by one: the journal is, and it holds every touched
+    /// file's old bytes, so even after a power cut the run rolls back from it; once the run's
+    /// commit exists, durability is git's own. (Twenty fsyncs cost more than the whole commit.)
     /// </summary>
     public async Task WriteStagedAsync(IReadOnlyList<string> paths, CancellationToken cancellationToken)
     {
@@ -90,15 +92,13 @@ public sealed class ActionRunContext
 
         try
         {
-            await Parallel.ForAsync(0, plans.Length, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, (i, _) =>
+            for (var i = 0; i < plans.Length; i++)
             {
                 if (plans[i].Bytes is { } bytes)
                 {
-                    plans[i].Temp = AtomicFile.Prepare(plans[i].Jailed.RealPath, bytes, AtomicFile.TempName(ActionId, NextTempIndex()));
+                    plans[i].Temp = AtomicFile.Prepare(plans[i].Jailed.RealPath, bytes, AtomicFile.TempName(ActionId, NextTempIndex()), durable: false);
                 }
-
-                return ValueTask.CompletedTask;
-            }).ConfigureAwait(false);
+            }
 
             for (var i = 0; i < plans.Length; i++)
             {

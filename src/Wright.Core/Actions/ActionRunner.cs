@@ -32,6 +32,9 @@ public sealed class ActionRunner
     public const int MaxPromptCharsInMessage = 48 * 1024;
 
     public const string ActionTrailer = "Wright-Action";
+
+    private const int MaxCommitLogChars = 4 * 1024 * 1024;
+    private const int MaxCommitFiles = 10_000;
     public const string ProjectTrailer = "Wright-Project";
     public const string SessionTrailer = "Wright-Session";
     public const string MessageTrailer = "Wright-Message";
@@ -93,6 +96,22 @@ public sealed class ActionRunner
         var context = new ActionRunContext(request, actionId, root, _time, _logger);
         var handlers = new IActionHandler[request.Actions.Count];
 
+        // git status runs while the actions are validated (which only reads files).
+        var statusBefore = _gitService.GetStatusAsync(root, cancellationToken);
+        try
+        {
+            return await RunAfterStatusAsync(request, root, actionId, context, handlers, statusBefore, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Observed on every path, so a failed validation never leaves a faulted task behind.
+            await statusBefore.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<ActionRunResult> RunAfterStatusAsync(ActionRunRequest request, string root, string actionId, ActionRunContext context, IActionHandler[] handlers, Task<GitStatus> statusBefore, CancellationToken cancellationToken)
+    {
+
         // 1. Validate and stage every action; nothing on disk changes yet.
         for (var i = 0; i < request.Actions.Count; i++)
         {
@@ -122,7 +141,7 @@ public sealed class ActionRunner
         var touched = changes.Select(c => c.Path).ToHashSet(StringComparer.Ordinal);
 
         // 2. The user's own uncommitted edits on files the run touches become their own commit first.
-        var before = await _gitService.GetStatusAsync(root, cancellationToken).ConfigureAwait(false);
+        var before = await statusBefore.ConfigureAwait(false);
         var dirtyBefore = StatusPaths(before);
         var userPaths = dirtyBefore.Where(touched.Contains).Order(StringComparer.Ordinal).ToList();
         GitCommit? userCommit = null;
@@ -295,8 +314,12 @@ public sealed class ActionRunner
             await _git.RunCheckedAsync(root, ["--literal-pathspecs", "add", "--all", "--", .. paths], cancellationToken).ConfigureAwait(false);
         }
 
-        var trailerArguments = trailers.Select(t => GitInput.Trailer(t.Key, t.Value)).SelectMany(t => new[] { "--trailer", $"{t.Key}: {t.Value}" });
-        List<string> arguments = ["--literal-pathspecs", "commit", "--quiet", "--no-verify", "--cleanup=whitespace", "--file=-", .. trailerArguments, "--only", "--", .. paths];
+        // The trailer block is written into the message rather than passed as --trailer, which
+        // would make git start interpret-trailers as one more process; the message's last
+        // paragraph (the Metadata list) is never a trailer block, so the result is the same.
+        var trailerBlock = string.Concat(trailers.Select(t => GitInput.Trailer(t.Key, t.Value)).Select(t => $"{t.Key}: {t.Value}\n"));
+        message = message.TrimEnd('\n') + "\n\n" + trailerBlock;
+        List<string> arguments = ["--literal-pathspecs", "commit", "--quiet", "--no-verify", "--cleanup=whitespace", "--file=-", "--only", "--", .. paths];
         var result = await _git.RunAsync(root, arguments, cancellationToken, standardInput: message).ConfigureAwait(false);
         if (!result.Succeeded && (result.StandardError.Contains("tell me who you are", StringComparison.Ordinal) || result.StandardError.Contains("empty ident", StringComparison.Ordinal)))
         {
@@ -308,7 +331,18 @@ public sealed class ActionRunner
             throw WrightException.Conflict(ErrorCodes.GitFailed, $"git commit failed: {result.StandardError.Trim()}");
         }
 
-        return await _gitService.GetCommitAsync(root, "HEAD", cancellationToken).ConfigureAwait(false);
+        // The new commit as GitService reports commits, read in one git call (the same log format and options).
+        var log = await _git.RunCappedAsync(
+            root,
+            [
+                "-c", "log.showSignature=false", "-c", "log.showRoot=true", "-c", "diff.noprefix=false", "-c", "diff.mnemonicPrefix=false",
+                "log", "-z", "--format=" + GitOutputParser.LogFormat, "--raw", "--numstat",
+                "--no-color", "--no-ext-diff", "--no-textconv", "-M", "--diff-merges=first-parent", "--no-relative", "--max-count=1", "HEAD", "--",
+            ],
+            MaxCommitLogChars,
+            cancellationToken).ConfigureAwait(false);
+        var (commits, _) = GitOutputParser.ParseLog(log.Output, log.Truncated, MaxCommitFiles);
+        return commits.Count == 1 ? commits[0] : await _gitService.GetCommitAsync(root, "HEAD", cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<string> JournalPathAsync(string root, CancellationToken cancellationToken)

@@ -5,7 +5,7 @@ namespace Wright.Core.Actions;
 /// <summary>
 /// Whole-file writes that a crash leaves old or new, never half-written (the scheme of
 /// <see cref="ProjectFiles"/>): write and fsync a temp file beside the target, then rename it over.
-/// Split in two steps so a run can prepare all its files (fsyncs in parallel) before renaming any.
+/// Split in two steps so a run can prepare all its files before renaming any.
 /// </summary>
 internal static class AtomicFile
 {
@@ -18,8 +18,8 @@ internal static class AtomicFile
         Commit(temp, target);
     }
 
-    /// <summary>Writes <paramref name="bytes"/> durably to a temp file next to <paramref name="target"/> and returns its path.</summary>
-    public static string Prepare(string target, ReadOnlySpan<byte> bytes, string tempName)
+    /// <summary>Writes <paramref name="bytes"/> to a temp file next to <paramref name="target"/> (fsynced when <paramref name="durable"/>) and returns its path.</summary>
+    public static string Prepare(string target, ReadOnlySpan<byte> bytes, string tempName, bool durable = true)
     {
         var directory = Path.GetDirectoryName(target)!;
         Directory.CreateDirectory(directory);
@@ -29,7 +29,7 @@ internal static class AtomicFile
             using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
             {
                 stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
+                stream.Flush(flushToDisk: durable);
             }
 
             if (!OperatingSystem.IsWindows() && File.Exists(target))

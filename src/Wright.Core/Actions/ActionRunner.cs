@@ -21,7 +21,8 @@ public enum RecoveryOutcome
 /// <summary>
 /// Applies the actions of one assistant response as one transaction (an ActionRun): validate
 /// and stage everything; commit the user's own uncommitted edits on the files it will touch;
-/// record a safety point and a journal; execute; then one commit with the seed's message — or,
+/// record a safety point (the journal with each touched file's old bytes, plus a git safety point
+/// when a command may touch anything); execute; then one commit with the seed's message — or,
 /// on any failure, restore every file to the safety point and report which action failed and why.
 /// A process killed mid-run leaves the journal, and <see cref="RecoverAsync"/> (run before every
 /// run and at start-up) completes or rolls back what it finds.
@@ -211,8 +212,10 @@ public sealed class ActionRunner
 
             return new ActionRunResult(actionId, true, commit, userCommit, changes, context.Commands, null);
         }
-        catch (Exception ex) when (ex is WrightException or IOException or UnauthorizedAccessException or OperationCanceledException)
+        catch (Exception ex) when (ex is WrightException or IOException or UnauthorizedAccessException || (ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
+            // A cancelled run is rolled back like a failed one (and the cancellation then rethrown):
+            // the workspace must never stay half-applied.
             var index = context.CurrentIndex;
             var (code, detail) = ex switch
             {

@@ -23,6 +23,9 @@ public static class RepoMap
     private const int MaxIterations = 50;
     private const double Tolerance = 1e-8;
 
+    /// <summary>Identifiers defined in more files than this make no edges.</summary>
+    private const int MaxDefiners = 20;
+
     public static RepoMapRanking Rank(
         IReadOnlyList<FileSymbols> files,
         IReadOnlySet<string> chatFiles,
@@ -57,7 +60,10 @@ public static class RepoMap
             var inChat = chatFiles.Contains(referencer.Path);
             foreach (var (identifier, count) in referencer.References)
             {
-                if (!definers.TryGetValue(identifier, out var definedIn))
+                // A name defined in many files (Run, Step0, ToString) says nothing about which one is
+                // meant, and linking every user to every definer costs users × definers edges: Aider
+                // weights such names down tenfold; past MaxDefiners they are left out altogether.
+                if (!definers.TryGetValue(identifier, out var definedIn) || definedIn.Count > MaxDefiners)
                 {
                     continue;
                 }

@@ -180,6 +180,41 @@ public sealed class ActionRunTests
     }
 
     [Fact]
+    public async Task Run_WriteErrorAfterOtherFilesWereWritten_RestoresEveryFile()
+    {
+        using var kit = await ActionRunTestKit.CreateAsync();
+        kit.Repository.Write("dirty.txt", "user's untracked work\n");
+        var before = kit.Snapshot();
+        var head = await kit.Repository.HeadAsync();
+        var written = new List<string>();
+        var request = kit.Request(
+            "Write, then write under a file",
+            new FileChangeAction([new WriteFile("a.txt", "a\n"), new EditFile("readme.md", "# test", "# changed")]),
+            new FileChangeAction([new WriteFile("readme.md/child.txt", "cannot exist\n")])) with
+        {
+            Progress = (progress, _) =>
+            {
+                if (progress.Stage == ActionRunStage.FileWritten)
+                {
+                    written.Add(progress.Subject!);
+                }
+
+                return Task.CompletedTask;
+            },
+        };
+
+        var result = await kit.Runner.RunAsync(request, GitTestRepository.Timeout);
+
+        written.ShouldBe(["a.txt", "readme.md"]);
+        result.Succeeded.ShouldBeFalse();
+        result.Failure!.ActionIndex.ShouldBe(1);
+        result.Failure.Code.ShouldBe(ActionErrorCodes.ActionFailed);
+        kit.Snapshot().ShouldBe(before);
+        (await kit.Repository.HeadAsync()).ShouldBe(head);
+        (await kit.StatusAsync()).ShouldBe("?? dirty.txt");
+    }
+
+    [Fact]
     public async Task Run_PathOutsideProject_FailsWithoutChanges()
     {
         using var kit = await ActionRunTestKit.CreateAsync();

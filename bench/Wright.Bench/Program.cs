@@ -1,11 +1,11 @@
 using Wright.Bench;
 
 // Benchmarks of Wright, each reported as a ratio against an anchor measured in the same run.
-// Usage: dotnet run -c Release --project bench/Wright.Bench -- [tree] [writes] [startup] [ttft] [stream] [--files N]
+// Usage: dotnet run -c Release --project bench/Wright.Bench -- [startup] [auth] [writes] [tree] [ttft] [stream] [context] [actionrun] [--files N]
 var which = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal) && !int.TryParse(a, out _)).ToHashSet(StringComparer.OrdinalIgnoreCase);
 if (which.Count == 0)
 {
-    which = ["startup", "auth", "writes", "tree", "ttft", "stream"];
+    which = ["startup", "auth", "writes", "tree", "ttft", "stream", "context", "actionrun"];
 }
 
 var filesIndex = Array.IndexOf(args, "--files");
@@ -44,6 +44,16 @@ try
     if (which.Contains("stream"))
     {
         await ChatBench.RunStreamAsync(work, cancellation.Token);
+    }
+
+    if (which.Contains("context"))
+    {
+        await ContextBench.RunAsync(work, cancellation.Token);
+    }
+
+    if (which.Contains("actionrun"))
+    {
+        await ActionRunBench.RunAsync(work, cancellation.Token);
     }
 }
 finally

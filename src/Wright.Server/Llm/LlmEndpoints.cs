@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Wright.Core.Errors;
 using Wright.Core.Llm;
 using Wright.Server.Projects;
+using Wright.Server.Accounts;
 
 namespace Wright.Server.Llm;
 
@@ -38,12 +39,14 @@ internal static class LlmEndpoints
     {
         var providers = api.MapGroup("/providers").WithTags("Providers");
         providers.MapGet("", ListProvidersAsync);
-        providers.MapPut("/{name}", SaveProviderAsync);
-        providers.MapDelete("/{name}", DeleteProviderAsync);
+        // Providers and the model catalog are server-wide: a member who could repoint a provider's
+        // base URL would receive every other user's prompts, so only admins change them.
+        providers.MapPut("/{name}", SaveProviderAsync).RequireAuthorization(WrightPolicies.Admin);
+        providers.MapDelete("/{name}", DeleteProviderAsync).RequireAuthorization(WrightPolicies.Admin);
 
         var models = api.MapGroup("/models").WithTags("Models");
         models.MapGet("", ListModelsAsync);
-        models.MapPut("/{provider}/{**model}", SaveModelAsync);
+        models.MapPut("/{provider}/{**model}", SaveModelAsync).RequireAuthorization(WrightPolicies.Admin);
         return api;
     }
 

@@ -25,6 +25,7 @@ public sealed class KillDuringStreamTests
             // Every piece is saved before it is sent, so what the client saw is what must survive.
             ["Conversations__FlushInterval"] = "00:00:00",
             ["Logging__LogLevel__Default"] = "Warning",
+            ["WRIGHT_ADMIN_PASSWORD"] = WrightTestServer.AdminPassword,
         };
         var dataDir = Path.Combine(home.Path, "data");
         string[] serve = ["serve", "--port", "0", "--data-dir", dataDir];
@@ -34,6 +35,7 @@ public sealed class KillDuringStreamTests
         await using (var first = WrightProcess.Start(home.Path, serve, environment))
         {
             using var client = new HttpClient { BaseAddress = await first.WaitForUrlAsync(), Timeout = TestTimeouts.Default };
+            await WrightTestServer.LogInAsAdminAsync(client);
             var project = await client.PostAsJsonAsync("/api/projects", new { name = "kill", path = Path.Combine(home.Path, "work", "kill") }).Bounded();
             project.EnsureSuccessStatusCode();
             var projectId = (await project.Content.ReadFromJsonAsync<JsonElement>().Bounded()).GetProperty("id").GetGuid();
@@ -53,6 +55,7 @@ public sealed class KillDuringStreamTests
 
         await using var second = WrightProcess.Start(home.Path, serve, environment);
         using var again = new HttpClient { BaseAddress = await second.WaitForUrlAsync(), Timeout = TestTimeouts.Default };
+        await WrightTestServer.LogInAsAdminAsync(again);
         var tree = await again.GetFromJsonAsync<JsonElement>($"/api/sessions/{sessionId}").Bounded();
         var message = tree.GetProperty("messages").EnumerateArray().Single(m => m.GetProperty("id").GetGuid() == messageId);
         message.GetProperty("status").GetString().ShouldBe("interrupted");

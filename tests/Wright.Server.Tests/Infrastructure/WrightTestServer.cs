@@ -83,6 +83,15 @@ public sealed class WrightTestServer : IAsyncDisposable
         return new WrightTestServer(dataDir, app, address, admin);
     }
 
+    /// <summary>Logs <paramref name="client"/> in as the admin that WRIGHT_ADMIN_PASSWORD created (for child `wright serve` processes) and sends its access token from then on.</summary>
+    public static async Task LogInAsAdminAsync(HttpClient client)
+    {
+        using var response = await client.PostAsJsonAsync("/api/auth/login", new { userName = "admin", password = AdminPassword }).Bounded();
+        response.EnsureSuccessStatusCode();
+        using var login = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync().Bounded());
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", login.RootElement.GetProperty("accessToken").GetString());
+    }
+
     /// <summary>A client without credentials.</summary>
     public HttpClient AnonymousClient() => Track(new HttpClient { BaseAddress = BaseAddress, Timeout = TestTimeouts.Default });
 

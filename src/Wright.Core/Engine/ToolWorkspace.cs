@@ -182,6 +182,13 @@ internal sealed class ToolWorkspace
             throw new ToolError("file_not_readable", $"'{path}' is never shown to the assistant: {Describe(byName)}.");
         }
 
+        // A file the answer did not write must be one git lists: ignored files stay out even when they exist.
+        var staged = files.ChangedPaths.Contains(path, StringComparer.Ordinal) || _staged.ChangedPaths.Contains(path, StringComparer.Ordinal);
+        if (!staged && _filter.CheckName(path) is ContextExclusion.Ignored && File.Exists(Path.Combine(_root, path)))
+        {
+            throw new ToolError("file_not_readable", $"'{path}' is never shown to the assistant: {Describe(ContextExclusion.Ignored)}.");
+        }
+
         return files.Read(path);
     }
 

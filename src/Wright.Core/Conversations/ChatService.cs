@@ -234,11 +234,16 @@ public sealed partial class ChatService : IAsyncDisposable
     {
         // The first provider call updates the request stored with the turn; every other call (and each retried attempt) is a row of its own.
         var rows = new List<AiRequest>();
+        var lastStart = DateTimeOffset.MinValue;
         foreach (var step in steps)
         {
+            // Each later call starts at least a millisecond after the one before, so the stored order is the order they were made.
+            var startedAt = step.Step == 1 ? request.StartedAt : step.StartedAt > lastStart.AddMilliseconds(1) ? step.StartedAt : lastStart.AddMilliseconds(1);
+            lastStart = startedAt;
             var attempts = step.Retried.Select(a => request with
             {
                 Id = Guid.NewGuid(),
+                StartedAt = startedAt,
                 Attempt = a.Attempt,
                 Status = AiRequestStatuses.Error,
                 DurationMs = (long)a.Duration.TotalMilliseconds,
@@ -250,6 +255,7 @@ public sealed partial class ChatService : IAsyncDisposable
             {
                 Id = rows.Count == step.Retried.Count && step.Step == 1 ? request.Id : Guid.NewGuid(),
                 Attempt = step.Retried.Count + 1,
+                StartedAt = startedAt,
                 Status = step.Status,
                 TtftMs = step.TtftMs,
                 DurationMs = step.DurationMs,

@@ -21,7 +21,7 @@ namespace Wright.Core.Engine;
 public sealed record PreparedPrompt(string System, IReadOnlyList<AIChatMessage> Messages, IReadOnlyList<AITool> Tools, BuiltContext Context, int EstimatedTokens);
 
 /// <summary>One provider call of an answer: its retried attempts, usage, cost, timings and how it ended.</summary>
-public sealed record StepAccount(int Step, IReadOnlyList<LlmAttemptFailed> Retried, LlmUsage? Usage, decimal Cost, long? TtftMs, long DurationMs, string Status, string? Code, string? Detail);
+public sealed record StepAccount(int Step, DateTimeOffset StartedAt, IReadOnlyList<LlmAttemptFailed> Retried, LlmUsage? Usage, decimal Cost, long? TtftMs, long DurationMs, string Status, string? Code, string? Detail);
 
 /// <summary>How an answer ended: its text and tool calls, status and error, and each provider call.</summary>
 public sealed record AgentOutcome(string Text, IReadOnlyList<ToolCall> Calls, MessageStatus Status, string? Code, string? Detail, IReadOnlyList<StepAccount> Steps, AgentRunRecord? Run);
@@ -610,6 +610,7 @@ public sealed partial class AgentLoop
     private sealed class RunState(AgentRunInput input, DateTimeOffset started)
     {
         private long _stepStarted;
+        private DateTimeOffset _stepStartedAt;
         private long? _ttft;
 
         public StringBuilder Text { get; } = new();
@@ -643,6 +644,7 @@ public sealed partial class AgentLoop
         public void BeginStep(TimeProvider time)
         {
             _stepStarted = time.GetTimestamp();
+            _stepStartedAt = time.GetUtcNow();
             _ttft = null;
             StepOpen = true;
         }
@@ -652,7 +654,7 @@ public sealed partial class AgentLoop
         public StepAccount Account(IReadOnlyList<LlmAttemptFailed> retried, LlmUsage? usage, string status, string? code, string? detail, TimeProvider time)
         {
             StepOpen = false;
-            return new StepAccount(Steps.Count + 1, retried, usage, 0m, _ttft, (long)time.GetElapsedTime(_stepStarted).TotalMilliseconds, status, code, detail);
+            return new StepAccount(Steps.Count + 1, _stepStartedAt, retried, usage, 0m, _ttft, (long)time.GetElapsedTime(_stepStarted).TotalMilliseconds, status, code, detail);
         }
 
         public void Stop(string reason, string? detail, bool force = false)

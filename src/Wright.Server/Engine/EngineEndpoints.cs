@@ -136,10 +136,10 @@ internal static class EngineEndpoints
         return await SaveAsync(PromptScopes.Session, id, request, http.Actor(), prompts, cancellationToken);
     }
 
-    private static async Task<Ok<PromptDiffDto>> DiffSessionPromptAsync(Guid id, int from, int to, HttpContext http, SessionService sessions, PromptManager prompts, CancellationToken cancellationToken)
+    private static async Task<Ok<PromptDiffDto>> DiffSessionPromptAsync(Guid id, int? from, int? to, HttpContext http, SessionService sessions, PromptManager prompts, CancellationToken cancellationToken)
     {
         await sessions.GetAsync(http.Actor(), id, cancellationToken);
-        return TypedResults.Ok(new PromptDiffDto(from, to, await prompts.DiffAsync(PromptScopes.Session, id.ToString(), from, to, cancellationToken)));
+        return TypedResults.Ok(await DiffAsync(PromptScopes.Session, id, from, to, prompts, cancellationToken));
     }
 
     private static async Task<Ok<PromptVersionsDto>> GetProjectPromptAsync(Guid id, HttpContext http, ProjectService projects, PromptManager prompts, CancellationToken cancellationToken)
@@ -154,10 +154,10 @@ internal static class EngineEndpoints
         return await SaveAsync(PromptScopes.Project, id, request, http.Actor(), prompts, cancellationToken);
     }
 
-    private static async Task<Ok<PromptDiffDto>> DiffProjectPromptAsync(Guid id, int from, int to, HttpContext http, ProjectService projects, PromptManager prompts, CancellationToken cancellationToken)
+    private static async Task<Ok<PromptDiffDto>> DiffProjectPromptAsync(Guid id, int? from, int? to, HttpContext http, ProjectService projects, PromptManager prompts, CancellationToken cancellationToken)
     {
         await projects.GetAsync(http.Actor(), id, cancellationToken);
-        return TypedResults.Ok(new PromptDiffDto(from, to, await prompts.DiffAsync(PromptScopes.Project, id.ToString(), from, to, cancellationToken)));
+        return TypedResults.Ok(await DiffAsync(PromptScopes.Project, id, from, to, prompts, cancellationToken));
     }
 
     private static Task<Ok<PromptVersionsDto>> GetUserPromptAsync(HttpContext http, PromptManager prompts, CancellationToken cancellationToken) =>
@@ -166,8 +166,18 @@ internal static class EngineEndpoints
     private static Task<Ok<PromptVersionDto>> SaveUserPromptAsync(SavePromptRequest request, HttpContext http, PromptManager prompts, CancellationToken cancellationToken) =>
         SaveAsync(PromptScopes.User, http.Actor().UserId, request, http.Actor(), prompts, cancellationToken);
 
-    private static async Task<Ok<PromptDiffDto>> DiffUserPromptAsync(int from, int to, HttpContext http, PromptManager prompts, CancellationToken cancellationToken) =>
-        TypedResults.Ok(new PromptDiffDto(from, to, await prompts.DiffAsync(PromptScopes.User, http.Actor().UserId.ToString(), from, to, cancellationToken)));
+    private static async Task<Ok<PromptDiffDto>> DiffUserPromptAsync(int? from, int? to, HttpContext http, PromptManager prompts, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await DiffAsync(PromptScopes.User, http.Actor().UserId, from, to, prompts, cancellationToken));
+
+    private static async Task<PromptDiffDto> DiffAsync(string scope, Guid key, int? from, int? to, PromptManager prompts, CancellationToken cancellationToken)
+    {
+        if (from is not { } a || to is not { } b)
+        {
+            throw WrightException.Invalid(ErrorCodes.ValidationFailed, "from and to (the version numbers to compare) are required.");
+        }
+
+        return new PromptDiffDto(a, b, await prompts.DiffAsync(scope, key.ToString(), a, b, cancellationToken));
+    }
 
     private static async Task<Ok<PromptVersionsDto>> VersionsAsync(string scope, Guid key, PromptManager prompts, CancellationToken cancellationToken) =>
         TypedResults.Ok(new PromptVersionsDto(scope, (await prompts.VersionsAsync(scope, key.ToString(), cancellationToken)).Select(PromptVersionDto.From).ToList()));

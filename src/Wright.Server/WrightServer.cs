@@ -12,6 +12,7 @@ using Wright.Core.Hosting;
 using Wright.Core.Projects;
 using Wright.Core.Workspace;
 using Wright.Server.Conversations;
+using Wright.Server.Engine;
 using Wright.Server.Events;
 using Wright.Server.Files;
 using Wright.Server.Git;
@@ -94,6 +95,7 @@ public static class WrightServer
         api.MapEvents();
         api.MapLlm();
         api.MapConversations();
+        api.MapEngine();
         mapApi?.Invoke(api);
         return app;
     }

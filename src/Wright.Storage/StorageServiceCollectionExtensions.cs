@@ -2,10 +2,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Wright.Core.Accounts;
 using Wright.Core.Conversations;
+using Wright.Core.Engine;
 using Wright.Core.Llm;
 using Wright.Core.Projects;
 using Wright.Storage.Accounts;
 using Wright.Storage.Conversations;
+using Wright.Storage.Engine;
 using Wright.Storage.Llm;
 using Wright.Storage.Database;
 using Wright.Storage.Projects;
@@ -27,6 +29,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<DataProtectionKeyStore>();
         services.TryAddSingleton<ILlmSettingsRepository, LlmSettingsRepository>();
         services.TryAddSingleton<IConversationRepository, ConversationRepository>();
+        services.TryAddSingleton<IEngineRepository, EngineRepository>();
         return services;
     }
 }

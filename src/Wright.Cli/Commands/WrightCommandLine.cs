@@ -13,6 +13,7 @@ internal static class WrightCommandLine
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(AccountCommands.CreateUser());
         root.Subcommands.Add(AccountCommands.CreateToken());
+        root.Subcommands.Add(RunCommand.Create());
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

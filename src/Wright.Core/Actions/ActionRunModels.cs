@@ -37,6 +37,9 @@ public sealed record ActionRunRequest(
 
     /// <summary>Told of each step as it happens (streamed to clients; tests use it to stop a run mid-way).</summary>
     public Func<ActionRunProgress, CancellationToken, Task>? Progress { get; init; }
+
+    /// <summary>Told of each piece of a command's output as it is printed (streamed to clients).</summary>
+    public Action<string>? CommandOutput { get; init; }
 }
 
 /// <summary>Where a run is.</summary>

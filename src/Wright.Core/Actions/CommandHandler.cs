@@ -46,7 +46,7 @@ public sealed class CommandHandler : IActionHandler
     public async Task ExecuteAsync(WrightAction action, ActionRunContext context, CancellationToken cancellationToken)
     {
         var command = (CommandAction)action;
-        var result = await RunAsync(command, context.ProjectRoot, cancellationToken).ConfigureAwait(false);
+        var result = await RunAsync(command, context.ProjectRoot, context.Request.CommandOutput, cancellationToken).ConfigureAwait(false);
         context.Commands.Add(result);
         await context.ReportAsync(ActionRunStage.CommandFinished, command.Display, cancellationToken).ConfigureAwait(false);
         if (result.TimedOut)
@@ -70,7 +70,11 @@ public sealed class CommandHandler : IActionHandler
         || name.EndsWith("_TOKEN", StringComparison.OrdinalIgnoreCase)
         || name.EndsWith("_SECRET", StringComparison.OrdinalIgnoreCase);
 
-    public static async Task<CommandResult> RunAsync(CommandAction command, string workingDirectory, CancellationToken cancellationToken)
+    public static Task<CommandResult> RunAsync(CommandAction command, string workingDirectory, CancellationToken cancellationToken) =>
+        RunAsync(command, workingDirectory, null, cancellationToken);
+
+    /// <summary>Runs the command; <paramref name="onOutput"/> sees its output (stdout and stderr interleaved) as it is printed.</summary>
+    public static async Task<CommandResult> RunAsync(CommandAction command, string workingDirectory, Action<string>? onOutput, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo(command.Executable)
         {
@@ -105,8 +109,8 @@ public sealed class CommandHandler : IActionHandler
         {
             process.StandardInput.Close();
             var output = new CappedOutput(MaxOutputChars);
-            var stdout = PumpAsync(process.StandardOutput, output);
-            var stderr = PumpAsync(process.StandardError, output);
+            var stdout = PumpAsync(process.StandardOutput, output, onOutput);
+            var stderr = PumpAsync(process.StandardError, output, onOutput);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(command.Timeout ?? DefaultTimeout);
             var timedOut = false;
@@ -136,13 +140,16 @@ public sealed class CommandHandler : IActionHandler
         }
     }
 
-    private static async Task PumpAsync(StreamReader reader, CappedOutput output)
+    private static async Task PumpAsync(StreamReader reader, CappedOutput output, Action<string>? onOutput)
     {
         var buffer = new char[4096];
         int read;
         while ((read = await reader.ReadAsync(buffer.AsMemory(), CancellationToken.None).ConfigureAwait(false)) > 0)
         {
-            output.Append(buffer.AsSpan(0, read));
+            if (output.Append(buffer.AsSpan(0, read)) && onOutput is not null)
+            {
+                onOutput(new string(buffer, 0, read));
+            }
         }
     }
 
@@ -153,11 +160,18 @@ public sealed class CommandHandler : IActionHandler
 
         public bool Truncated { get; private set; }
 
-        public void Append(ReadOnlySpan<char> chunk)
+        /// <summary>Keeps what fits under the cap; false once the cap was reached before this chunk (nothing more to stream).</summary>
+        public bool Append(ReadOnlySpan<char> chunk)
         {
             lock (_text)
             {
                 var room = max - _text.Length;
+                if (room <= 0)
+                {
+                    Truncated = true;
+                    return false;
+                }
+
                 if (chunk.Length > room)
                 {
                     Truncated = true;
@@ -165,6 +179,7 @@ public sealed class CommandHandler : IActionHandler
                 }
 
                 _text.Append(chunk);
+                return true;
             }
         }
 

@@ -2,13 +2,13 @@ using Wright.Core.Accounts;
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
-using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Wright.Core.Errors;
 using Wright.Core.Events;
+using Wright.Core.Actions;
+using Wright.Core.Engine;
 using Wright.Core.Llm;
-using AIChatMessage = Microsoft.Extensions.AI.ChatMessage;
 
 namespace Wright.Core.Conversations;
 
@@ -41,7 +41,7 @@ public sealed partial class ChatService : IAsyncDisposable
     private readonly IConversationRepository _repository;
     private readonly SessionService _sessions;
     private readonly ProviderRegistry _registry;
-    private readonly LlmStreamer _streamer;
+    private readonly AgentLoop _agent;
     private readonly IEventBus _bus;
     private readonly ConversationsOptions _options;
     private readonly TimeProvider _time;
@@ -53,7 +53,7 @@ public sealed partial class ChatService : IAsyncDisposable
         IConversationRepository repository,
         SessionService sessions,
         ProviderRegistry registry,
-        LlmStreamer streamer,
+        AgentLoop agent,
         IEventBus bus,
         IOptions<ConversationsOptions> options,
         TimeProvider time,
@@ -62,7 +62,7 @@ public sealed partial class ChatService : IAsyncDisposable
         _repository = repository;
         _sessions = sessions;
         _registry = registry;
-        _streamer = streamer;
+        _agent = agent;
         _bus = bus;
         _options = options.Value;
         _time = time;
@@ -76,7 +76,11 @@ public sealed partial class ChatService : IAsyncDisposable
     /// the current leaf; an earlier message's parent makes an edited sibling) and starts the answer.
     /// <paramref name="lease"/> (a per-user limit) is released when the answer ends.
     /// </summary>
-    public async Task<MessageRun> PostAsync(Actor actor, Guid sessionId, string content, Guid? parentId, string? model, IDisposable? lease, CancellationToken cancellationToken)
+    public Task<MessageRun> PostAsync(Actor actor, Guid sessionId, string content, Guid? parentId, string? model, IDisposable? lease, CancellationToken cancellationToken) =>
+        PostAsync(actor, sessionId, content, parentId, model, null, lease, cancellationToken);
+
+    /// <summary>As <see cref="PostAsync(Actor, Guid, string, Guid?, string?, IDisposable?, CancellationToken)"/>, with a command approval policy that wins over the project's (the CLI's <c>--approve</c>).</summary>
+    public async Task<MessageRun> PostAsync(Actor actor, Guid sessionId, string content, Guid? parentId, string? model, CommandApprovalPolicy? approval, IDisposable? lease, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(content))
         {
@@ -100,7 +104,7 @@ public sealed partial class ChatService : IAsyncDisposable
         var now = _time.GetUtcNow();
         var user = new Message(Guid.NewGuid(), sessionId, parent, 0, MessageRole.User, content, MessageStatus.Complete, null, [], null, null, now, now);
         var context = (parent is { } up ? SessionService.PathTo(messages, up)! : []).Append(user).ToList();
-        return await StartAsync(session, user, context, resolved, lease, cancellationToken).ConfigureAwait(false);
+        return await StartAsync(session, user, context, resolved, actor.UserId, approval, lease, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A new answer as a sibling of <paramref name="messageId"/> (an assistant message), or a new answer to it (a user message).</summary>
@@ -114,7 +118,7 @@ public sealed partial class ChatService : IAsyncDisposable
             ?? throw WrightException.Invalid(ErrorCodes.ValidationFailed, "Only an answer to a user message can be regenerated.");
         var resolved = await _registry.ResolveAsync(model ?? (target.Role == MessageRole.Assistant ? target.Model : null), cancellationToken).ConfigureAwait(false);
         var context = SessionService.PathTo(messages, prompt.Id)!;
-        return await StartAsync(session, null, context, resolved, lease, cancellationToken).ConfigureAwait(false);
+        return await StartAsync(session, null, context, resolved, actor.UserId, null, lease, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Stops a streaming answer; it ends <c>cancelled</c> with its partial text. Waits (bounded by the token) until it is saved.</summary>
@@ -183,7 +187,7 @@ public sealed partial class ChatService : IAsyncDisposable
         }
     }
 
-    private async Task<MessageRun> StartAsync(Session session, Message? user, List<Message> context, ResolvedModel model, IDisposable? lease, CancellationToken cancellationToken)
+    private async Task<MessageRun> StartAsync(Session session, Message? user, List<Message> context, ResolvedModel model, Guid? userId, CommandApprovalPolicy? approval, IDisposable? lease, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         var promptId = user?.Id ?? context[^1].Id;
@@ -202,90 +206,71 @@ public sealed partial class ChatService : IAsyncDisposable
         }
 
         _bus.Publish(SessionEventTypes.MessageCreated, session.ProjectId, new MessageEventData(session.Id, assistant.Id, assistant.Role, assistant.Status));
-        var llmRequest = new LlmRequest(model, ToChat(context));
 
         // The answer outlives the request that started it (other clients may watch it); it is
         // cancelled through the run, never by that request's token.
-        run.Completion = Task.Run(() => ExecuteAsync(run, session, assistant, request, llmRequest, model, lease), CancellationToken.None);
+        run.Completion = Task.Run(() => ExecuteAsync(run, session, assistant, request, context, model, userId, approval, lease), CancellationToken.None);
         return run;
     }
 
-    private async Task ExecuteAsync(MessageRun run, Session session, Message assistant, AiRequest request, LlmRequest llmRequest, ResolvedModel model, IDisposable? lease)
+    private async Task ExecuteAsync(MessageRun run, Session session, Message assistant, AiRequest request, List<Message> path, ResolvedModel model, Guid? userId, CommandApprovalPolicy? approval, IDisposable? lease)
     {
-        var text = new StringBuilder();
-        var calls = new List<ToolCall>();
-        var retried = new List<LlmAttemptFailed>();
-        LlmUsage? usage = null;
-        long? ttft = null;
-        var started = _time.GetTimestamp();
-        var lastFlush = started;
-        var status = MessageStatus.Complete;
-        string? code = null;
-        string? detail = null;
+        AgentOutcome outcome;
         try
         {
-            await foreach (var update in _streamer.StreamAsync(llmRequest, run.Token).ConfigureAwait(false))
-            {
-                switch (update)
-                {
-                    case LlmAttemptFailed failed:
-                        retried.Add(failed);
-                        break;
-                    case LlmTextDelta delta:
-                        ttft ??= (long)_time.GetElapsedTime(started).TotalMilliseconds;
-                        text.Append(delta.Text);
-                        if (_time.GetElapsedTime(lastFlush) >= _options.FlushInterval)
-                        {
-                            await _repository.UpdateStreamingContentAsync(assistant.Id, text.ToString(), calls, _time.GetUtcNow(), run.Token).ConfigureAwait(false);
-                            lastFlush = _time.GetTimestamp();
-                        }
-
-                        run.Append(RunEventTypes.Delta, new DeltaData(assistant.Id, delta.Text));
-                        break;
-                    case LlmToolCall call:
-                        ttft ??= (long)_time.GetElapsedTime(started).TotalMilliseconds;
-                        var toolCall = new ToolCall(call.Id, call.Name, call.ArgumentsJson);
-                        calls.Add(toolCall);
-                        await _repository.UpdateStreamingContentAsync(assistant.Id, text.ToString(), calls, _time.GetUtcNow(), run.Token).ConfigureAwait(false);
-                        lastFlush = _time.GetTimestamp();
-                        run.Append(RunEventTypes.ToolCall, new ToolCallData(assistant.Id, toolCall));
-                        break;
-                    case LlmUsage reported:
-                        usage = reported;
-                        break;
-                }
-            }
-        }
-        catch (OperationCanceledException) when (run.Token.IsCancellationRequested)
-        {
-            // Stopped, abandoned by every client, or the server is stopping: keep what arrived.
-            status = run.CancelReason == RunCancelReason.ServerStopping ? MessageStatus.Interrupted : MessageStatus.Cancelled;
-            code = status == MessageStatus.Interrupted ? "interrupted" : null;
-        }
-        catch (LlmCallFailed failed)
-        {
-            retried.AddRange(failed.Retried);
-            (status, code, detail) = (MessageStatus.Error, failed.Error.Code, failed.Error.Message);
-        }
-        catch (WrightException ex)
-        {
-            (status, code, detail) = (MessageStatus.Error, ex.Code, ex.Message);
+            outcome = await _agent.RunAsync(new AgentRunInput(run, session, assistant, path, model, userId, approval), run.Token).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
             ChatLog.RunFailed(_logger, ex, assistant.Id);
-            (status, code, detail) = (MessageStatus.Error, ErrorCodes.InternalError, "Wright failed while streaming this answer; the server log has the details. The text received so far is kept.");
+            outcome = new AgentOutcome("", [], MessageStatus.Error, ErrorCodes.InternalError, "Wright failed while running this answer; the server log has the details.", [], null);
         }
 
-        await FinishAsync(run, session, assistant with { Content = text.ToString(), ToolCalls = calls, Status = status, ErrorCode = code, ErrorDetail = detail, UpdatedAt = _time.GetUtcNow() }, request, retried, usage, ttft, started, model, lease).ConfigureAwait(false);
+        var final = assistant with { Content = outcome.Text, ToolCalls = outcome.Calls, Status = outcome.Status, ErrorCode = outcome.Code, ErrorDetail = outcome.Detail, UpdatedAt = _time.GetUtcNow() };
+        await FinishAsync(run, session, final, request, outcome.Steps, lease).ConfigureAwait(false);
     }
 
-    private async Task FinishAsync(MessageRun run, Session session, Message final, AiRequest request, List<LlmAttemptFailed> retried, LlmUsage? usage, long? ttft, long started, ResolvedModel model, IDisposable? lease)
+    private async Task FinishAsync(MessageRun run, Session session, Message final, AiRequest request, IReadOnlyList<StepAccount> steps, IDisposable? lease)
     {
-        var cost = usage is null ? 0m : model.Info?.CostOf(usage.InputTokens, usage.OutputTokens, usage.CacheReadTokens, usage.CacheWriteTokens) ?? 0m;
-        var finalRequest = request with
+        // The first provider call updates the request stored with the turn; every other call (and each retried attempt) is a row of its own.
+        var rows = new List<AiRequest>();
+        var lastStart = DateTimeOffset.MinValue;
+        foreach (var step in steps)
         {
-            Attempt = retried.Count + 1,
+            // Each later call starts at least a millisecond after the one before, so the stored order is the order they were made.
+            var startedAt = step.Step == 1 ? request.StartedAt : step.StartedAt > lastStart.AddMilliseconds(1) ? step.StartedAt : lastStart.AddMilliseconds(1);
+            lastStart = startedAt;
+            var attempts = step.Retried.Select(a => request with
+            {
+                Id = Guid.NewGuid(),
+                StartedAt = startedAt,
+                Attempt = a.Attempt,
+                Status = AiRequestStatuses.Error,
+                DurationMs = (long)a.Duration.TotalMilliseconds,
+                ErrorCode = a.Code,
+                ErrorDetail = a.Detail,
+            });
+            rows.AddRange(attempts);
+            rows.Add(request with
+            {
+                Id = rows.Count == step.Retried.Count && step.Step == 1 ? request.Id : Guid.NewGuid(),
+                Attempt = step.Retried.Count + 1,
+                StartedAt = startedAt,
+                Status = step.Status,
+                TtftMs = step.TtftMs,
+                DurationMs = step.DurationMs,
+                InputTokens = step.Usage?.InputTokens ?? 0,
+                OutputTokens = step.Usage?.OutputTokens ?? 0,
+                CacheReadTokens = step.Usage?.CacheReadTokens ?? 0,
+                CacheWriteTokens = step.Usage?.CacheWriteTokens ?? 0,
+                Cost = step.Cost,
+                ErrorCode = step.Code,
+                ErrorDetail = step.Detail,
+            });
+        }
+
+        var main = rows.FirstOrDefault(r => r.Id == request.Id) ?? request with
+        {
             Status = final.Status switch
             {
                 MessageStatus.Complete => AiRequestStatuses.Complete,
@@ -293,30 +278,15 @@ public sealed partial class ChatService : IAsyncDisposable
                 MessageStatus.Interrupted => AiRequestStatuses.Interrupted,
                 _ => AiRequestStatuses.Error,
             },
-            TtftMs = ttft,
-            DurationMs = (long)_time.GetElapsedTime(started).TotalMilliseconds,
-            InputTokens = usage?.InputTokens ?? 0,
-            OutputTokens = usage?.OutputTokens ?? 0,
-            CacheReadTokens = usage?.CacheReadTokens ?? 0,
-            CacheWriteTokens = usage?.CacheWriteTokens ?? 0,
-            Cost = cost,
             ErrorCode = final.ErrorCode,
             ErrorDetail = final.ErrorDetail,
         };
-        var attempts = retried.Select(a => request with
-        {
-            Id = Guid.NewGuid(),
-            Attempt = a.Attempt,
-            Status = AiRequestStatuses.Error,
-            DurationMs = (long)a.Duration.TotalMilliseconds,
-            ErrorCode = a.Code,
-            ErrorDetail = a.Detail,
-        }).ToList();
+        rows.Remove(main);
         try
         {
             // Not the run's token (it may be the reason we are here): the final state must be saved.
             using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            await _repository.FinishMessageAsync(final, finalRequest, attempts, bounded.Token).ConfigureAwait(false);
+            await _repository.FinishMessageAsync(final, main, rows, bounded.Token).ConfigureAwait(false);
             if (final.Status == MessageStatus.Complete)
             {
                 await AutoTitleAsync(session.Id, bounded.Token).ConfigureAwait(false);
@@ -327,11 +297,6 @@ public sealed partial class ChatService : IAsyncDisposable
             // The message stays 'streaming' in the database with its last batch of text, and the
             // next start-up marks it interrupted: nothing is lost beyond the last batch.
             ChatLog.SaveFailed(_logger, ex, final.Id);
-        }
-
-        if (usage is not null)
-        {
-            run.Append(RunEventTypes.Usage, new UsageData(final.Id, model.Endpoint.Name, model.Name.Model, usage.InputTokens, usage.OutputTokens, usage.CacheReadTokens, usage.CacheWriteTokens, cost, ModelInfo.Currency, ttft));
         }
 
         run.Append(final.Status == MessageStatus.Error ? RunEventTypes.Error : RunEventTypes.MessageCompleted, new MessageEndedData(final, final.ErrorCode, final.ErrorDetail));
@@ -386,11 +351,6 @@ public sealed partial class ChatService : IAsyncDisposable
         _runs.TryRemove(new KeyValuePair<Guid, MessageRun>(run.MessageId, run));
         run.Dispose();
     }
-
-    private static List<AIChatMessage> ToChat(IEnumerable<Message> path) =>
-        path.Where(m => m.Role == MessageRole.User || m.Content.Length > 0)
-            .Select(m => new AIChatMessage(m.Role == MessageRole.User ? ChatRole.User : ChatRole.Assistant, m.Content))
-            .ToList();
 }
 
 internal static partial class ChatLog

@@ -33,7 +33,11 @@ public sealed record LlmAttemptFailed(int Attempt, string Code, string Detail, T
 public sealed record LlmFinished(string? Reason) : LlmUpdate;
 
 /// <summary>What to ask a model: the conversation so far (oldest first) and the sampling parameters.</summary>
-public sealed record LlmRequest(ResolvedModel Model, IReadOnlyList<ChatMessage> Messages, float? Temperature = null);
+public sealed record LlmRequest(ResolvedModel Model, IReadOnlyList<ChatMessage> Messages, float? Temperature = null)
+{
+    /// <summary>The tools the model may call (declarations only: Wright executes the calls itself).</summary>
+    public IReadOnlyList<AITool>? Tools { get; init; }
+}
 
 /// <summary>
 /// Streams a model's answer through its provider with Wright's resilience rules: retries with
@@ -63,7 +67,7 @@ public sealed partial class LlmStreamer
     {
         var endpoint = request.Model.Endpoint;
         var client = _registry.ClientFor(request.Model);
-        var options = new ChatOptions { MaxOutputTokens = request.Model.MaxOutputTokens, Temperature = request.Temperature };
+        var options = new ChatOptions { MaxOutputTokens = request.Model.MaxOutputTokens, Temperature = request.Temperature, Tools = request.Tools is { Count: > 0 } tools ? [.. tools] : null };
         var pipeline = PipelineFor(endpoint);
         var failed = new List<LlmAttemptFailed>();
         var attempt = 0;

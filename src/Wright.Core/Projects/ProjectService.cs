@@ -120,8 +120,11 @@ public sealed partial class ProjectService
     }
 
     /// <summary>A project the actor owns or is a member of; <c>project_not_found</c> for any other.</summary>
+    /// <remarks>The trusted local command line (<see cref="Actor.CommandLine"/>, which works on the data directory directly) sees every project.</remarks>
     public async Task<Project> GetAsync(Actor actor, Guid id, CancellationToken cancellationToken) =>
-        await _projects.GetForUserAsync(id, actor.UserId, cancellationToken).ConfigureAwait(false)
+        (actor.UserId == Actor.CommandLineId
+            ? await _projects.GetAsync(id, cancellationToken).ConfigureAwait(false)
+            : await _projects.GetForUserAsync(id, actor.UserId, cancellationToken).ConfigureAwait(false))
         ?? throw NotFound(id);
 
     /// <summary>A project whose files and history may change: <c>project_archived</c> for an archived one.</summary>
@@ -276,7 +279,8 @@ public sealed partial class ProjectService
             await EnsureRootAvailableAsync(actor, root, cancellationToken).ConfigureAwait(false);
             await prepare().ConfigureAwait(false);
             var now = Now();
-            var project = new Project(Guid.CreateVersion7(now), name, root, now, now, null, actor.UserId);
+            // The command line is no user: its projects are ownerless until an admin adopts them.
+            var project = new Project(Guid.CreateVersion7(now), name, root, now, now, null, actor.UserId == Actor.CommandLineId ? null : actor.UserId);
             await _projects.InsertAsync(project, cancellationToken).ConfigureAwait(false);
             ProjectLog.Registered(_logger, project.Id, root);
             return project;

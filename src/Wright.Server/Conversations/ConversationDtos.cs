@@ -105,7 +105,7 @@ public sealed record PostMessageRequest(string Content, Guid? ParentId, string? 
 public sealed record RegenerateRequest(string? Model);
 
 /// <summary>Body of <c>PUT /api/sessions/{id}/current</c>.</summary>
-public sealed record SwitchLeafRequest(Guid LeafId);
+public sealed record SwitchLeafRequest(Guid LeafId, bool? CommitFirst = null);
 
 /// <summary>Body of <c>POST /api/sessions/{id}/fork</c>.</summary>
 public sealed record ForkRequest(Guid MessageId);

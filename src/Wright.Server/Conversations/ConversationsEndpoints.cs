@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Wright.Core.Conversations;
+using Wright.Core.Engine;
 using Wright.Core.Errors;
 using Wright.Core.Paging;
 using Wright.Server.Projects;
@@ -69,8 +70,9 @@ internal static class ConversationsEndpoints
         return TypedResults.NoContent();
     }
 
-    private static async Task<Ok<SessionTreeDto>> SwitchAsync(Guid id, SwitchLeafRequest request, HttpContext http, SessionService sessions, CancellationToken cancellationToken) =>
-        TypedResults.Ok(SessionTreeDto.From(await sessions.SwitchAsync(http.Actor(), id, request.LeafId, cancellationToken)));
+    /// <summary>Moves the current leaf and checks out its git branch; <c>commitFirst</c> commits the user's uncommitted edits instead of refusing over them.</summary>
+    private static async Task<Ok<SessionTreeDto>> SwitchAsync(Guid id, SwitchLeafRequest request, HttpContext http, ChatBranches branches, CancellationToken cancellationToken) =>
+        TypedResults.Ok(SessionTreeDto.From(await branches.SwitchAsync(http.Actor(), id, request.LeafId, request.CommitFirst ?? false, cancellationToken)));
 
     private static async Task<Created<SessionDto>> ForkAsync(Guid id, ForkRequest request, HttpContext http, SessionService sessions, CancellationToken cancellationToken)
     {

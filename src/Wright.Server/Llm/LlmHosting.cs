@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Configuration;
 using Wright.Core.Conversations;
+using Wright.Core.Engine;
 using Wright.Core.Hosting;
 using Wright.Core.Llm;
 using Wright.Server.Conversations;
@@ -16,11 +17,13 @@ internal static class LlmHosting
     /// </summary>
     public static IServiceCollection AddLlmAndConversations(this IServiceCollection services, WrightOptions wright)
     {
-        services.AddConversations();
+        services.AddEngine();
+        services.AddOptions<EngineOptions>().Configure<IConfiguration>((o, c) => c.GetSection("Engine").Bind(o));
         services.AddOptions<LlmOptions>().Configure<IConfiguration>(BindLlm);
         services.AddOptions<ConversationsOptions>().Configure<IConfiguration>((o, c) => c.GetSection("Conversations").Bind(o));
         services.AddSingleton<ChatLimits>();
         services.AddHostedService<ConversationsLifecycle>();
+        services.AddHostedService<Wright.Server.Engine.EngineLifecycle>();
         return services;
     }
 

@@ -25,6 +25,9 @@ public sealed class FixtureReplayTests
         var expected = Expected.Parse(await File.ReadAllTextAsync(path), fixture.StartsWith("anthropic", StringComparison.Ordinal));
         await using var harness = await ChatHarness.StartAsync();
         harness.Fake.Enqueue(FakeReply.ReplayFile(path));
+
+        // The fixtures' tools (get_weather…) are not Wright's: the loop says so to the model, which then ends.
+        harness.Fake.Enqueue(FakeReply.Text("") with { Usage = new FakeUsage(1, 1) });
         var session = await harness.CreateSessionAsync();
 
         var answer = await harness.PostAsync(session, "What is the weather?", model: model);
@@ -44,11 +47,13 @@ public sealed class FixtureReplayTests
         }
 
         answer.Events.Count(e => e.Event == "toolCall").ShouldBe(expected.ToolCalls.Count);
-        var request = (await harness.UsageAsync(session)).GetProperty("requests").EnumerateArray().Single();
+        var requests = (await harness.UsageAsync(session)).GetProperty("requests").EnumerateArray().ToList();
+        requests.Count.ShouldBe(expected.ToolCalls.Count > 0 ? 2 : 1);
+        var request = requests[0];
         request.GetProperty("inputTokens").GetInt64().ShouldBe(expected.InputTokens);
         request.GetProperty("outputTokens").GetInt64().ShouldBe(expected.OutputTokens);
         request.GetProperty("status").GetString().ShouldBe("complete");
-        var usage = answer.Events.Single(e => e.Event == "usage").Json;
+        var usage = answer.Events.First(e => e.Event == "usage").Json;
         usage.GetProperty("inputTokens").GetInt64().ShouldBe(expected.InputTokens);
         usage.GetProperty("outputTokens").GetInt64().ShouldBe(expected.OutputTokens);
     }

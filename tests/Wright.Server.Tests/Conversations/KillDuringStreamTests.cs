@@ -43,10 +43,10 @@ public sealed class KillDuringStreamTests
             sessionId = (await session.Content.ReadFromJsonAsync<JsonElement>().Bounded()).GetProperty("id").GetGuid();
 
             await using var stream = await SseStream.PostAsync(client, $"/api/sessions/{sessionId}/messages", new { content = "Tell me" });
-            messageId = (await stream.NextEventAsync()).Json.GetProperty("message").GetProperty("id").GetGuid();
+            messageId = (await stream.NextChatEventAsync()).Json.GetProperty("message").GetProperty("id").GetGuid();
             for (var i = 0; i < 3; i++)
             {
-                (await stream.NextEventAsync()).Event.ShouldBe("delta");
+                (await stream.NextChatEventAsync()).Event.ShouldBe("delta");
             }
 
             first.Signal(9);

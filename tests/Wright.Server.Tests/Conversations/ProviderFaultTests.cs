@@ -136,10 +136,10 @@ public sealed class ProviderFaultTests
         harness.Fake.Enqueue(FakeReply.Text("Some ", "text") with { Ending = FakeEnding.Stall });
         var session = await harness.CreateSessionAsync();
         await using var stream = await harness.OpenPostAsync(session, "Hi");
-        var created = await stream.NextEventAsync();
+        var created = await stream.NextChatEventAsync();
         var messageId = created.Json.GetProperty("message").GetProperty("id").GetGuid();
-        (await stream.NextEventAsync()).Event.ShouldBe("delta");
-        (await stream.NextEventAsync()).Event.ShouldBe("delta");
+        (await stream.NextChatEventAsync()).Event.ShouldBe("delta");
+        (await stream.NextChatEventAsync()).Event.ShouldBe("delta");
 
         var stop = await harness.Client.PostAsync($"/api/sessions/{session}/messages/{messageId}/stop", null).Bounded();
 
@@ -148,7 +148,7 @@ public sealed class ProviderFaultTests
         stopped.GetProperty("status").GetString().ShouldBe("cancelled");
         stopped.GetProperty("content").GetString().ShouldBe("Some text");
         await harness.Fake.Requests[0].Closed.Bounded();
-        (await stream.NextEventAsync()).Event.ShouldBe("message.completed");
+        (await stream.NextChatEventAsync()).Event.ShouldBe("message.completed");
     }
 
     [Fact]
@@ -160,8 +160,8 @@ public sealed class ProviderFaultTests
         Guid messageId;
         await using (var stream = await harness.OpenPostAsync(session, "Hi"))
         {
-            messageId = (await stream.NextEventAsync()).Json.GetProperty("message").GetProperty("id").GetGuid();
-            (await stream.NextEventAsync()).Event.ShouldBe("delta");
+            messageId = (await stream.NextChatEventAsync()).Json.GetProperty("message").GetProperty("id").GetGuid();
+            (await stream.NextChatEventAsync()).Event.ShouldBe("delta");
         }
 
         await harness.Fake.Requests[0].Closed.Bounded();
@@ -183,10 +183,10 @@ public sealed class ProviderFaultTests
         string lastId;
         await using (var stream = await harness.OpenPostAsync(session, "Count"))
         {
-            messageId = (await stream.NextEventAsync()).Json.GetProperty("message").GetProperty("id").GetGuid();
+            messageId = (await stream.NextChatEventAsync()).Json.GetProperty("message").GetProperty("id").GetGuid();
             for (var i = 0; i < 3; i++)
             {
-                firstPart += (await stream.NextEventAsync()).Json.GetProperty("text").GetString();
+                firstPart += (await stream.NextChatEventAsync()).Json.GetProperty("text").GetString();
             }
 
             lastId = stream.LastEventId!;
@@ -207,7 +207,7 @@ public sealed class ProviderFaultTests
         harness.Fake.Enqueue(FakeReply.Text("slow") with { Ending = FakeEnding.Stall });
         var session = await harness.CreateSessionAsync();
         await using var first = await harness.OpenPostAsync(session, "one");
-        (await first.NextEventAsync()).Event.ShouldBe("message.created");
+        (await first.NextChatEventAsync()).Event.ShouldBe("message.created");
 
         var second = await harness.Client.PostAsJsonAsync($"/api/sessions/{session}/messages", new { content = "two" }).Bounded();
 

@@ -95,7 +95,8 @@ public sealed class SessionsApiTests
             FakeReply.Text("a1") with { Usage = new FakeUsage(100, 20, 30, 5) },
             FakeReply.Overloaded(),
             FakeReply.Text("b1"),
-            FakeReply.ReplayFile(SharedFixtures.LlmStream("anthropic_stream_tools.txt")));
+            FakeReply.ReplayFile(SharedFixtures.LlmStream("anthropic_stream_tools.txt")),
+            FakeReply.Text("There is no get_weather tool."));
         var session = await harness.CreateSessionAsync();
         var first = await harness.PostAsync(session, "A");
         await harness.PostAsync(session, "B");

@@ -128,6 +128,19 @@ public sealed class SseStream : IAsyncDisposable
         return message;
     }
 
+    /// <summary>The next event of the chat itself, skipping what the agent loop adds around it (its Context and its stop report).</summary>
+    public async Task<SseMessage> NextChatEventAsync()
+    {
+        while (true)
+        {
+            var message = await NextEventAsync();
+            if (message.Event is not ("context" or "agent.stopped"))
+            {
+                return message;
+            }
+        }
+    }
+
     /// <summary>Reads until a comment (heartbeat) has been seen; false if the stream ended first.</summary>
     public async Task<bool> WaitForCommentAsync()
     {

@@ -1,0 +1,300 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Wright.Core.Accounts;
+using Wright.Core.Actions;
+using Wright.Core.Conversations;
+using Wright.Core.Engine;
+using Wright.Core.Errors;
+using Wright.Core.Git;
+using Wright.Core.Hosting;
+using Wright.Core.Paging;
+using Wright.Core.Projects;
+using Wright.Server;
+using Wright.Server.Hosting;
+using Wright.Storage.Database;
+
+namespace Wright.Cli.Commands;
+
+/// <summary>
+/// `wright run "prompt"`: the engine headless against a project directory — the same services as
+/// the server (built without starting Kestrel), the project registered in the local data directory
+/// when it is new. Exit codes: 0 the answer finished (and its changes, if any, were committed);
+/// 1 its changes could not be applied (the workspace was restored) or it was stopped; 2 usage
+/// errors; 3 provider errors.
+/// </summary>
+internal static class RunCommand
+{
+    public const int Success = 0;
+    public const int ChangesNotApplied = 1;
+    public const int ProviderError = 3;
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) } };
+
+    public static Command Create()
+    {
+        var prompt = new Argument<string>("prompt") { Description = "What you want done, in your own words." };
+        var project = new Option<string?>("--project", "-p") { Description = "The project directory (default: the current directory)." };
+        var model = new Option<string?>("--model", "-m") { Description = "provider/model (default: WRIGHT_DEFAULT_MODEL or the configured default)." };
+        var session = new Option<Guid?>("--session") { Description = "Continue this session instead of starting a new one." };
+        var approve = new Option<string?>("--approve") { Description = "Commands the model runs: auto (run them) or deny (default unless the project's .wright/config says auto)." };
+        approve.AcceptOnlyFromAmong("auto", "deny");
+        var format = new Option<string>("--format") { Description = "text (progress for people) or json (one JSON event per line).", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "json");
+        var dataDir = new Option<string?>("--data-dir") { Description = "Data directory (default: $WRIGHT_HOME or ~/.wright)." };
+        var database = new Option<string?>("--database") { Description = $"postgres://… to use PostgreSQL (or ${ServeCommand.DatabaseVariable})." };
+
+        var command = new Command("run", "Apply a prompt to a project from the command line (no server needed).") { prompt, project, model, session, approve, format, dataDir, database };
+        command.SetAction((parse, cancellationToken) => RunAsync(
+            new RunRequest(
+                parse.GetValue(prompt) ?? "",
+                parse.GetValue(project),
+                parse.GetValue(model),
+                parse.GetValue(session),
+                parse.GetValue(approve),
+                parse.GetValue(format) == "json",
+                parse.GetValue(dataDir) ?? WrightOptions.DefaultDataDir(),
+                parse.GetValue(database) ?? NonEmpty(Environment.GetEnvironmentVariable(ServeCommand.DatabaseVariable))),
+            cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(RunRequest request, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(request.Prompt))
+        {
+            return await UsageAsync("the prompt is empty: say what you want done, as in wright run \"add a health endpoint\".");
+        }
+
+        var root = Path.GetFullPath(request.Project ?? Directory.GetCurrentDirectory());
+        if (!Directory.Exists(root))
+        {
+            return await UsageAsync($"the project directory {root} does not exist.");
+        }
+
+        if (WrightDatabase.ProblemWith(request.Database) is { } problem)
+        {
+            return await UsageAsync($"--database (WRIGHT_DATABASE) {problem}");
+        }
+
+        var options = new ServerOptions { DataDir = Path.GetFullPath(request.DataDir), Database = request.Database, Port = 0 };
+        await using var app = WrightServer.Build(options, builder => builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Warning));
+        var services = app.Services;
+        try
+        {
+            await services.GetRequiredService<Migrator>().MigrateAsync(cancellationToken);
+            var target = await FindOrRegisterAsync(services, root, cancellationToken);
+            var sessions = services.GetRequiredService<SessionService>();
+            Session session;
+            if (request.Session is { } id)
+            {
+                session = await sessions.GetAsync(Actor.CommandLine, id, cancellationToken);
+                if (session.ProjectId != target.Id)
+                {
+                    return await UsageAsync($"session {id} belongs to another project, not {target.RootPath}.");
+                }
+            }
+            else
+            {
+                session = await sessions.CreateAsync(Actor.CommandLine, target.Id, null, cancellationToken);
+            }
+
+            var policy = request.Approve switch
+            {
+                "auto" => CommandApprovalPolicy.Auto,
+                "deny" => CommandApprovalPolicy.Deny,
+                _ => await ProjectPolicyAsync(target.RootPath, cancellationToken) == CommandApprovalPolicy.Auto ? CommandApprovalPolicy.Auto : CommandApprovalPolicy.Deny,
+            };
+            var chat = services.GetRequiredService<ChatService>();
+            var run = await chat.PostAsync(Actor.CommandLine, session.Id, request.Prompt, null, request.Model, policy, null, cancellationToken);
+            using var watching = run.Watch();
+            using var stop = cancellationToken.Register(() => run.Cancel(RunCancelReason.Stopped));
+            var printer = new Printer(request.JsonOutput, target, session);
+            await foreach (var evt in run.ReadAsync(0, CancellationToken.None))
+            {
+                await printer.PrintAsync(evt);
+            }
+
+            return await printer.FinishAsync();
+        }
+        catch (WrightException ex) when (ex.Code is ErrorCodes.ModelUnknown or ErrorCodes.ProviderUnknown or ErrorCodes.ProviderNotConfigured or ErrorCodes.ValidationFailed or ErrorCodes.SessionNotFound or ErrorCodes.ProjectPathTaken or ErrorCodes.ProjectPathOverlaps || ex.Kind == ErrorKind.Invalid)
+        {
+            return await UsageAsync($"{ex.Message} ({ex.Code})");
+        }
+        catch (WrightException ex) when (ex.Code.StartsWith("provider_", StringComparison.Ordinal))
+        {
+            await Console.Error.WriteLineAsync($"wright: {ex.Message} ({ex.Code})");
+            return ProviderError;
+        }
+        catch (WrightException ex)
+        {
+            await Console.Error.WriteLineAsync($"wright: {ex.Message} ({ex.Code})");
+            return ChangesNotApplied;
+        }
+    }
+
+    /// <summary>The project registered at <paramref name="root"/>, registering it (as the first admin's, or ownerless) when it is new.</summary>
+    private static async Task<Project> FindOrRegisterAsync(IServiceProvider services, string root, CancellationToken cancellationToken)
+    {
+        var repository = services.GetRequiredService<IProjectRepository>();
+        var real = Canonical(root);
+        string? cursor = null;
+        do
+        {
+            var page = await repository.ListAsync(new PageRequest(PageRequest.MaxLimit, cursor), includeArchived: true, visibleTo: null, cancellationToken);
+            var found = page.Items.FirstOrDefault(p => string.Equals(Canonical(p.RootPath), real, StringComparison.Ordinal));
+            if (found is not null)
+            {
+                return found;
+            }
+
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+
+        var git = services.GetRequiredService<GitService>();
+        var isRepository = await git.FindWorkTreeRootAsync(real, cancellationToken) is { } top && string.Equals(Canonical(top), real, StringComparison.Ordinal);
+        return await services.GetRequiredService<ProjectService>().OpenAsync(Actor.CommandLine, real, null, initGit: !isRepository, cancellationToken);
+    }
+
+    /// <summary>A directory's absolute path with its symbolic links resolved, as projects are registered.</summary>
+    private static string Canonical(string path)
+    {
+        var full = Path.GetFullPath(path).TrimEnd('/');
+        var info = new DirectoryInfo(full);
+        return info.Exists && info.ResolveLinkTarget(returnFinalTarget: true) is { } target ? target.FullName.TrimEnd('/') : full;
+    }
+
+    private static async Task<CommandApprovalPolicy?> ProjectPolicyAsync(string root, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await ProjectConfig.LoadAsync(root, cancellationToken)).CommandApproval;
+        }
+        catch (WrightException)
+        {
+            // A broken .wright/config never lets commands run unasked.
+            return null;
+        }
+    }
+
+    private static async Task<int> UsageAsync(string message)
+    {
+        await Console.Error.WriteLineAsync($"wright run: {message}");
+        return WrightCommandLine.UsageError;
+    }
+
+    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+
+    private sealed record RunRequest(string Prompt, string? Project, string? Model, Guid? Session, string? Approve, bool JsonOutput, string DataDir, string? Database);
+
+    /// <summary>Prints an answer's events as they come: text for people (answer on stdout, progress on stderr) or one JSON object per line.</summary>
+    private sealed class Printer(bool json, Project project, Session session)
+    {
+        private readonly List<string> _commits = [];
+        private decimal _cost;
+        private long _inputTokens;
+        private long _outputTokens;
+        private bool _actionFailed;
+        private string? _stopReason;
+        private Message? _final;
+        private string? _errorCode;
+
+        public async Task PrintAsync(RunEvent evt)
+        {
+            Track(evt);
+            if (json)
+            {
+                await Console.Out.WriteLineAsync(JsonSerializer.Serialize(new { type = evt.Type, data = evt.Data }, Json));
+                return;
+            }
+
+            switch (evt.Data)
+            {
+                case MessageCreatedData:
+                    await Console.Error.WriteLineAsync($"wright: project {project.Name} ({project.RootPath}), session {session.Id}");
+                    break;
+                case DeltaData delta:
+                    await Console.Out.WriteAsync(delta.Text);
+                    break;
+                case ToolCallData call:
+                    await Console.Error.WriteLineAsync($"\n→ {call.ToolCall.Name} {Shorten(call.ToolCall.Arguments)}");
+                    break;
+                case ToolResultEventData result:
+                    await Console.Error.WriteLineAsync($"  {(result.Ok ? "ok" : "failed")}: {Shorten(result.Output)}");
+                    break;
+                case CommandOutputEventData output:
+                    await Console.Error.WriteAsync(output.Text);
+                    break;
+                case ActionCommittedEventData committed:
+                    await Console.Error.WriteLineAsync($"\nCommitted {committed.Commit[..12]} {committed.Subject}");
+                    break;
+                case ActionFailedEventData failed:
+                    await Console.Error.WriteLineAsync($"\nThe changes could not be applied; the workspace was restored. {failed.Failure.Detail}");
+                    break;
+                case AgentStoppedEventData stopped when stopped.Reason != StopReasons.Completed:
+                    await Console.Error.WriteLineAsync($"\nStopped: {stopped.Reason}{(stopped.Detail is null ? "" : $" — {stopped.Detail}")}");
+                    break;
+                case MessageEndedData { Message.Status: MessageStatus.Error } ended:
+                    await Console.Error.WriteLineAsync($"\nwright: {ended.Detail} ({ended.Code})");
+                    break;
+            }
+        }
+
+        public async Task<int> FinishAsync()
+        {
+            var code = _final?.Status switch
+            {
+                MessageStatus.Complete when !_actionFailed => Success,
+                MessageStatus.Error when _errorCode?.StartsWith("provider_", StringComparison.Ordinal) == true => ProviderError,
+                _ => ChangesNotApplied,
+            };
+            var cost = _cost.ToString("0.######", CultureInfo.InvariantCulture);
+            if (json)
+            {
+                await Console.Out.WriteLineAsync(JsonSerializer.Serialize(new { type = "result", exitCode = code, sessionId = session.Id, messageId = _final?.Id, commits = _commits, stopReason = _stopReason, cost = _cost, currency = "USD", inputTokens = _inputTokens, outputTokens = _outputTokens }, Json));
+            }
+            else
+            {
+                await Console.Out.WriteLineAsync();
+                await Console.Error.WriteLineAsync($"{(_commits.Count == 0 ? "No commit." : $"Commits: {string.Join(", ", _commits)}")} Cost: {cost} USD ({_inputTokens} in, {_outputTokens} out).");
+            }
+
+            return code;
+        }
+
+        private void Track(RunEvent evt)
+        {
+            switch (evt.Data)
+            {
+                case ActionCommittedEventData committed:
+                    _commits.Add(committed.Commit);
+                    break;
+                case ActionFailedEventData:
+                    _actionFailed = true;
+                    break;
+                case UsageData usage:
+                    _cost += usage.Cost;
+                    _inputTokens += usage.InputTokens;
+                    _outputTokens += usage.OutputTokens;
+                    break;
+                case AgentStoppedEventData stopped:
+                    _stopReason = stopped.Reason;
+                    break;
+                case MessageEndedData ended:
+                    _final = ended.Message;
+                    _errorCode = ended.Code;
+                    break;
+            }
+        }
+
+        private static string Shorten(string text)
+        {
+            var line = text.ReplaceLineEndings(" ");
+            return line.Length > 160 ? line[..157] + "..." : line;
+        }
+    }
+}

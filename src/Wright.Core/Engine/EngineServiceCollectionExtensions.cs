@@ -1,0 +1,31 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Wright.Core.Actions;
+using Wright.Core.Context;
+using Wright.Core.Conversations;
+
+namespace Wright.Core.Engine;
+
+public static class EngineServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the prompt-first engine: actions, context, prompts, command approvals, chat
+    /// branches and the agent loop that conversations run every answer through. The host binds
+    /// <see cref="EngineOptions"/> (section <c>Engine</c>) and registers an <see cref="IEngineRepository"/>.
+    /// </summary>
+    public static IServiceCollection AddEngine(this IServiceCollection services)
+    {
+        services.AddActions();
+        services.AddContext();
+        services.AddConversations();
+        services.AddOptions<EngineOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EngineOptions>, EngineOptionsValidation>());
+        services.TryAddSingleton<PromptManager>();
+        services.TryAddSingleton<CommandApprovals>();
+        services.TryAddSingleton<ChatBranches>();
+        services.TryAddSingleton<AgentLoop>();
+        services.TryAddSingleton<EngineRecovery>();
+        return services;
+    }
+}

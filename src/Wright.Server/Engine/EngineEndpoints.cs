@@ -1,0 +1,202 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Hosting;
+using Wright.Core.Accounts;
+using Wright.Core.Actions;
+using Wright.Core.Conversations;
+using Wright.Core.Engine;
+using Wright.Core.Errors;
+using Wright.Core.Llm;
+using Wright.Core.Projects;
+using Wright.Server.Accounts;
+
+namespace Wright.Server.Engine;
+
+internal static class EngineEndpoints
+{
+    /// <summary>
+    /// The engine's routes: command approvals, prompt preview, each answer's run and each prompt's
+    /// Context, prompt templates (user, project, session; versioned) and undo of the last AI commit.
+    /// </summary>
+    public static IEndpointRouteBuilder MapEngine(this IEndpointRouteBuilder api)
+    {
+        var sessions = api.MapGroup("/sessions/{id:guid}").WithTags("Engine");
+        sessions.MapGet("/approvals", ListApprovalsAsync);
+        sessions.MapPost("/approvals/{approvalId:guid}", DecideAsync);
+        sessions.MapGet("/prompt-preview", PreviewAsync);
+        sessions.MapGet("/messages/{messageId:guid}/run", GetRunAsync);
+        sessions.MapGet("/messages/{messageId:guid}/context", GetContextAsync);
+        sessions.MapGet("/prompt", GetSessionPromptAsync);
+        sessions.MapPut("/prompt", SaveSessionPromptAsync);
+        sessions.MapGet("/prompt/diff", DiffSessionPromptAsync);
+
+        var projects = api.MapGroup("/projects/{id:guid}").WithTags("Engine");
+        projects.MapPost("/git/undo", UndoAsync);
+        projects.MapGet("/prompt", GetProjectPromptAsync);
+        projects.MapPut("/prompt", SaveProjectPromptAsync);
+        projects.MapGet("/prompt/diff", DiffProjectPromptAsync);
+
+        var me = api.MapGroup("/me").WithTags("Engine");
+        me.MapGet("/prompt", GetUserPromptAsync);
+        me.MapPut("/prompt", SaveUserPromptAsync);
+        me.MapGet("/prompt/diff", DiffUserPromptAsync);
+        return api;
+    }
+
+    private static async Task<Ok<IReadOnlyList<PendingApprovalDto>>> ListApprovalsAsync(Guid id, HttpContext http, SessionService sessions, CommandApprovals approvals, CancellationToken cancellationToken)
+    {
+        await sessions.GetAsync(http.Actor(), id, cancellationToken);
+        return TypedResults.Ok<IReadOnlyList<PendingApprovalDto>>(approvals.PendingIn(id).Select(PendingApprovalDto.From).ToList());
+    }
+
+    private static async Task<NoContent> DecideAsync(Guid id, Guid approvalId, ApprovalDecisionRequest request, HttpContext http, SessionService sessions, CommandApprovals approvals, CancellationToken cancellationToken)
+    {
+        await sessions.GetAsync(http.Actor(), id, cancellationToken);
+        if (!approvals.Resolve(id, approvalId, request.Approve))
+        {
+            throw WrightException.NotFound("approval_not_found", $"No command waits for approval {approvalId} in this session (it was decided, timed out, or its answer stopped).");
+        }
+
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>What sending <c>content</c> (under <c>parentId</c>, default the current leaf) would send: system, messages, tools, token estimate; the model is not called and nothing is stored.</summary>
+    private static async Task<Ok<PromptPreviewDto>> PreviewAsync(
+        Guid id,
+        string? content,
+        Guid? parentId,
+        string? model,
+        HttpContext http,
+        SessionService sessions,
+        ProjectService projects,
+        IConversationRepository conversations,
+        ProviderRegistry registry,
+        AgentLoop agent,
+        TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(content))
+        {
+            throw WrightException.Invalid(ErrorCodes.ValidationFailed, "content (the prompt to preview) must not be empty.");
+        }
+
+        var actor = http.Actor();
+        var session = await sessions.GetAsync(actor, id, cancellationToken);
+        var project = await projects.GetAsync(actor, session.ProjectId, cancellationToken);
+        var messages = await conversations.ListMessagesAsync(id, cancellationToken);
+        var parent = parentId ?? session.CurrentLeafId;
+        var path = parent is { } p ? SessionService.PathTo(messages, p) ?? throw WrightException.NotFound(ErrorCodes.MessageNotFound, $"No message with id {p} in this session.") : [];
+        var now = time.GetUtcNow();
+        path.Add(new Message(Guid.NewGuid(), id, parent, 0, MessageRole.User, content, MessageStatus.Complete, null, [], null, null, now, now));
+        var resolved = await registry.ResolveAsync(model, cancellationToken);
+        var prepared = await agent.PrepareAsync(project, session, path, resolved, actor.UserId, cancellationToken);
+        return TypedResults.Ok(new PromptPreviewDto(
+            resolved.Name.ToString(),
+            prepared.System,
+            prepared.Messages.Select(m => new PreviewMessageDto(m.Role.Value, m.Text)).ToList(),
+            prepared.Tools.OfType<AIFunctionDeclaration>().Select(t => new PreviewToolDto(t.Name, t.Description, t.JsonSchema)).ToList(),
+            prepared.EstimatedTokens,
+            ContextDto.From(prepared.Context.Record)));
+    }
+
+    private static async Task<Ok<AgentRunDto>> GetRunAsync(Guid id, Guid messageId, HttpContext http, SessionService sessions, IEngineRepository engine, CancellationToken cancellationToken)
+    {
+        await sessions.GetAsync(http.Actor(), id, cancellationToken);
+        var run = await engine.GetRunAsync(messageId, cancellationToken);
+        return run is not null && run.SessionId == id
+            ? TypedResults.Ok(AgentRunDto.From(run))
+            : throw WrightException.NotFound("run_not_found", $"Message {messageId} of this session has no agent run (it is a prompt, or its answer never started).");
+    }
+
+    private static async Task<Ok<ContextDto>> GetContextAsync(Guid id, Guid messageId, HttpContext http, SessionService sessions, IEngineRepository engine, CancellationToken cancellationToken)
+    {
+        await sessions.GetAsync(http.Actor(), id, cancellationToken);
+        var context = await engine.GetContextAsync(messageId, cancellationToken);
+        return context is not null && context.SessionId == id
+            ? TypedResults.Ok(ContextDto.From(context.Record))
+            : throw WrightException.NotFound("context_not_found", $"Prompt {messageId} of this session has no stored Context.");
+    }
+
+    /// <summary>Undoes HEAD when it is this project's newest AI commit and safe to undo; otherwise 409 with the reason's code.</summary>
+    private static async Task<Ok<UndoResultDto>> UndoAsync(Guid id, UndoRequest? request, HttpContext http, ProjectService projects, AiCommitUndo undo, CancellationToken cancellationToken)
+    {
+        var project = await projects.GetWritableAsync(http.Actor(), id, cancellationToken);
+        return TypedResults.Ok(UndoResultDto.From(await undo.UndoLastAsync(project.Id, project.RootPath, request?.Commit, cancellationToken)));
+    }
+
+    private static async Task<Ok<PromptVersionsDto>> GetSessionPromptAsync(Guid id, HttpContext http, SessionService sessions, PromptManager prompts, CancellationToken cancellationToken)
+    {
+        await sessions.GetAsync(http.Actor(), id, cancellationToken);
+        return await VersionsAsync(PromptScopes.Session, id, prompts, cancellationToken);
+    }
+
+    private static async Task<Ok<PromptVersionDto>> SaveSessionPromptAsync(Guid id, SavePromptRequest request, HttpContext http, SessionService sessions, PromptManager prompts, CancellationToken cancellationToken)
+    {
+        await sessions.GetAsync(http.Actor(), id, cancellationToken);
+        return await SaveAsync(PromptScopes.Session, id, request, http.Actor(), prompts, cancellationToken);
+    }
+
+    private static async Task<Ok<PromptDiffDto>> DiffSessionPromptAsync(Guid id, int? from, int? to, HttpContext http, SessionService sessions, PromptManager prompts, CancellationToken cancellationToken)
+    {
+        await sessions.GetAsync(http.Actor(), id, cancellationToken);
+        return TypedResults.Ok(await DiffAsync(PromptScopes.Session, id, from, to, prompts, cancellationToken));
+    }
+
+    private static async Task<Ok<PromptVersionsDto>> GetProjectPromptAsync(Guid id, HttpContext http, ProjectService projects, PromptManager prompts, CancellationToken cancellationToken)
+    {
+        await projects.GetAsync(http.Actor(), id, cancellationToken);
+        return await VersionsAsync(PromptScopes.Project, id, prompts, cancellationToken);
+    }
+
+    private static async Task<Ok<PromptVersionDto>> SaveProjectPromptAsync(Guid id, SavePromptRequest request, HttpContext http, ProjectService projects, PromptManager prompts, CancellationToken cancellationToken)
+    {
+        await projects.GetWritableAsync(http.Actor(), id, cancellationToken);
+        return await SaveAsync(PromptScopes.Project, id, request, http.Actor(), prompts, cancellationToken);
+    }
+
+    private static async Task<Ok<PromptDiffDto>> DiffProjectPromptAsync(Guid id, int? from, int? to, HttpContext http, ProjectService projects, PromptManager prompts, CancellationToken cancellationToken)
+    {
+        await projects.GetAsync(http.Actor(), id, cancellationToken);
+        return TypedResults.Ok(await DiffAsync(PromptScopes.Project, id, from, to, prompts, cancellationToken));
+    }
+
+    private static Task<Ok<PromptVersionsDto>> GetUserPromptAsync(HttpContext http, PromptManager prompts, CancellationToken cancellationToken) =>
+        VersionsAsync(PromptScopes.User, http.Actor().UserId, prompts, cancellationToken);
+
+    private static Task<Ok<PromptVersionDto>> SaveUserPromptAsync(SavePromptRequest request, HttpContext http, PromptManager prompts, CancellationToken cancellationToken) =>
+        SaveAsync(PromptScopes.User, http.Actor().UserId, request, http.Actor(), prompts, cancellationToken);
+
+    private static async Task<Ok<PromptDiffDto>> DiffUserPromptAsync(int? from, int? to, HttpContext http, PromptManager prompts, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await DiffAsync(PromptScopes.User, http.Actor().UserId, from, to, prompts, cancellationToken));
+
+    private static async Task<PromptDiffDto> DiffAsync(string scope, Guid key, int? from, int? to, PromptManager prompts, CancellationToken cancellationToken)
+    {
+        if (from is not { } a || to is not { } b)
+        {
+            throw WrightException.Invalid(ErrorCodes.ValidationFailed, "from and to (the version numbers to compare) are required.");
+        }
+
+        return new PromptDiffDto(a, b, await prompts.DiffAsync(scope, key.ToString(), a, b, cancellationToken));
+    }
+
+    private static async Task<Ok<PromptVersionsDto>> VersionsAsync(string scope, Guid key, PromptManager prompts, CancellationToken cancellationToken) =>
+        TypedResults.Ok(new PromptVersionsDto(scope, (await prompts.VersionsAsync(scope, key.ToString(), cancellationToken)).Select(PromptVersionDto.From).ToList()));
+
+    private static async Task<Ok<PromptVersionDto>> SaveAsync(string scope, Guid key, SavePromptRequest request, Actor actor, PromptManager prompts, CancellationToken cancellationToken) =>
+        TypedResults.Ok(PromptVersionDto.From(await prompts.SaveAsync(scope, key.ToString(), request.Content ?? "", actor.UserId, cancellationToken)));
+}
+
+/// <summary>At start-up, settles ActionRuns a killed process left in any project (runs also recover their project lazily).</summary>
+internal sealed class EngineLifecycle : IHostedService
+{
+    private readonly EngineRecovery _recovery;
+
+    public EngineLifecycle(EngineRecovery recovery)
+    {
+        _recovery = recovery;
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken) => await _recovery.RecoverAllAsync(cancellationToken).ConfigureAwait(false);
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -157,7 +157,37 @@ internal static class RunCommand
 
         var git = services.GetRequiredService<GitService>();
         var isRepository = await git.FindWorkTreeRootAsync(real, cancellationToken) is { } top && string.Equals(Canonical(top), real, StringComparison.Ordinal);
-        return await services.GetRequiredService<ProjectService>().OpenAsync(Actor.CommandLine, real, null, initGit: !isRepository, cancellationToken);
+        var project = await services.GetRequiredService<ProjectService>().OpenAsync(Actor.CommandLine, real, null, initGit: !isRepository, cancellationToken);
+
+        // The command line is no user, so what it registers has no owner; once accounts exist
+        // such projects belong to the first admin, as at setup, or no one could open them in
+        // the server. Without users yet, setup adopts them later.
+        if (await FirstAdminAsync(services.GetRequiredService<IUserRepository>(), cancellationToken) is { } admin)
+        {
+            await repository.AssignOwnerlessAsync(admin.Id, cancellationToken);
+            return await repository.GetAsync(project.Id, cancellationToken) ?? project;
+        }
+
+        return project;
+    }
+
+    private static async Task<User?> FirstAdminAsync(IUserRepository users, CancellationToken cancellationToken)
+    {
+        string? cursor = null;
+        do
+        {
+            var page = await users.ListAsync(new PageRequest(PageRequest.MaxLimit, cursor), cancellationToken);
+            var admin = page.Items.Where(u => u.Role == UserRole.Admin && u.DisabledAt is null).OrderBy(u => u.CreatedAt).FirstOrDefault();
+            if (admin is not null)
+            {
+                return admin;
+            }
+
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+
+        return null;
     }
 
     /// <summary>A directory's absolute path with its symbolic links resolved, as projects are registered.</summary>

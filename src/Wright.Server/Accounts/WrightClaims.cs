@@ -41,7 +41,9 @@ internal static class WrightClaims
     public static Actor ToActor(this ClaimsPrincipal user, HttpContext http)
     {
         var id = user.FindFirst(UserId)?.Value;
-        if (id is null || !Guid.TryParse(id, out var userId))
+        // Guid.Empty is the trusted local command line, which sees every project: no request
+        // may ever act as it, whatever a token claims.
+        if (id is null || !Guid.TryParse(id, out var userId) || userId == Wright.Core.Accounts.Actor.CommandLineId)
         {
             // The fallback policy lets no anonymous request reach an endpoint that asks for an actor.
             throw new InvalidOperationException("The request has no authenticated Wright user.");

@@ -42,6 +42,29 @@ public sealed class RunCommandTests
     }
 
     [Fact]
+    public async Task Run_NewProjectWhenAnAdminExists_IsTheAdminsInTheServer()
+    {
+        using var home = new TempDirectory("wright-run");
+        await using var fake = await FakeLlmServer.StartAsync().Bounded();
+        var project = await GitCli.CreateRepositoryAsync(home.Path, "proj");
+        var environment = Environment(home, fake);
+        var (added, _, addError) = await WrightProcess.RunAsync(home.Path, ["user", "add", "admin", "--admin", "--password-stdin"], environment, WrightTestServer.AdminPassword + "\n");
+        added.ShouldBe(0, addError);
+        fake.Enqueue(FakeReply.Text("Nothing to change."));
+
+        var (exitCode, _, stderr) = await WrightProcess.RunAsync(home.Path, ["run", "--project", project, "--model", Model, "Look around"], environment);
+
+        exitCode.ShouldBe(0, stderr);
+        await using var server = WrightProcess.Start(home.Path, ["serve", "--port", "0"], environment);
+        using var client = new HttpClient { BaseAddress = await server.WaitForUrlAsync(), Timeout = TestTimeouts.Default };
+        await WrightTestServer.LogInAsAdminAsync(client);
+        var projects = await client.GetStringAsync("/api/projects").Bounded();
+        projects.ShouldContain(JsonEncodedText.Encode(project).ToString());
+        server.Signal(WrightProcess.SigTerm);
+        (await server.WaitForExitAsync()).ShouldBe(0);
+    }
+
+    [Fact]
     public async Task Run_AnswerWhoseChangesCannotBeApplied_RestoresTheWorkspace_ExitsOne()
     {
         using var home = new TempDirectory("wright-run");

@@ -26,7 +26,7 @@ internal static class ChatBench
         await using var fake = await FakeLlmServer.StartAsync(cancellationToken);
         fake.Fallback = FakeReply.Text("first", " second", " third");
         await using var server = await ServerProcess.StartAsync(Path.Combine(work, "ttft-data"), cancellationToken, Environment(fake));
-        using var client = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
+        using var client = await server.CreateClientAsync(cancellationToken, TimeSpan.FromMinutes(5));
         var project = await CreateProjectAsync(client, Path.Combine(work, "ttft-project"), cancellationToken);
         using var direct = new AnthropicClient(new AnthropicClientOptions { ApiKey = "bench-key", BaseUrl = fake.AnthropicBaseUrl, MaxRetries = 0 }).AsIChatClient("claude-haiku-4-5", 1024);
 
@@ -106,7 +106,7 @@ internal static class ChatBench
             ChunkDelay = chunkDelay,
         };
         await using var server = await ServerProcess.StartAsync(Path.Combine(work, $"stream-data-{chunkDelay.Ticks}"), cancellationToken, Environment(fake));
-        using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1000 }) { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromMinutes(10) };
+        using var client = await server.CreateClientAsync(cancellationToken, TimeSpan.FromMinutes(10), new SocketsHttpHandler { MaxConnectionsPerServer = 1000 });
         var project = await CreateProjectAsync(client, Path.Combine(work, $"stream-project-{chunkDelay.Ticks}"), cancellationToken);
         var sessions = new List<Guid>();
         for (var i = 0; i < Streams; i++)

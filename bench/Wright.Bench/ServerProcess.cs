@@ -24,9 +24,9 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     public Uri BaseAddress { get; }
 
     /// <summary>A client logged in as the admin, sending its access token as a bearer token.</summary>
-    public async Task<HttpClient> CreateClientAsync(CancellationToken cancellationToken, TimeSpan? timeout = null)
+    public async Task<HttpClient> CreateClientAsync(CancellationToken cancellationToken, TimeSpan? timeout = null, HttpMessageHandler? handler = null)
     {
-        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = timeout ?? TimeSpan.FromSeconds(100) };
+        var client = new HttpClient(handler ?? new SocketsHttpHandler(), disposeHandler: true) { BaseAddress = BaseAddress, Timeout = timeout ?? TimeSpan.FromSeconds(100) };
         using var response = await client.PostAsJsonAsync("/api/auth/login", new { userName = "admin", password = AdminPassword }, cancellationToken);
         response.EnsureSuccessStatusCode();
         using var login = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);

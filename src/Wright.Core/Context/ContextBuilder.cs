@@ -26,7 +26,7 @@ public sealed class ContextBuilder
     {
         var snapshot = await _scanner.ScanAsync(request, cancellationToken).ConfigureAwait(false);
         var now = _time.GetUtcNow();
-        var context = ContextAssembler.Assemble(request, snapshot, _estimator, now, Guid.CreateVersion7(now));
+        var context = ContextAssembler.Assemble(request, snapshot, _estimator, now, Guid.CreateVersion7(now)) with { Filter = snapshot.Filter };
         ContextLog.Built(_logger, context.Record.Turn, context.Record.TokenCount, request.BudgetTokens, snapshot.Files.Count, snapshot.Excluded.Count);
         return context;
     }

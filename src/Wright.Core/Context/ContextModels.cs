@@ -72,6 +72,9 @@ public sealed record ContextRecord(
 public sealed record BuiltContext(ContextRecord Record, IReadOnlyList<ContextSection> Sections)
 {
     public string Text => string.Concat(Sections.Select(s => s.Text));
+
+    /// <summary>The filter the workspace was scanned with, for tools of the same answer to reuse (one git listing, not two).</summary>
+    public ContextFileFilter? Filter { get; init; }
 }
 
 /// <summary>
@@ -86,4 +89,8 @@ public sealed record WorkspaceSnapshot(
     IReadOnlyList<GitStatusEntry> Status,
     string ChangesDiff,
     bool ChangesDiffTruncated,
-    IReadOnlyList<ContextExcludedFile> Excluded);
+    IReadOnlyList<ContextExcludedFile> Excluded)
+{
+    /// <summary>The filter this snapshot was taken with.</summary>
+    public ContextFileFilter? Filter { get; init; }
+}

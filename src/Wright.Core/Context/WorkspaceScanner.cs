@@ -30,7 +30,12 @@ public sealed class WorkspaceScanner
     public async Task<WorkspaceSnapshot> ScanAsync(ContextRequest request, CancellationToken cancellationToken)
     {
         var root = PathJail.ResolveReal(Path.GetFullPath(request.ProjectRoot));
-        var filter = await ContextFileFilter.CreateAsync(root, _gitService, cancellationToken).ConfigureAwait(false);
+        // The listing behind the filter and the status are independent git calls: run them at
+        // once, since every prompt waits for both before its first token.
+        var filterTask = ContextFileFilter.CreateAsync(root, _gitService, cancellationToken);
+        var statusTask = _gitService.GetStatusAsync(root, cancellationToken);
+        await Task.WhenAll(filterTask, statusTask).ConfigureAwait(false);
+        var filter = await filterTask.ConfigureAwait(false);
         var cache = _cache.GetOrAdd(root, _ => new ConcurrentDictionary<string, CachedFile>(StringComparer.Ordinal));
         var admitted = new ConcurrentDictionary<string, CachedFile>(StringComparer.Ordinal);
         var excluded = new ConcurrentBag<ContextExcludedFile>();
@@ -59,7 +64,7 @@ public sealed class WorkspaceScanner
             }
         }
 
-        var status = await _gitService.GetStatusAsync(root, cancellationToken).ConfigureAwait(false);
+        var status = await statusTask.ConfigureAwait(false);
         var visibleStatus = status.Entries
             .Where(e => admitted.ContainsKey(e.Path)
                 || ((e.Worktree == GitChange.Deleted || e.Index == GitChange.Deleted) && filter.CheckNameIgnoringListing(e.Path) is null))
@@ -68,7 +73,7 @@ public sealed class WorkspaceScanner
         var files = admitted.ToDictionary(kv => kv.Key, kv => kv.Value.File!, StringComparer.Ordinal);
         var (diff, truncated) = await DiffAsync(root, request, status, files, cancellationToken).ConfigureAwait(false);
         var symbols = admitted.Values.Select(v => v.Symbols!).OrderBy(s => s.Path, StringComparer.Ordinal).ToList();
-        return new WorkspaceSnapshot(status.Head, files, symbols, visibleStatus, diff, truncated, excluded.OrderBy(e => e.Path, StringComparer.Ordinal).ToList());
+        return new WorkspaceSnapshot(status.Head, files, symbols, visibleStatus, diff, truncated, excluded.OrderBy(e => e.Path, StringComparer.Ordinal).ToList()) { Filter = filter };
     }
 
     /// <summary>Forgets what was read from <paramref name="projectRoot"/> (the next scan is cold).</summary>

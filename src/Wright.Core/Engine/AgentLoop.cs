@@ -237,7 +237,7 @@ public sealed partial class AgentLoop
 
         var config = await LoadConfigAsync(root, cancellationToken).ConfigureAwait(false);
         var policy = input.ApprovalOverride ?? config.CommandApproval ?? _options.DefaultCommandApproval;
-        var workspace = new ToolWorkspace(root, await ContextFileFilter.CreateAsync(root, _git, cancellationToken).ConfigureAwait(false));
+        var workspace = new ToolWorkspace(root, prepared.Context.Filter ?? await ContextFileFilter.CreateAsync(root, _git, cancellationToken).ConfigureAwait(false));
         var messages = prepared.Messages.ToList();
         var modelName = input.Model.Name.ToString();
         var requestChars = messages.Sum(m => m.Text.Length);

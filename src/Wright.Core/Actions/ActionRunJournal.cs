@@ -30,6 +30,15 @@ public sealed record ActionRunJournal(string ActionId, string? SafetyPointId, st
 
     public static async Task<string> PathAsync(GitRunner git, string root, CancellationToken cancellationToken)
     {
+        // The usual repository keeps its git directory at <root>/.git: no process needed, which
+        // matters when the server checks every project for an interrupted run at start-up. A
+        // worktree or submodule (.git is a file) asks git where its directory is.
+        var dotGit = Path.Combine(root, ".git");
+        if (Directory.Exists(dotGit))
+        {
+            return Path.Combine(dotGit, "wright", FileName);
+        }
+
         var gitDir = (await git.RunCheckedAsync(root, ["rev-parse", "--absolute-git-dir"], cancellationToken).ConfigureAwait(false)).TrimEnd('\n');
         return Path.Combine(gitDir, "wright", FileName);
     }

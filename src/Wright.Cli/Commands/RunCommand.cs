@@ -140,23 +140,15 @@ internal static class RunCommand
     private static async Task<Project> FindOrRegisterAsync(IServiceProvider services, string root, CancellationToken cancellationToken)
     {
         var repository = services.GetRequiredService<IProjectRepository>();
-        var real = Canonical(root);
-        string? cursor = null;
-        do
+        // Roots are stored canonical (ProjectService.NormalizeRoot), so one indexed lookup finds it.
+        var real = ProjectService.NormalizeRoot(Path.GetFullPath(root));
+        if (await repository.FindByPathAsync(real, cancellationToken) is { } found)
         {
-            var page = await repository.ListAsync(new PageRequest(PageRequest.MaxLimit, cursor), includeArchived: true, visibleTo: null, cancellationToken);
-            var found = page.Items.FirstOrDefault(p => string.Equals(Canonical(p.RootPath), real, StringComparison.Ordinal));
-            if (found is not null)
-            {
-                return found;
-            }
-
-            cursor = page.NextCursor;
+            return found;
         }
-        while (cursor is not null);
 
         var git = services.GetRequiredService<GitService>();
-        var isRepository = await git.FindWorkTreeRootAsync(real, cancellationToken) is { } top && string.Equals(Canonical(top), real, StringComparison.Ordinal);
+        var isRepository = await git.FindWorkTreeRootAsync(real, cancellationToken) is { } top && string.Equals(ProjectService.NormalizeRoot(top), real, StringComparison.Ordinal);
         var project = await services.GetRequiredService<ProjectService>().OpenAsync(Actor.CommandLine, real, null, initGit: !isRepository, cancellationToken);
 
         // The command line is no user, so what it registers has no owner; once accounts exist
@@ -188,14 +180,6 @@ internal static class RunCommand
         while (cursor is not null);
 
         return null;
-    }
-
-    /// <summary>A directory's absolute path with its symbolic links resolved, as projects are registered.</summary>
-    private static string Canonical(string path)
-    {
-        var full = Path.GetFullPath(path).TrimEnd('/');
-        var info = new DirectoryInfo(full);
-        return info.Exists && info.ResolveLinkTarget(returnFinalTarget: true) is { } target ? target.FullName.TrimEnd('/') : full;
     }
 
     private static async Task<CommandApprovalPolicy?> ProjectPolicyAsync(string root, CancellationToken cancellationToken)

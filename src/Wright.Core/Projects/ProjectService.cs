@@ -341,7 +341,7 @@ public sealed partial class ProjectService
     }
 
     /// <summary>Makes a user-given project root absolute and canonical (no trailing separator, symlinks resolved where they exist).</summary>
-    internal static string NormalizeRoot(string path)
+    public static string NormalizeRoot(string path)
     {
         if (string.IsNullOrWhiteSpace(path) || path.Contains('\0', StringComparison.Ordinal) || !Path.IsPathFullyQualified(path))
         {

@@ -323,11 +323,7 @@ public sealed class ActionRunner
         var trailerBlock = string.Concat(trailers.Select(t => GitInput.Trailer(t.Key, t.Value)).Select(t => $"{t.Key}: {t.Value}\n"));
         message = message.TrimEnd('\n') + "\n\n" + trailerBlock;
         List<string> arguments = ["--literal-pathspecs", "commit", "--quiet", "--no-verify", "--cleanup=whitespace", "--file=-", "--only", "--", .. paths];
-        var result = await _git.RunAsync(root, arguments, cancellationToken, standardInput: message).ConfigureAwait(false);
-        if (!result.Succeeded && (result.StandardError.Contains("tell me who you are", StringComparison.Ordinal) || result.StandardError.Contains("empty ident", StringComparison.Ordinal)))
-        {
-            result = await _git.RunAsync(root, ["-c", $"user.name={GitIdentity.FallbackName}", "-c", $"user.email={GitIdentity.FallbackEmail}", .. arguments], cancellationToken, standardInput: message).ConfigureAwait(false);
-        }
+        var result = await GitIdentity.RunAsync(_git, root, arguments, cancellationToken, message).ConfigureAwait(false);
 
         if (!result.Succeeded)
         {

@@ -204,7 +204,7 @@ public sealed class GitRunner
         }
     }
 
-    private static WrightException Failed(IReadOnlyList<string> arguments, string standardError)
+    internal static WrightException Failed(IReadOnlyList<string> arguments, string standardError)
     {
         var subcommand = SubcommandOf(arguments);
         return new WrightException(ErrorKind.Conflict, ErrorCodes.GitFailed, $"git {subcommand} failed: {standardError.Trim()}");

@@ -136,7 +136,7 @@ internal static class RunCommand
         }
     }
 
-    /// <summary>The project registered at <paramref name="root"/>, registering it (as the first admin's, or ownerless) when it is new.</summary>
+    /// <summary>The project registered at <paramref name="root"/>, registering it (as the oldest admin's, or ownerless until setup) when it is new.</summary>
     private static async Task<Project> FindOrRegisterAsync(IServiceProvider services, string root, CancellationToken cancellationToken)
     {
         var repository = services.GetRequiredService<IProjectRepository>();
@@ -147,39 +147,9 @@ internal static class RunCommand
             return found;
         }
 
-        var git = services.GetRequiredService<GitService>();
-        var isRepository = await git.FindWorkTreeRootAsync(real, cancellationToken) is { } top && string.Equals(ProjectService.NormalizeRoot(top), real, StringComparison.Ordinal);
-        var project = await services.GetRequiredService<ProjectService>().OpenAsync(Actor.CommandLine, real, null, initGit: !isRepository, cancellationToken);
-
-        // The command line is no user, so what it registers has no owner; once accounts exist
-        // such projects belong to the first admin, as at setup, or no one could open them in
-        // the server. Without users yet, setup adopts them later.
-        if (await FirstAdminAsync(services.GetRequiredService<IUserRepository>(), cancellationToken) is { } admin)
-        {
-            await repository.AssignOwnerlessAsync(admin.Id, cancellationToken);
-            return await repository.GetAsync(project.Id, cancellationToken) ?? project;
-        }
-
-        return project;
-    }
-
-    private static async Task<User?> FirstAdminAsync(IUserRepository users, CancellationToken cancellationToken)
-    {
-        string? cursor = null;
-        do
-        {
-            var page = await users.ListAsync(new PageRequest(PageRequest.MaxLimit, cursor), cancellationToken);
-            var admin = page.Items.Where(u => u.Role == UserRole.Admin && u.DisabledAt is null).OrderBy(u => u.CreatedAt).FirstOrDefault();
-            if (admin is not null)
-            {
-                return admin;
-            }
-
-            cursor = page.NextCursor;
-        }
-        while (cursor is not null);
-
-        return null;
+        // OpenAsync makes a repository only when the directory is not already one's top, and
+        // gives the project to the oldest admin when accounts exist.
+        return await services.GetRequiredService<ProjectService>().OpenAsync(Actor.CommandLine, real, null, initGit: true, cancellationToken);
     }
 
     private static async Task<CommandApprovalPolicy?> ProjectPolicyAsync(string root, CancellationToken cancellationToken)

@@ -82,6 +82,5 @@ public static class ErrorCodes
 
     public const string SessionNotFound = "session_not_found";
     public const string MessageNotFound = "message_not_found";
-    public const string MessageNotStreaming = "message_not_streaming";
     public const string ImportInvalid = "import_invalid";
 }

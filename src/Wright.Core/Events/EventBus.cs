@@ -45,18 +45,6 @@ internal sealed partial class EventBus : IEventBus
         _evictedThrough = _lastId;
     }
 
-    /// <summary>The id of the newest event (or reserved position).</summary>
-    public long LastId
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _lastId;
-            }
-        }
-    }
-
     public WrightEvent Publish(string type, Guid? projectId, object data)
     {
         ArgumentException.ThrowIfNullOrEmpty(type);

@@ -40,15 +40,6 @@ internal sealed class ProjectWatcher : IDisposable
         _logger = logger;
     }
 
-    /// <summary>Whether a project's directory is watched right now (for tests and diagnostics).</summary>
-    public bool IsWatching(Guid projectId)
-    {
-        lock (_lock)
-        {
-            return _watches.ContainsKey(projectId);
-        }
-    }
-
     /// <summary>
     /// Watches <paramref name="project"/>'s directory until the lease is disposed (and the linger
     /// period has passed). The watch is live when this returns. Archived projects are not watched.

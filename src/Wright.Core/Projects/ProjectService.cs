@@ -270,6 +270,29 @@ public sealed partial class ProjectService
         }
     }
 
+    /// <summary>
+    /// The command line is no user: what it registers belongs to the oldest active admin, the same
+    /// rule that gives the first admin the projects registered before accounts existed. Without an
+    /// admin yet the project stays ownerless, and setup adopts it.
+    /// </summary>
+    private async Task<Guid?> CommandLineOwnerAsync(CancellationToken cancellationToken)
+    {
+        string? cursor = null;
+        do
+        {
+            var page = await _users.ListAsync(new PageRequest(PageRequest.MaxLimit, cursor), cancellationToken).ConfigureAwait(false);
+            if (page.Items.Where(u => u.Role == UserRole.Admin && u.DisabledAt is null).MinBy(u => u.CreatedAt) is { } admin)
+            {
+                return admin.Id;
+            }
+
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+
+        return null;
+    }
+
     /// <summary>Checks the path is free and not nested with another project, runs <paramref name="prepare"/> (git init or clone), then stores the project.</summary>
     private async Task<Project> RegisterAsync(Actor actor, string name, string root, Func<Task> prepare, CancellationToken cancellationToken)
     {
@@ -279,8 +302,8 @@ public sealed partial class ProjectService
             await EnsureRootAvailableAsync(actor, root, cancellationToken).ConfigureAwait(false);
             await prepare().ConfigureAwait(false);
             var now = Now();
-            // The command line is no user: its projects are ownerless until an admin adopts them.
-            var project = new Project(Guid.CreateVersion7(now), name, root, now, now, null, actor.UserId == Actor.CommandLineId ? null : actor.UserId);
+            var owner = actor.UserId == Actor.CommandLineId ? await CommandLineOwnerAsync(cancellationToken).ConfigureAwait(false) : actor.UserId;
+            var project = new Project(Guid.CreateVersion7(now), name, root, now, now, null, owner);
             await _projects.InsertAsync(project, cancellationToken).ConfigureAwait(false);
             ProjectLog.Registered(_logger, project.Id, root);
             return project;

@@ -183,18 +183,9 @@ public sealed class FileTree
             input.Append(entry.Path).Append(entry.Kind == EntryKind.Directory ? "/" : "").Append('\0');
         }
 
-        GitCommandResult result;
-        try
-        {
-            result = await _git.RunAsync(projectRoot, ["check-ignore", "--no-index", "-z", "--stdin"], cancellationToken, input.ToString()).ConfigureAwait(false);
-        }
-        catch (IOException ex)
-        {
-            // git quit before reading its input (not a repository, say): the pipe broke, and the
-            // listing goes on without ignore rules, as for any other git failure.
-            WorkspaceLog.CheckIgnoreFailed(_logger, projectRoot, -1, ex.Message);
-            return ignored;
-        }
+        // GitRunner tolerates git closing its input early (not a repository, say): that case
+        // ends in the exit-code check below like any other git failure.
+        var result = await _git.RunAsync(projectRoot, ["check-ignore", "--no-index", "-z", "--stdin"], cancellationToken, input.ToString()).ConfigureAwait(false);
 
         if (result.ExitCode > 1)
         {

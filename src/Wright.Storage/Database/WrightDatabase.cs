@@ -40,9 +40,7 @@ public sealed class WrightDatabase : IAsyncDisposable
             return Sqlite(Path.Combine(dataDir, "wright.db"));
         }
 
-        if (database.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) ||
-            database.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase) ||
-            database.Contains("Host=", StringComparison.OrdinalIgnoreCase))
+        if (IsPostgres(database))
         {
             return Postgres(database);
         }
@@ -54,6 +52,11 @@ public sealed class WrightDatabase : IAsyncDisposable
 
         throw new ArgumentException("The database must be a postgres:// URL, an Npgsql connection string (Host=…) or sqlite:<file>.", nameof(database));
     }
+
+    private static bool IsPostgres(string database) =>
+        database.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase)
+        || database.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase)
+        || database.Contains("Host=", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>What is wrong with a <c>--database</c> value, or null when <see cref="Create"/> can use it; never connects.</summary>
     public static string? ProblemWith(string? database)
@@ -68,9 +71,7 @@ public sealed class WrightDatabase : IAsyncDisposable
             return database.Length > "sqlite:".Length ? null : "sqlite: needs a file name, as in sqlite:/var/lib/wright/wright.db.";
         }
 
-        if (!database.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) &&
-            !database.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase) &&
-            !database.Contains("Host=", StringComparison.OrdinalIgnoreCase))
+        if (!IsPostgres(database))
         {
             return "must be a postgres://user:password@host:5432/database URL, an Npgsql connection string (Host=…) or sqlite:<file>.";
         }

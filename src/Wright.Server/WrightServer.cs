@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Json;
@@ -35,17 +36,21 @@ public static class WrightServer
     /// </summary>
     public static WebApplication Build(ServerOptions options, Action<WebApplicationBuilder>? configure = null, Action<IEndpointRouteBuilder>? mapApi = null)
     {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ApplicationName = typeof(WrightServer).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+
+        // The one setting of ServerOptions that comes from configuration (Wright__MaxFileBytes),
+        // read before the options are checked so a bad value is reported like a bad flag.
+        options.MaxFileBytes = builder.Configuration.GetValue("Wright:MaxFileBytes", options.MaxFileBytes);
         var problems = options.Validate();
         if (problems.Count > 0)
         {
             throw new InvalidOperationException(string.Join(Environment.NewLine, problems));
         }
 
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
-        {
-            ApplicationName = typeof(WrightServer).Assembly.GetName().Name,
-            ContentRootPath = AppContext.BaseDirectory,
-        });
         var wright = new WrightOptions { DataDir = Path.GetFullPath(options.DataDir), MaxFileBytes = options.MaxFileBytes };
         Directory.CreateDirectory(wright.DataDir);
 

@@ -149,7 +149,6 @@ internal static class AccountCommands
 
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
-        services.AddSingleton(new WrightOptions { DataDir = dataDir });
         services.AddStorage(database, dataDir);
         services.AddWrightAccountAdministration();
         await using var provider = services.BuildServiceProvider();

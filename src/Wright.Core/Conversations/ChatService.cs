@@ -353,14 +353,15 @@ public sealed partial class ChatService : IAsyncDisposable
     }
 }
 
+/// <summary>Log messages of chat answers; event ids 8100–8199.</summary>
 internal static partial class ChatLog
 {
-    [LoggerMessage(EventId = 6101, Level = LogLevel.Warning, Message = "{Count} answers were left streaming by an earlier run of the server and are now marked interrupted")]
+    [LoggerMessage(EventId = 8101, Level = LogLevel.Warning, Message = "{Count} answers were left streaming by an earlier run of the server and are now marked interrupted")]
     public static partial void Recovered(ILogger logger, int count);
 
-    [LoggerMessage(EventId = 6102, Level = LogLevel.Error, Message = "Streaming answer {MessageId} failed unexpectedly")]
+    [LoggerMessage(EventId = 8102, Level = LogLevel.Error, Message = "Streaming answer {MessageId} failed unexpectedly")]
     public static partial void RunFailed(ILogger logger, Exception exception, Guid messageId);
 
-    [LoggerMessage(EventId = 6103, Level = LogLevel.Error, Message = "The final state of answer {MessageId} could not be saved; start-up recovery will mark it interrupted")]
+    [LoggerMessage(EventId = 8103, Level = LogLevel.Error, Message = "The final state of answer {MessageId} could not be saved; start-up recovery will mark it interrupted")]
     public static partial void SaveFailed(ILogger logger, Exception exception, Guid messageId);
 }

@@ -58,6 +58,11 @@ public sealed class PromptManager
 
     private static readonly IHandlebars Templates = Handlebars.Create(new HandlebarsConfiguration { NoEscape = true, ThrowOnUnresolvedBindingExpression = false });
 
+    // Compiling is most of rendering and the templates rarely change (the built-in one never),
+    // so every prompt reuses the compiled form; edits add entries, so the cache is emptied when full.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, HandlebarsTemplate<object, object>> Compiled = new(StringComparer.Ordinal);
+    private const int MaxCompiled = 256;
+
     private readonly IEngineRepository _repository;
     private readonly TimeProvider _time;
 
@@ -199,7 +204,17 @@ public sealed class PromptManager
 
         try
         {
-            return Templates.Compile(template)(variables).Trim();
+            if (!Compiled.TryGetValue(template, out var compiled))
+            {
+                if (Compiled.Count >= MaxCompiled)
+                {
+                    Compiled.Clear();
+                }
+
+                compiled = Compiled.GetOrAdd(template, Templates.Compile);
+            }
+
+            return compiled(variables).Trim();
         }
         catch (HandlebarsException ex)
         {

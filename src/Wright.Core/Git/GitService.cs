@@ -104,26 +104,27 @@ public sealed partial class GitService
     }
 }
 
+/// <summary>Log messages of git operations; event ids 4100–4199.</summary>
 internal static partial class GitLog
 {
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Initialised a git repository in {Root}")]
+    [LoggerMessage(EventId = 4101, Level = LogLevel.Information, Message = "Initialised a git repository in {Root}")]
     public static partial void Initialised(ILogger logger, string root);
 
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Committed {Sha} in {Root}")]
+    [LoggerMessage(EventId = 4102, Level = LogLevel.Information, Message = "Committed {Sha} in {Root}")]
     public static partial void Committed(ILogger logger, string sha, string root);
 
-    [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Created branch {Branch} at {Sha} in {Root}")]
+    [LoggerMessage(EventId = 4103, Level = LogLevel.Information, Message = "Created branch {Branch} at {Sha} in {Root}")]
     public static partial void BranchCreated(ILogger logger, string branch, string sha, string root);
 
-    [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "Switched to branch {Branch} in {Root}")]
+    [LoggerMessage(EventId = 4104, Level = LogLevel.Information, Message = "Switched to branch {Branch} in {Root}")]
     public static partial void Switched(ILogger logger, string branch, string root);
 
-    [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = "Created safety point {Id} (snapshot {Snapshot}) in {Root}")]
+    [LoggerMessage(EventId = 4105, Level = LogLevel.Information, Message = "Created safety point {Id} (snapshot {Snapshot}) in {Root}")]
     public static partial void SafetyPointCreated(ILogger logger, string id, string snapshot, string root);
 
-    [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Reset {Root} to safety point {Id}")]
+    [LoggerMessage(EventId = 4106, Level = LogLevel.Warning, Message = "Reset {Root} to safety point {Id}")]
     public static partial void SafetyPointRestored(ILogger logger, string id, string root);
 
-    [LoggerMessage(EventId = 3007, Level = LogLevel.Information, Message = "Cloned into {Root}")]
+    [LoggerMessage(EventId = 4107, Level = LogLevel.Information, Message = "Cloned into {Root}")]
     public static partial void Cloned(ILogger logger, string root);
 }

@@ -7,7 +7,9 @@ public sealed class WrightOptions
     public string DataDir { get; set; } = DefaultDataDir();
 
     /// <summary>Largest file the files API reads or writes, in bytes (config key Wright:MaxFileBytes).</summary>
-    public long MaxFileBytes { get; set; } = 5 * 1024 * 1024;
+    public long MaxFileBytes { get; set; } = DefaultMaxFileBytes;
+
+    public const long DefaultMaxFileBytes = 5 * 1024 * 1024;
 
     /// <summary>Where projects created without an explicit path are placed.</summary>
     public string ProjectsDir => Path.Combine(DataDir, "projects");

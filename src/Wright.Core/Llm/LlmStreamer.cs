@@ -305,14 +305,15 @@ public sealed class LlmCallFailed : Exception
     public IReadOnlyList<LlmAttemptFailed> Retried { get; }
 }
 
+/// <summary>Log messages of provider calls; event ids 8000–8099.</summary>
 internal static partial class LlmLog
 {
-    [LoggerMessage(EventId = 6001, Level = LogLevel.Warning, Message = "Provider {Provider} ({Model}) attempt {Attempt} failed with {Code}; retryable: {Retryable}")]
+    [LoggerMessage(EventId = 8001, Level = LogLevel.Warning, Message = "Provider {Provider} ({Model}) attempt {Attempt} failed with {Code}; retryable: {Retryable}")]
     public static partial void AttemptFailed(ILogger logger, string provider, string model, int attempt, string code, bool retryable);
 
-    [LoggerMessage(EventId = 6002, Level = LogLevel.Warning, Message = "Provider {Provider} ({Model}) stream failed after its first token with {Code}; not retried")]
+    [LoggerMessage(EventId = 8002, Level = LogLevel.Warning, Message = "Provider {Provider} ({Model}) stream failed after its first token with {Code}; not retried")]
     public static partial void StreamFailed(ILogger logger, string provider, string model, string code);
 
-    [LoggerMessage(EventId = 6003, Level = LogLevel.Warning, Message = "Provider {Provider} circuit is open: failing fast")]
+    [LoggerMessage(EventId = 8003, Level = LogLevel.Warning, Message = "Provider {Provider} circuit is open: failing fast")]
     public static partial void CircuitOpen(ILogger logger, string provider);
 }

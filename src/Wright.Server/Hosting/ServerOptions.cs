@@ -31,7 +31,8 @@ public sealed class ServerOptions
 
     public string DataDir { get; set; } = WrightOptions.DefaultDataDir();
 
-    public long MaxFileBytes { get; set; } = 5 * 1024 * 1024;
+    /// <summary>Largest file the files API reads or writes (configuration key Wright:MaxFileBytes).</summary>
+    public long MaxFileBytes { get; set; } = WrightOptions.DefaultMaxFileBytes;
 
     /// <summary>
     /// WRIGHT_ADMIN_PASSWORD: on a first start without users, creates the admin <c>admin</c> with

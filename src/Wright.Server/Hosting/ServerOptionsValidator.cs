@@ -1,3 +1,4 @@
+using Wright.Core.Accounts;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Wright.Storage.Database;
@@ -67,9 +68,9 @@ internal sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
             problems.Add($"--database (WRIGHT_DATABASE) {database}");
         }
 
-        if (options.AdminPassword is { Length: > 0 and < 8 })
+        if (options.AdminPassword is { Length: > 0 } password && (password.Length < AccountRules.MinPasswordLength || password.Length > AccountRules.MaxPasswordLength))
         {
-            problems.Add("WRIGHT_ADMIN_PASSWORD must be at least 8 characters.");
+            problems.Add($"WRIGHT_ADMIN_PASSWORD must be {AccountRules.MinPasswordLength} to {AccountRules.MaxPasswordLength} characters.");
         }
 
         if (options.MaxFileBytes < 1)

@@ -26,7 +26,7 @@ internal static class Tls
         {
             throw new WrightException(
                 ErrorKind.Invalid,
-                "tls_certificate_invalid",
+                ErrorCodes.TlsCertificateInvalid,
                 $"--tls-cert {options.TlsCertificatePath} with --tls-key {options.TlsKeyPath} could not be loaded as a PEM certificate and private key: {ex.Message}");
         }
     }

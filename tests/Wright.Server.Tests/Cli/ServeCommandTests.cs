@@ -53,6 +53,31 @@ public sealed class ServeCommandTests
     }
 
     [Fact]
+    public async Task Serve_WrightMaxFileBytesSetting_LimitsFileWrites()
+    {
+        using var home = new TempDirectory("wright-cli");
+        var environment = new Dictionary<string, string>
+        {
+            ["Wright__MaxFileBytes"] = "16",
+            ["WRIGHT_ADMIN_PASSWORD"] = WrightTestServer.AdminPassword,
+        };
+        await using var wright = WrightProcess.Start(home.Path, ["serve", "--port", "0", "--data-dir", home.Combine("data")], environment);
+        using var client = new HttpClient { BaseAddress = await wright.WaitForUrlAsync(), Timeout = TestTimeouts.Default };
+        await WrightTestServer.LogInAsAdminAsync(client);
+        var created = await client.PostAsJsonAsync("/api/projects", new { name = "limits", path = home.Combine("work", "limits") }).Bounded();
+        created.EnsureSuccessStatusCode();
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>().Bounded()).GetProperty("id").GetGuid();
+
+        using var small = await client.PutAsJsonAsync($"/api/projects/{id}/files/small.txt", new { content = "0123456789" }).Bounded();
+        using var large = await client.PutAsJsonAsync($"/api/projects/{id}/files/large.txt", new { content = "0123456789abcdefghij" }).Bounded();
+
+        small.StatusCode.ShouldBe(System.Net.HttpStatusCode.Created);
+        await large.ShouldBeProblemAsync(System.Net.HttpStatusCode.RequestEntityTooLarge, "file_too_large");
+        wright.Signal(WrightProcess.SigTerm);
+        (await wright.WaitForExitAsync()).ShouldBe(0, wright.Stderr);
+    }
+
+    [Fact]
     public async Task Serve_NonLoopbackHostWithoutAllowRemote_ExitsTwoBeforeTouchingAnything()
     {
         using var home = new TempDirectory("wright-cli");

@@ -103,8 +103,8 @@ public sealed partial class ChatService : IAsyncDisposable
         var resolved = await _registry.ResolveAsync(model, cancellationToken).ConfigureAwait(false);
         var now = _time.GetUtcNow();
         var user = new Message(Guid.NewGuid(), sessionId, parent, 0, MessageRole.User, content, MessageStatus.Complete, null, [], null, null, now, now);
-        var context = (parent is { } up ? SessionService.PathTo(messages, up)! : []).Append(user).ToList();
-        return await StartAsync(session, user, context, resolved, actor.UserId, approval, lease, cancellationToken).ConfigureAwait(false);
+        var path = (parent is { } up ? SessionService.PathTo(messages, up)! : []).Append(user).ToList();
+        return await StartAsync(session, user, path, resolved, actor.UserId, approval, lease, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A new answer as a sibling of <paramref name="messageId"/> (an assistant message), or a new answer to it (a user message).</summary>
@@ -117,8 +117,8 @@ public sealed partial class ChatService : IAsyncDisposable
         var prompt = messages.FirstOrDefault(m => m.Id == promptId && m.Role == MessageRole.User)
             ?? throw WrightException.Invalid(ErrorCodes.ValidationFailed, "Only an answer to a user message can be regenerated.");
         var resolved = await _registry.ResolveAsync(model ?? (target.Role == MessageRole.Assistant ? target.Model : null), cancellationToken).ConfigureAwait(false);
-        var context = SessionService.PathTo(messages, prompt.Id)!;
-        return await StartAsync(session, null, context, resolved, actor.UserId, null, lease, cancellationToken).ConfigureAwait(false);
+        var path = SessionService.PathTo(messages, prompt.Id)!;
+        return await StartAsync(session, null, path, resolved, actor.UserId, null, lease, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Stops a streaming answer; it ends <c>cancelled</c> with its partial text. Waits (bounded by the token) until it is saved.</summary>
@@ -187,12 +187,12 @@ public sealed partial class ChatService : IAsyncDisposable
         }
     }
 
-    private async Task<MessageRun> StartAsync(Session session, Message? user, List<Message> context, ResolvedModel model, Guid? userId, CommandApprovalPolicy? approval, IDisposable? lease, CancellationToken cancellationToken)
+    private async Task<MessageRun> StartAsync(Session session, Message? user, List<Message> path, ResolvedModel model, Guid? userId, CommandApprovalPolicy? approval, IDisposable? lease, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        var promptId = user?.Id ?? context[^1].Id;
+        var promptId = user?.Id ?? path[^1].Id;
         var assistant = new Message(Guid.NewGuid(), session.Id, promptId, 0, MessageRole.Assistant, "", MessageStatus.Streaming, model.Name.ToString(), [], null, null, now, now);
-        var parameters = JsonSerializer.Serialize(new { maxOutputTokens = model.MaxOutputTokens, temperature = (float?)null, messages = context.Count });
+        var parameters = JsonSerializer.Serialize(new { maxOutputTokens = model.MaxOutputTokens, temperature = (float?)null, messages = path.Count });
         var request = new AiRequest(Guid.NewGuid(), session.Id, assistant.Id, 1, model.Endpoint.Name, model.Name.Model, parameters, AiRequestStatuses.Streaming, now, null, null, 0, 0, 0, 0, 0m, ModelInfo.Currency, null, null);
         var inserted = user is null ? new[] { assistant } : [user, assistant];
         await _repository.InsertTurnAsync(session with { CurrentLeafId = assistant.Id, UpdatedAt = now }, inserted, request, cancellationToken).ConfigureAwait(false);
@@ -209,7 +209,7 @@ public sealed partial class ChatService : IAsyncDisposable
 
         // The answer outlives the request that started it (other clients may watch it); it is
         // cancelled through the run, never by that request's token.
-        run.Completion = Task.Run(() => ExecuteAsync(run, session, assistant, request, context, model, userId, approval, lease), CancellationToken.None);
+        run.Completion = Task.Run(() => ExecuteAsync(run, session, assistant, request, path, model, userId, approval, lease), CancellationToken.None);
         return run;
     }
 

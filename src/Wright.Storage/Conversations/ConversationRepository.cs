@@ -74,14 +74,7 @@ internal sealed class ConversationRepository : IConversationRepository
             sql,
             new { ProjectId = projectId.ToString(), IncludeArchived = includeArchived, AfterMs = after?.Milliseconds, AfterId = after?.Id ?? "", Pattern = pattern, Take = page.Limit + 1 },
             cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
-        string? next = null;
-        if (rows.Count > page.Limit)
-        {
-            rows.RemoveAt(rows.Count - 1);
-            next = new KeysetCursor(rows[^1].CreatedAtMs, rows[^1].Id).Encode();
-        }
-
-        return new Page<Session>(rows.Select(r => r.ToSession()).ToList(), next);
+        return Paging.ToPage(rows, page.Limit, r => new KeysetCursor(r.CreatedAtMs, r.Id), r => r.ToSession());
     }
 
     public async Task<bool> UpdateSessionAsync(Session session, CancellationToken cancellationToken)

@@ -78,15 +78,7 @@ internal sealed class ProjectRepository : IProjectRepository
             new { IncludeArchived = includeArchived, UserId = visibleTo?.ToString(), AfterMs = after?.Milliseconds, AfterId = after?.Id ?? "", Take = page.Limit + 1 },
             cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
 
-        string? next = null;
-        if (rows.Count > page.Limit)
-        {
-            rows.RemoveAt(rows.Count - 1);
-            var last = rows[^1];
-            next = new KeysetCursor(last.CreatedAtMs, last.Id).Encode();
-        }
-
-        return new Page<Project>(rows.Select(r => r.ToProject()).ToList(), next);
+        return Paging.ToPage(rows, page.Limit, r => new KeysetCursor(r.CreatedAtMs, r.Id), r => r.ToProject());
     }
 
     public async Task<bool> UpdateAsync(Project project, CancellationToken cancellationToken)

@@ -23,6 +23,9 @@ public sealed record ContextRequest(string ProjectRoot, string Prompt, int Budge
 
     /// <summary>Earlier turns of the conversation, oldest first, as text; the newest that fit are kept.</summary>
     public IReadOnlyList<string> History { get; init; } = [];
+
+    /// <summary>The workspace's git status when the caller has just read it (the answer's branch check); the scan reads it otherwise.</summary>
+    public GitStatus? Status { get; init; }
 }
 
 /// <summary>The kinds of material a context is made of, in the order they are given room.</summary>

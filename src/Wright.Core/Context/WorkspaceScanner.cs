@@ -33,7 +33,7 @@ public sealed class WorkspaceScanner
         // The listing behind the filter and the status are independent git calls: run them at
         // once, since every prompt waits for both before its first token.
         var filterTask = ContextFileFilter.CreateAsync(root, _gitService, cancellationToken);
-        var statusTask = _gitService.GetStatusAsync(root, cancellationToken);
+        var statusTask = request.Status is { } known ? Task.FromResult(known) : _gitService.GetStatusAsync(root, cancellationToken);
         await Task.WhenAll(filterTask, statusTask).ConfigureAwait(false);
         var filter = await filterTask.ConfigureAwait(false);
         var cache = _cache.GetOrAdd(root, _ => new ConcurrentDictionary<string, CachedFile>(StringComparer.Ordinal));

@@ -101,7 +101,7 @@ public sealed partial class AgentLoop
     /// prompt, the history, and the prompt with its Context (assembled under the budget the model's
     /// window leaves; incremental after the session's first prompt). Calls no model, stores nothing.
     /// </summary>
-    public async Task<PreparedPrompt> PrepareAsync(Project project, Session session, IReadOnlyList<Message> path, ResolvedModel model, Guid? userId, CancellationToken cancellationToken)
+    public async Task<PreparedPrompt> PrepareAsync(Project project, Session session, IReadOnlyList<Message> path, ResolvedModel model, Guid? userId, CancellationToken cancellationToken, GitStatus? status = null)
     {
         var prompt = path[^1];
         var modelName = model.Name.ToString();
@@ -134,6 +134,7 @@ public sealed partial class AgentLoop
                 Model = modelName,
                 Previous = previous,
                 MentionedFiles = MentionedPaths(prompt.Content),
+                Status = status,
             },
             cancellationToken).ConfigureAwait(false);
 
@@ -223,7 +224,7 @@ public sealed partial class AgentLoop
             EngineLog.Branched(_logger, input.Session.Id, line.Branch!, line.BaseCommit!);
         }
 
-        var prepared = await PrepareAsync(project, input.Session, input.Path, input.Model, input.UserId, cancellationToken).ConfigureAwait(false);
+        var prepared = await PrepareAsync(project, input.Session, input.Path, input.Model, input.UserId, cancellationToken, line.Status).ConfigureAwait(false);
         var prompt = input.Path[^1];
         await _engine.SaveContextAsync(new StoredContext(input.Session.Id, prompt.Id, prepared.Context.Record), cancellationToken).ConfigureAwait(false);
         run.Append(EngineEventTypes.Context, new ContextEventData(

@@ -7,7 +7,11 @@ using Wright.Core.Projects;
 namespace Wright.Core.Engine;
 
 /// <summary>Where an answer runs in git: the branch, the commit it starts from, and whether the branch is new.</summary>
-public sealed record AnswerLine(string? Branch, string? BaseCommit, bool Created);
+public sealed record AnswerLine(string? Branch, string? BaseCommit, bool Created)
+{
+    /// <summary>The workspace status read to decide the line, when the answer runs where the workspace is (not after a checkout).</summary>
+    public GitStatus? Status { get; init; }
+}
 
 /// <summary>
 /// A branch of the conversation is a line of git history. Each answer records the commit it
@@ -51,7 +55,7 @@ public sealed class ChatBranches
         var siblings = messages.Where(m => m.Id != prompt.Id && m.ParentId == prompt.ParentId && m.Role == MessageRole.User).ToList();
         if (siblings.Count == 0 || status.Head is null)
         {
-            return new AnswerLine(status.Branch, status.Head, false);
+            return new AnswerLine(status.Branch, status.Head, false) { Status = status };
         }
 
         // The commit the parent saw: what the parent answer left, or (a sibling of the first prompt) where the first answer started.
@@ -70,7 +74,7 @@ public sealed class ChatBranches
 
         if (start is null)
         {
-            return new AnswerLine(status.Branch, status.Head, false);
+            return new AnswerLine(status.Branch, status.Head, false) { Status = status };
         }
 
         var prefix = SessionPrefix(session.Id);

@@ -111,7 +111,7 @@ internal static class RunCommand
             var chat = services.GetRequiredService<ChatService>();
             var run = await chat.PostAsync(Actor.CommandLine, session.Id, request.Prompt, null, request.Model, policy, null, cancellationToken);
             using var watching = run.Watch();
-            using var stop = cancellationToken.Register(() => run.Cancel(RunCancelReason.Stopped));
+            using var stop = cancellationToken.Register(() => run.Cancel(AnswerCancelReason.Stopped));
             var printer = new Printer(request.JsonOutput, target, session);
             await foreach (var evt in run.ReadAsync(0, CancellationToken.None))
             {
@@ -187,7 +187,7 @@ internal static class RunCommand
         private Message? _final;
         private string? _errorCode;
 
-        public async Task PrintAsync(RunEvent evt)
+        public async Task PrintAsync(AnswerEvent evt)
         {
             Track(evt);
             if (json)
@@ -219,7 +219,7 @@ internal static class RunCommand
                 case ActionFailedEventData failed:
                     await Console.Error.WriteLineAsync($"\nThe changes could not be applied; the workspace was restored. {failed.Failure.Detail}");
                     break;
-                case AgentStoppedEventData stopped when stopped.Reason != StopReasons.Completed:
+                case AnswerStoppedEventData stopped when stopped.Reason != StopReasons.Completed:
                     await Console.Error.WriteLineAsync($"\nStopped: {stopped.Reason}{(stopped.Detail is null ? "" : $" — {stopped.Detail}")}");
                     break;
                 case MessageEndedData { Message.Status: MessageStatus.Error } ended:
@@ -250,7 +250,7 @@ internal static class RunCommand
             return code;
         }
 
-        private void Track(RunEvent evt)
+        private void Track(AnswerEvent evt)
         {
             switch (evt.Data)
             {
@@ -265,7 +265,7 @@ internal static class RunCommand
                     _inputTokens += usage.InputTokens;
                     _outputTokens += usage.OutputTokens;
                     break;
-                case AgentStoppedEventData stopped:
+                case AnswerStoppedEventData stopped:
                     _stopReason = stopped.Reason;
                     break;
                 case MessageEndedData ended:

@@ -31,7 +31,7 @@ public sealed record MessageEndedData(Message Message, string? Code, string? Det
 /// Sends prompts and streams answers. The user message is stored before the provider is called;
 /// the assistant message is stored as <c>streaming</c>, its text saved in batches, and it ends
 /// <c>complete</c>, <c>cancelled</c>, <c>error</c> or <c>interrupted</c> with whatever text
-/// arrived. Each answer runs in the background as a <see cref="MessageRun"/> that clients watch
+/// arrived. Each answer runs in the background as a <see cref="AnswerStream"/> that clients watch
 /// and may reconnect to.
 /// </summary>
 public sealed partial class ChatService : IAsyncDisposable
@@ -46,7 +46,7 @@ public sealed partial class ChatService : IAsyncDisposable
     private readonly ConversationsOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<ChatService> _logger;
-    private readonly ConcurrentDictionary<Guid, MessageRun> _runs = new();
+    private readonly ConcurrentDictionary<Guid, AnswerStream> _runs = new();
     private readonly CancellationTokenSource _stopping = new();
 
     public ChatService(
@@ -76,11 +76,11 @@ public sealed partial class ChatService : IAsyncDisposable
     /// the current leaf; an earlier message's parent makes an edited sibling) and starts the answer.
     /// <paramref name="lease"/> (a per-user limit) is released when the answer ends.
     /// </summary>
-    public Task<MessageRun> PostAsync(Actor actor, Guid sessionId, string content, Guid? parentId, string? model, IDisposable? lease, CancellationToken cancellationToken) =>
+    public Task<AnswerStream> PostAsync(Actor actor, Guid sessionId, string content, Guid? parentId, string? model, IDisposable? lease, CancellationToken cancellationToken) =>
         PostAsync(actor, sessionId, content, parentId, model, null, lease, cancellationToken);
 
     /// <summary>As <see cref="PostAsync(Actor, Guid, string, Guid?, string?, IDisposable?, CancellationToken)"/>, with a command approval policy that wins over the project's (the CLI's <c>--approve</c>).</summary>
-    public async Task<MessageRun> PostAsync(Actor actor, Guid sessionId, string content, Guid? parentId, string? model, CommandApprovalPolicy? approval, IDisposable? lease, CancellationToken cancellationToken)
+    public async Task<AnswerStream> PostAsync(Actor actor, Guid sessionId, string content, Guid? parentId, string? model, CommandApprovalPolicy? approval, IDisposable? lease, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(content))
         {
@@ -108,7 +108,7 @@ public sealed partial class ChatService : IAsyncDisposable
     }
 
     /// <summary>A new answer as a sibling of <paramref name="messageId"/> (an assistant message), or a new answer to it (a user message).</summary>
-    public async Task<MessageRun> RegenerateAsync(Actor actor, Guid sessionId, Guid messageId, string? model, IDisposable? lease, CancellationToken cancellationToken)
+    public async Task<AnswerStream> RegenerateAsync(Actor actor, Guid sessionId, Guid messageId, string? model, IDisposable? lease, CancellationToken cancellationToken)
     {
         var session = await _sessions.GetAsync(actor, sessionId, cancellationToken).ConfigureAwait(false);
         var messages = await _repository.ListMessagesAsync(sessionId, cancellationToken).ConfigureAwait(false);
@@ -127,7 +127,7 @@ public sealed partial class ChatService : IAsyncDisposable
         await _sessions.GetAsync(actor, sessionId, cancellationToken).ConfigureAwait(false);
         if (_runs.TryGetValue(messageId, out var run) && run.SessionId == sessionId)
         {
-            run.Cancel(RunCancelReason.Stopped);
+            run.Cancel(AnswerCancelReason.Stopped);
             await run.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
 
@@ -136,7 +136,7 @@ public sealed partial class ChatService : IAsyncDisposable
     }
 
     /// <summary>The live run of a message (null when it is not streaming in this server any more) and the message as stored.</summary>
-    public async Task<(MessageRun? Run, Message Message)> AttachAsync(Actor actor, Guid sessionId, Guid messageId, CancellationToken cancellationToken)
+    public async Task<(AnswerStream? Run, Message Message)> AttachAsync(Actor actor, Guid sessionId, Guid messageId, CancellationToken cancellationToken)
     {
         await _sessions.GetAsync(actor, sessionId, cancellationToken).ConfigureAwait(false);
         var message = await _repository.GetMessageAsync(messageId, cancellationToken).ConfigureAwait(false);
@@ -167,7 +167,7 @@ public sealed partial class ChatService : IAsyncDisposable
         var runs = _runs.Values.ToList();
         foreach (var run in runs)
         {
-            run.Cancel(RunCancelReason.ServerStopping);
+            run.Cancel(AnswerCancelReason.ServerStopping);
         }
 
         await Task.WhenAll(runs.Select(r => r.Completion)).WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -187,7 +187,7 @@ public sealed partial class ChatService : IAsyncDisposable
         }
     }
 
-    private async Task<MessageRun> StartAsync(Session session, Message? user, List<Message> path, ResolvedModel model, Guid? userId, CommandApprovalPolicy? approval, IDisposable? lease, CancellationToken cancellationToken)
+    private async Task<AnswerStream> StartAsync(Session session, Message? user, List<Message> path, ResolvedModel model, Guid? userId, CommandApprovalPolicy? approval, IDisposable? lease, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         var promptId = user?.Id ?? path[^1].Id;
@@ -197,9 +197,9 @@ public sealed partial class ChatService : IAsyncDisposable
         var inserted = user is null ? new[] { assistant } : [user, assistant];
         await _repository.InsertTurnAsync(session with { CurrentLeafId = assistant.Id, UpdatedAt = now }, inserted, request, cancellationToken).ConfigureAwait(false);
 
-        var run = new MessageRun(session.ProjectId, session.Id, assistant.Id, _time, _options.DisconnectGracePeriod);
+        var run = new AnswerStream(session.ProjectId, session.Id, assistant.Id, _time, _options.DisconnectGracePeriod);
         _runs[assistant.Id] = run;
-        run.Append(RunEventTypes.MessageCreated, new MessageCreatedData(session.Id, assistant, user));
+        run.Append(AnswerEventTypes.MessageCreated, new MessageCreatedData(session.Id, assistant, user));
         if (user is not null)
         {
             _bus.Publish(SessionEventTypes.MessageCreated, session.ProjectId, new MessageEventData(session.Id, user.Id, user.Role, user.Status));
@@ -213,24 +213,24 @@ public sealed partial class ChatService : IAsyncDisposable
         return run;
     }
 
-    private async Task ExecuteAsync(MessageRun run, Session session, Message assistant, AiRequest request, List<Message> path, ResolvedModel model, Guid? userId, CommandApprovalPolicy? approval, IDisposable? lease)
+    private async Task ExecuteAsync(AnswerStream run, Session session, Message assistant, AiRequest request, List<Message> path, ResolvedModel model, Guid? userId, CommandApprovalPolicy? approval, IDisposable? lease)
     {
-        AgentOutcome outcome;
+        AnswerOutcome outcome;
         try
         {
-            outcome = await _agent.RunAsync(new AgentRunInput(run, session, assistant, path, model, userId, approval), run.Token).ConfigureAwait(false);
+            outcome = await _agent.RunAsync(new AnswerInput(run, session, assistant, path, model, userId, approval), run.Token).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
             ChatLog.RunFailed(_logger, ex, assistant.Id);
-            outcome = new AgentOutcome("", [], MessageStatus.Error, ErrorCodes.InternalError, "Wright failed while running this answer; the server log has the details.", [], null);
+            outcome = new AnswerOutcome("", [], MessageStatus.Error, ErrorCodes.InternalError, "Wright failed while running this answer; the server log has the details.", [], null);
         }
 
         var final = assistant with { Content = outcome.Text, ToolCalls = outcome.Calls, Status = outcome.Status, ErrorCode = outcome.Code, ErrorDetail = outcome.Detail, UpdatedAt = _time.GetUtcNow() };
         await FinishAsync(run, session, final, request, outcome.Steps, lease).ConfigureAwait(false);
     }
 
-    private async Task FinishAsync(MessageRun run, Session session, Message final, AiRequest request, IReadOnlyList<StepAccount> steps, IDisposable? lease)
+    private async Task FinishAsync(AnswerStream run, Session session, Message final, AiRequest request, IReadOnlyList<StepAccount> steps, IDisposable? lease)
     {
         // The first provider call updates the request stored with the turn; every other call (and each retried attempt) is a row of its own.
         var rows = new List<AiRequest>();
@@ -299,7 +299,7 @@ public sealed partial class ChatService : IAsyncDisposable
             ChatLog.SaveFailed(_logger, ex, final.Id);
         }
 
-        run.Append(final.Status == MessageStatus.Error ? RunEventTypes.Error : RunEventTypes.MessageCompleted, new MessageEndedData(final, final.ErrorCode, final.ErrorDetail));
+        run.Append(final.Status == MessageStatus.Error ? AnswerEventTypes.Error : AnswerEventTypes.MessageCompleted, new MessageEndedData(final, final.ErrorCode, final.ErrorDetail));
         run.Finish();
         lease?.Dispose();
         _bus.Publish(SessionEventTypes.MessageCompleted, session.ProjectId, new MessageEventData(session.Id, final.Id, final.Role, final.Status));
@@ -337,7 +337,7 @@ public sealed partial class ChatService : IAsyncDisposable
         return (cut > MaxTitleChars / 2 ? line[..cut] : line[..MaxTitleChars]).TrimEnd() + "…";
     }
 
-    private async Task EvictLaterAsync(MessageRun run)
+    private async Task EvictLaterAsync(AnswerStream run)
     {
         try
         {
@@ -348,7 +348,7 @@ public sealed partial class ChatService : IAsyncDisposable
             // The server is stopping: the run goes with it.
         }
 
-        _runs.TryRemove(new KeyValuePair<Guid, MessageRun>(run.MessageId, run));
+        _runs.TryRemove(new KeyValuePair<Guid, AnswerStream>(run.MessageId, run));
         run.Dispose();
     }
 }

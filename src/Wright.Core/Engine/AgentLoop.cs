@@ -24,12 +24,12 @@ public sealed record PreparedPrompt(string System, IReadOnlyList<AIChatMessage> 
 public sealed record StepAccount(int Step, DateTimeOffset StartedAt, IReadOnlyList<LlmAttemptFailed> Retried, LlmUsage? Usage, decimal Cost, long? TtftMs, long DurationMs, string Status, string? Code, string? Detail);
 
 /// <summary>How an answer ended: its text and tool calls, status and error, and each provider call.</summary>
-public sealed record AgentOutcome(string Text, IReadOnlyList<ToolCall> Calls, MessageStatus Status, string? Code, string? Detail, IReadOnlyList<StepAccount> Steps, AgentRunRecord? Run);
+public sealed record AnswerOutcome(string Text, IReadOnlyList<ToolCall> Calls, MessageStatus Status, string? Code, string? Detail, IReadOnlyList<StepAccount> Steps, AnswerRecord? Run);
 
 /// <summary>What one answer runs with.</summary>
 /// <param name="Path">The conversation from the root to the prompt (a user message), oldest first.</param>
 /// <param name="ApprovalOverride">A policy that wins over the project's (the CLI's <c>--approve</c>).</param>
-public sealed record AgentRunInput(MessageRun Run, Session Session, Message Assistant, IReadOnlyList<Message> Path, ResolvedModel Model, Guid? UserId, CommandApprovalPolicy? ApprovalOverride = null);
+public sealed record AnswerInput(AnswerStream Run, Session Session, Message Assistant, IReadOnlyList<Message> Path, ResolvedModel Model, Guid? UserId, CommandApprovalPolicy? ApprovalOverride = null);
 
 /// <summary>
 /// The agent loop of one answer: assembles the prompt's Context (stored with the prompt), sends
@@ -148,9 +148,9 @@ public sealed partial class AgentLoop
     }
 
     /// <summary>Runs the answer to the end; never throws for a provider, tool or action failure (the outcome carries it).</summary>
-    public async Task<AgentOutcome> RunAsync(AgentRunInput input, CancellationToken cancellationToken)
+    public async Task<AnswerOutcome> RunAsync(AnswerInput input, CancellationToken cancellationToken)
     {
-        var state = new RunState(input, _time.GetUtcNow());
+        var state = new AnswerState(input, _time.GetUtcNow());
         try
         {
             await RunCoreAsync(input, state, cancellationToken).ConfigureAwait(false);
@@ -158,7 +158,7 @@ public sealed partial class AgentLoop
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Stopped, abandoned by every client, or the server is stopping: keep what arrived; stage nothing more.
-            state.Status = input.Run.CancelReason == RunCancelReason.ServerStopping ? MessageStatus.Interrupted : MessageStatus.Cancelled;
+            state.Status = input.Run.CancelReason == AnswerCancelReason.ServerStopping ? MessageStatus.Interrupted : MessageStatus.Cancelled;
             state.Code = state.Status == MessageStatus.Interrupted ? "interrupted" : null;
             if (state.StepOpen)
             {
@@ -188,7 +188,7 @@ public sealed partial class AgentLoop
         try
         {
             using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            await _engine.SaveRunAsync(run, bounded.Token).ConfigureAwait(false);
+            await _engine.SaveAnswerAsync(run, bounded.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -196,12 +196,12 @@ public sealed partial class AgentLoop
             EngineLog.ToolCrashed(_logger, ex, "save-run", input.Assistant.Id);
         }
 
-        input.Run.Append(EngineEventTypes.AgentStopped, new AgentStoppedEventData(input.Assistant.Id, state.StopReason ?? StopReasons.Completed, state.StopDetail, state.Steps.Count, state.Cost, state.Commits));
+        input.Run.Append(EngineEventTypes.AnswerStopped, new AnswerStoppedEventData(input.Assistant.Id, state.StopReason ?? StopReasons.Completed, state.StopDetail, state.Steps.Count, state.Cost, state.Commits));
         EngineLog.Stopped(_logger, input.Assistant.Id, state.Steps.Count, state.StopReason ?? StopReasons.Completed);
-        return new AgentOutcome(state.Text.ToString(), state.Calls, state.Status, state.Code, state.Detail, state.Steps, run);
+        return new AnswerOutcome(state.Text.ToString(), state.Calls, state.Status, state.Code, state.Detail, state.Steps, run);
     }
 
-    private async Task RunCoreAsync(AgentRunInput input, RunState state, CancellationToken cancellationToken)
+    private async Task RunCoreAsync(AnswerInput input, AnswerState state, CancellationToken cancellationToken)
     {
         var run = input.Run;
         var project = await _projects.GetAsync(input.Session.ProjectId, cancellationToken).ConfigureAwait(false)
@@ -285,9 +285,9 @@ public sealed partial class AgentLoop
                 break;
             }
 
-            if (state.Cost >= _options.MaxCostPerRun)
+            if (state.Cost >= _options.MaxCostPerAnswer)
             {
-                state.Stop(StopReasons.CostBudget, $"The answer cost {state.Cost.ToString("0.####", CultureInfo.InvariantCulture)} USD, reaching the budget of {_options.MaxCostPerRun.ToString("0.####", CultureInfo.InvariantCulture)} USD per answer (Engine:MaxCostPerRun).");
+                state.Stop(StopReasons.CostBudget, $"The answer cost {state.Cost.ToString("0.####", CultureInfo.InvariantCulture)} USD, reaching the budget of {_options.MaxCostPerAnswer.ToString("0.####", CultureInfo.InvariantCulture)} USD per answer (Engine:MaxCostPerAnswer).");
                 break;
             }
         }
@@ -296,7 +296,7 @@ public sealed partial class AgentLoop
     }
 
     /// <summary>One provider call: streams text and tool calls to the clients and the database, and accounts for it.</summary>
-    private async Task<StepResult> StreamStepAsync(AgentRunInput input, RunState state, List<AIChatMessage> messages, IReadOnlyList<AITool> tools, CancellationToken cancellationToken)
+    private async Task<StepResult> StreamStepAsync(AnswerInput input, AnswerState state, List<AIChatMessage> messages, IReadOnlyList<AITool> tools, CancellationToken cancellationToken)
     {
         var run = input.Run;
         var assistant = input.Assistant;
@@ -323,7 +323,7 @@ public sealed partial class AgentLoop
                         lastFlush = _time.GetTimestamp();
                     }
 
-                    run.Append(RunEventTypes.Delta, new DeltaData(assistant.Id, delta.Text));
+                    run.Append(AnswerEventTypes.Delta, new DeltaData(assistant.Id, delta.Text));
                     break;
                 case LlmToolCall call:
                     state.MarkFirstToken(_time);
@@ -332,7 +332,7 @@ public sealed partial class AgentLoop
                     state.Calls.Add(toolCall);
                     await _conversations.UpdateStreamingContentAsync(assistant.Id, state.Text.ToString(), state.Calls, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
                     lastFlush = _time.GetTimestamp();
-                    run.Append(RunEventTypes.ToolCall, new ToolCallData(assistant.Id, toolCall));
+                    run.Append(AnswerEventTypes.ToolCall, new ToolCallData(assistant.Id, toolCall));
                     break;
                 case LlmUsage reported:
                     usage = reported;
@@ -345,14 +345,14 @@ public sealed partial class AgentLoop
         state.Steps.Add(state.Account(retried, usage, "complete", null, null, _time) with { Cost = cost });
         if (usage is not null)
         {
-            run.Append(RunEventTypes.Usage, new UsageData(assistant.Id, input.Model.Endpoint.Name, input.Model.Name.Model, usage.InputTokens, usage.OutputTokens, usage.CacheReadTokens, usage.CacheWriteTokens, cost, ModelInfo.Currency, state.Steps[^1].TtftMs));
+            run.Append(AnswerEventTypes.Usage, new UsageData(assistant.Id, input.Model.Endpoint.Name, input.Model.Name.Model, usage.InputTokens, usage.OutputTokens, usage.CacheReadTokens, usage.CacheWriteTokens, cost, ModelInfo.Currency, state.Steps[^1].TtftMs));
         }
 
         return new StepResult(text.ToString(), calls, usage);
     }
 
     /// <summary>Executes the tool calls of one response in order; its file calls are kept together or not at all.</summary>
-    private async Task<List<ToolOutcome>> ExecuteCallsAsync(AgentRunInput input, RunState state, ToolWorkspace workspace, string root, Guid projectId, CommandApprovalPolicy policy, IReadOnlyList<ToolCall> calls, StuckDetector stuck, CancellationToken cancellationToken)
+    private async Task<List<ToolOutcome>> ExecuteCallsAsync(AnswerInput input, AnswerState state, ToolWorkspace workspace, string root, Guid projectId, CommandApprovalPolicy policy, IReadOnlyList<ToolCall> calls, StuckDetector stuck, CancellationToken cancellationToken)
     {
         var staging = workspace.BeginStep();
         var results = new List<ToolOutcome>();
@@ -419,7 +419,7 @@ public sealed partial class AgentLoop
     /// <c>run_command</c>: asks when the policy says so, then runs the command as an ActionRun with
     /// what the answer staged so far (the command must see those files), committing both together.
     /// </summary>
-    private async Task<string> RunCommandAsync(AgentRunInput input, RunState state, ToolWorkspace workspace, ToolWorkspace.StepStaging staging, string root, Guid projectId, CommandApprovalPolicy policy, ToolCall call, ToolArguments arguments, CancellationToken cancellationToken)
+    private async Task<string> RunCommandAsync(AnswerInput input, AnswerState state, ToolWorkspace workspace, ToolWorkspace.StepStaging staging, string root, Guid projectId, CommandApprovalPolicy policy, ToolCall call, ToolArguments arguments, CancellationToken cancellationToken)
     {
         var program = arguments.Required("program");
         var timeout = arguments.Int("timeout_seconds") is { } seconds && seconds > 0
@@ -477,7 +477,7 @@ public sealed partial class AgentLoop
     }
 
     /// <summary>The answer's staged file changes and its text edit blocks, applied as one ActionRun.</summary>
-    private async Task ApplyAnswerAsync(AgentRunInput input, RunState state, ToolWorkspace workspace, string root, Guid projectId, PreparedPrompt prepared, CancellationToken cancellationToken)
+    private async Task ApplyAnswerAsync(AnswerInput input, AnswerState state, ToolWorkspace workspace, string root, Guid projectId, PreparedPrompt prepared, CancellationToken cancellationToken)
     {
         List<WrightAction> actions = [];
         if (workspace.Changes is { Count: > 0 } changes)
@@ -512,7 +512,7 @@ public sealed partial class AgentLoop
         state.Stop(StopReasons.ActionFailed, result.Failure.Detail, force: true);
     }
 
-    private static void Committed(AgentRunInput input, RunState state, ActionRunResult result)
+    private static void Committed(AnswerInput input, AnswerState state, ActionRunResult result)
     {
         if (result.Commit is not { } commit)
         {
@@ -608,7 +608,7 @@ public sealed partial class AgentLoop
     }
 
     /// <summary>What the run has so far.</summary>
-    private sealed class RunState(AgentRunInput input, DateTimeOffset started)
+    private sealed class AnswerState(AnswerInput input, DateTimeOffset started)
     {
         private long _stepStarted;
         private DateTimeOffset _stepStartedAt;
@@ -667,7 +667,7 @@ public sealed partial class AgentLoop
             }
         }
 
-        public AgentRunRecord Record(DateTimeOffset now) =>
+        public AnswerRecord Record(DateTimeOffset now) =>
             new(input.Assistant.Id, input.Session.Id, BaseCommit, Commits.LastOrDefault(), Commits.ToList(), Branch, StopReason ?? StopReasons.Completed, StopDetail, Steps.Count, Cost, Failure, started, now);
     }
 }

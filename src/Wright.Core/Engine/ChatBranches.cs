@@ -62,13 +62,13 @@ public sealed class ChatBranches
         string? start = null;
         if (prompt.ParentId is { } parentId)
         {
-            start = (await _engine.GetRunAsync(parentId, cancellationToken).ConfigureAwait(false))?.HeadAfter;
+            start = (await _engine.GetAnswerAsync(parentId, cancellationToken).ConfigureAwait(false))?.HeadAfter;
         }
         else
         {
             foreach (var answer in messages.Where(m => m.Role == MessageRole.Assistant && siblings.Any(s => s.Id == m.ParentId)))
             {
-                start ??= (await _engine.GetRunAsync(answer.Id, cancellationToken).ConfigureAwait(false))?.BaseCommit;
+                start ??= (await _engine.GetAnswerAsync(answer.Id, cancellationToken).ConfigureAwait(false))?.BaseCommit;
             }
         }
 
@@ -107,10 +107,10 @@ public sealed class ChatBranches
         var project = await _projects.GetAsync(actor, session.ProjectId, cancellationToken).ConfigureAwait(false);
         var messages = await _conversations.ListMessagesAsync(sessionId, cancellationToken).ConfigureAwait(false);
         var path = SessionService.PathTo(messages, leafId) ?? throw SessionService.MessageNotFound(leafId);
-        AgentRunRecord? run = null;
+        AnswerRecord? run = null;
         foreach (var answer in path.AsEnumerable().Reverse().Where(m => m.Role == MessageRole.Assistant))
         {
-            run = await _engine.GetRunAsync(answer.Id, cancellationToken).ConfigureAwait(false);
+            run = await _engine.GetAnswerAsync(answer.Id, cancellationToken).ConfigureAwait(false);
             if (run?.GitBranch is not null)
             {
                 break;

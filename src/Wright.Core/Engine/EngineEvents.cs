@@ -30,7 +30,7 @@ public static class EngineEventTypes
     public const string ActionFailed = "action.failed";
 
     /// <summary>Why the agent loop stopped (always sent before the message ends).</summary>
-    public const string AgentStopped = "agent.stopped";
+    public const string AnswerStopped = "answer.stopped";
 }
 
 public sealed record ContextEventData(Guid MessageId, Guid PromptMessageId, int Turn, int TokenCount, int BudgetTokens, IReadOnlyList<string> Files, IReadOnlyList<ContextSourceRecord> Sources);
@@ -49,4 +49,4 @@ public sealed record ActionCommittedEventData(Guid MessageId, string ActionId, s
 
 public sealed record ActionFailedEventData(Guid MessageId, string ActionId, ActionFailure Failure);
 
-public sealed record AgentStoppedEventData(Guid MessageId, string Reason, string? Detail, int Steps, decimal Cost, IReadOnlyList<string> Commits);
+public sealed record AnswerStoppedEventData(Guid MessageId, string Reason, string? Detail, int Steps, decimal Cost, IReadOnlyList<string> Commits);

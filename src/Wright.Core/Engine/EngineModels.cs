@@ -3,7 +3,7 @@ using Wright.Core.Context;
 
 namespace Wright.Core.Engine;
 
-/// <summary>Why an agent run stopped; stored with the run and sent as <c>agent.stopped</c>. Never rename one.</summary>
+/// <summary>Why an agent run stopped; stored with the run and sent as <c>answer.stopped</c>. Never rename one.</summary>
 public static class StopReasons
 {
     /// <summary>The model finished (an answer without tool calls).</summary>
@@ -12,7 +12,7 @@ public static class StopReasons
     /// <summary>The run reached the step limit (<c>Engine:MaxSteps</c>).</summary>
     public const string MaxSteps = "max_steps";
 
-    /// <summary>The run's provider calls reached the cost budget (<c>Engine:MaxCostPerRun</c>).</summary>
+    /// <summary>The run's provider calls reached the cost budget (<c>Engine:MaxCostPerAnswer</c>).</summary>
     public const string CostBudget = "cost_budget";
 
     /// <summary>The model repeated the same failing call, or kept hitting the same error.</summary>
@@ -33,7 +33,7 @@ public static class StopReasons
 /// parent saw), the commits it made (the last is <see cref="CommitSha"/>), the git branch it ran
 /// on, why it stopped, its steps and cost, and the failed action when its changes were rolled back.
 /// </summary>
-public sealed record AgentRunRecord(
+public sealed record AnswerRecord(
     Guid MessageId,
     Guid SessionId,
     string? BaseCommit,

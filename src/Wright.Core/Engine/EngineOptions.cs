@@ -10,7 +10,7 @@ public sealed class EngineOptions
     public int MaxSteps { get; set; } = 25;
 
     /// <summary>USD one answer may spend across its provider calls before it is stopped with <c>cost_budget</c>.</summary>
-    public decimal MaxCostPerRun { get; set; } = 2.00m;
+    public decimal MaxCostPerAnswer { get; set; } = 2.00m;
 
     /// <summary>How often the same failing call (or the same error) may occur before the run is stopped as <c>stuck</c>.</summary>
     public int StuckRepeats { get; set; } = 3;
@@ -45,9 +45,9 @@ internal sealed class EngineOptionsValidation : IValidateOptions<EngineOptions>
             problems.Add($"Engine:MaxSteps must be between 1 and 1000 (got {options.MaxSteps}).");
         }
 
-        if (options.MaxCostPerRun <= 0)
+        if (options.MaxCostPerAnswer <= 0)
         {
-            problems.Add($"Engine:MaxCostPerRun must be positive (got {options.MaxCostPerRun}).");
+            problems.Add($"Engine:MaxCostPerAnswer must be positive (got {options.MaxCostPerAnswer}).");
         }
 
         if (options.StuckRepeats < 2)

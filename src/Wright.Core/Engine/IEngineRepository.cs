@@ -9,12 +9,12 @@ public interface IEngineRepository
     Task<StoredContext?> GetContextAsync(Guid messageId, CancellationToken cancellationToken);
 
     /// <summary>Inserts or replaces the run of an assistant message.</summary>
-    Task SaveRunAsync(AgentRunRecord run, CancellationToken cancellationToken);
+    Task SaveAnswerAsync(AnswerRecord run, CancellationToken cancellationToken);
 
-    Task<AgentRunRecord?> GetRunAsync(Guid messageId, CancellationToken cancellationToken);
+    Task<AnswerRecord?> GetAnswerAsync(Guid messageId, CancellationToken cancellationToken);
 
     /// <summary>Every run of a session, oldest first.</summary>
-    Task<IReadOnlyList<AgentRunRecord>> ListRunsAsync(Guid sessionId, CancellationToken cancellationToken);
+    Task<IReadOnlyList<AnswerRecord>> ListAnswersAsync(Guid sessionId, CancellationToken cancellationToken);
 
     /// <summary>Adds the next version of a prompt (its number one past the latest) and returns it.</summary>
     Task<PromptVersion> AddPromptVersionAsync(string scope, string scopeKey, string content, Guid? authorId, DateTimeOffset at, CancellationToken cancellationToken);

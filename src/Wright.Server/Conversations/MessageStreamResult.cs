@@ -20,11 +20,11 @@ namespace Wright.Server.Conversations;
 /// </summary>
 internal sealed class MessageStreamResult : IResult, IEndpointMetadataProvider
 {
-    private readonly MessageRun? _run;
+    private readonly AnswerStream? _run;
     private readonly Message? _message;
     private readonly long _after;
 
-    public MessageStreamResult(MessageRun? run, Message? message, long after)
+    public MessageStreamResult(AnswerStream? run, Message? message, long after)
     {
         _run = run;
         _message = message;
@@ -54,7 +54,7 @@ internal sealed class MessageStreamResult : IResult, IEndpointMetadataProvider
         if (_run is null)
         {
             ArgumentNullException.ThrowIfNull(_message);
-            var type = _message.Status == MessageStatus.Error ? RunEventTypes.Error : RunEventTypes.MessageCompleted;
+            var type = _message.Status == MessageStatus.Error ? AnswerEventTypes.Error : AnswerEventTypes.MessageCompleted;
             await writer.WriteAsync(Math.Max(_after, 0) + 1, type, RunEventDtos.From(new MessageEndedData(_message, _message.ErrorCode, _message.ErrorDetail)), cancellationToken).ConfigureAwait(false);
             return;
         }

@@ -29,7 +29,7 @@ public sealed record ContextDto(int Turn, string? Head, int BudgetTokens, int To
 public sealed record PromptPreviewDto(string Model, string System, IReadOnlyList<PreviewMessageDto> Messages, IReadOnlyList<PreviewToolDto> Tools, int EstimatedTokens, ContextDto Context);
 
 /// <summary>What an answer did to the project.</summary>
-public sealed record AgentRunDto(
+public sealed record AnswerDto(
     Guid MessageId,
     string? BaseCommit,
     string? Commit,
@@ -43,7 +43,7 @@ public sealed record AgentRunDto(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt)
 {
-    public static AgentRunDto From(AgentRunRecord r) => new(r.MessageId, r.BaseCommit, r.CommitSha, r.Commits, r.GitBranch, r.StopReason, r.StopDetail, r.Steps, r.Cost, r.Failure, r.CreatedAt, r.UpdatedAt);
+    public static AnswerDto From(AnswerRecord r) => new(r.MessageId, r.BaseCommit, r.CommitSha, r.Commits, r.GitBranch, r.StopReason, r.StopDetail, r.Steps, r.Cost, r.Failure, r.CreatedAt, r.UpdatedAt);
 }
 
 /// <summary><c>POST /api/projects/{id}/git/undo</c>: optionally the commit the client means to undo (as it last saw HEAD).</summary>

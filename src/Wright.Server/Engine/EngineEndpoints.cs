@@ -24,7 +24,7 @@ internal static class EngineEndpoints
         sessions.MapGet("/approvals", ListApprovalsAsync);
         sessions.MapPost("/approvals/{approvalId:guid}", DecideAsync);
         sessions.MapGet("/prompt-preview", PreviewAsync);
-        sessions.MapGet("/messages/{messageId:guid}/run", GetRunAsync);
+        sessions.MapGet("/messages/{messageId:guid}/answer", GetAnswerAsync);
         sessions.MapGet("/messages/{messageId:guid}/context", GetContextAsync);
         sessions.MapGet("/prompt", GetSessionPromptAsync);
         sessions.MapPut("/prompt", SaveSessionPromptAsync);
@@ -99,12 +99,12 @@ internal static class EngineEndpoints
             ContextDto.From(prepared.Context.Record)));
     }
 
-    private static async Task<Ok<AgentRunDto>> GetRunAsync(Guid id, Guid messageId, HttpContext http, SessionService sessions, IEngineRepository engine, CancellationToken cancellationToken)
+    private static async Task<Ok<AnswerDto>> GetAnswerAsync(Guid id, Guid messageId, HttpContext http, SessionService sessions, IEngineRepository engine, CancellationToken cancellationToken)
     {
         await sessions.GetAsync(http.Actor(), id, cancellationToken);
-        var run = await engine.GetRunAsync(messageId, cancellationToken);
+        var run = await engine.GetAnswerAsync(messageId, cancellationToken);
         return run is not null && run.SessionId == id
-            ? TypedResults.Ok(AgentRunDto.From(run))
+            ? TypedResults.Ok(AnswerDto.From(run))
             : throw WrightException.NotFound("run_not_found", $"Message {messageId} of this session has no agent run (it is a prompt, or its answer never started).");
     }
 

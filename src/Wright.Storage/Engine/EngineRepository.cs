@@ -8,7 +8,7 @@ using Wright.Storage.Database;
 
 namespace Wright.Storage.Engine;
 
-/// <summary>Dapper repository of prompt contexts, agent runs and prompt versions; the same SQL runs on SQLite and PostgreSQL.</summary>
+/// <summary>Dapper repository of prompt contexts, answers and prompt versions; the same SQL runs on SQLite and PostgreSQL.</summary>
 internal sealed class EngineRepository : IEngineRepository
 {
     private const decimal PicosPerUnit = 1_000_000_000_000m;
@@ -60,12 +60,12 @@ internal sealed class EngineRepository : IEngineRepository
         return row is null ? null : new StoredContext(Guid.Parse(row.SessionId), Guid.Parse(row.MessageId), JsonSerializer.Deserialize<ContextRecord>(row.Record, Json)!);
     }
 
-    public async Task SaveRunAsync(AgentRunRecord run, CancellationToken cancellationToken)
+    public async Task SaveAnswerAsync(AnswerRecord run, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO agent_runs (message_id, session_id, base_commit, commit_sha, commits, git_branch, stop_reason, stop_detail, steps, cost_picos, failure, created_at_ms, updated_at_ms)
+            INSERT INTO answers (message_id, session_id, base_commit, commit_sha, commits, git_branch, stop_reason, stop_detail, steps, cost_picos, failure, created_at_ms, updated_at_ms)
             VALUES (@MessageId, @SessionId, @BaseCommit, @CommitSha, @Commits, @GitBranch, @StopReason, @StopDetail, @Steps, @CostPicos, @Failure, @CreatedAtMs, @UpdatedAtMs)
             ON CONFLICT (message_id) DO UPDATE SET base_commit = excluded.base_commit, commit_sha = excluded.commit_sha, commits = excluded.commits,
                 git_branch = excluded.git_branch, stop_reason = excluded.stop_reason, stop_detail = excluded.stop_detail, steps = excluded.steps,
@@ -90,19 +90,19 @@ internal sealed class EngineRepository : IEngineRepository
             cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
-    public async Task<AgentRunRecord?> GetRunAsync(Guid messageId, CancellationToken cancellationToken)
+    public async Task<AnswerRecord?> GetAnswerAsync(Guid messageId, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var row = await connection.QuerySingleOrDefaultAsync<RunRow>(new CommandDefinition(
-            $"SELECT {RunColumns} FROM agent_runs WHERE message_id = @MessageId", new { MessageId = messageId.ToString() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            $"SELECT {RunColumns} FROM answers WHERE message_id = @MessageId", new { MessageId = messageId.ToString() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return row?.ToRecord();
     }
 
-    public async Task<IReadOnlyList<AgentRunRecord>> ListRunsAsync(Guid sessionId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<AnswerRecord>> ListAnswersAsync(Guid sessionId, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<RunRow>(new CommandDefinition(
-            $"SELECT {RunColumns} FROM agent_runs WHERE session_id = @SessionId ORDER BY created_at_ms, message_id", new { SessionId = sessionId.ToString() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            $"SELECT {RunColumns} FROM answers WHERE session_id = @SessionId ORDER BY created_at_ms, message_id", new { SessionId = sessionId.ToString() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return rows.Select(r => r.ToRecord()).ToList();
     }
 
@@ -165,7 +165,7 @@ internal sealed class EngineRepository : IEngineRepository
 
         public long UpdatedAtMs { get; init; }
 
-        public AgentRunRecord ToRecord() => new(
+        public AnswerRecord ToRecord() => new(
             Guid.Parse(MessageId),
             Guid.Parse(SessionId),
             BaseCommit,

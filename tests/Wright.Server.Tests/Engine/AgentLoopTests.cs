@@ -226,7 +226,7 @@ public sealed class AgentLoopTests
 
         answer.StopReason().ShouldBe("stuck");
         kit.Fake.Requests.Count.ShouldBe(3);
-        answer.Events.Single(e => e.Event == "agent.stopped").Json.GetProperty("detail").GetString()!.ShouldContain("same failing call 3 times");
+        answer.Events.Single(e => e.Event == "answer.stopped").Json.GetProperty("detail").GetString()!.ShouldContain("same failing call 3 times");
     }
 
     [Fact]

@@ -71,7 +71,7 @@ internal sealed class EngineKit : IAsyncDisposable
     public async Task<int> CommitCountAsync() => int.Parse((await GitAsync("rev-list", "--count", "HEAD")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
 
     public async Task<JsonElement> RunAsync(Guid messageId) =>
-        await Client.GetFromJsonAsync<JsonElement>($"/api/sessions/{Session}/messages/{messageId}/run").Bounded();
+        await Client.GetFromJsonAsync<JsonElement>($"/api/sessions/{Session}/messages/{messageId}/answer").Bounded();
 
     /// <summary>Every request body the fake provider received, as text.</summary>
     public string AllRequestBodies => string.Join("\n", Fake.Requests.Select(r => r.Body));
@@ -85,7 +85,7 @@ internal static class AnswerExtensions
         answer.Events.Where(e => e.Event == type).Select(e => new SseMessageView(e.Json));
 
     public static string StopReason(this Answer answer) =>
-        answer.Events.Single(e => e.Event == "agent.stopped").Json.GetProperty("reason").GetString()!;
+        answer.Events.Single(e => e.Event == "answer.stopped").Json.GetProperty("reason").GetString()!;
 }
 
 /// <summary>An event's JSON payload.</summary>

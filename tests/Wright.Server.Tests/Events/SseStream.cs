@@ -134,7 +134,7 @@ public sealed class SseStream : IAsyncDisposable
         while (true)
         {
             var message = await NextEventAsync();
-            if (message.Event is not ("context" or "agent.stopped"))
+            if (message.Event is not ("context" or "answer.stopped"))
             {
                 return message;
             }

@@ -54,18 +54,18 @@ public abstract class EngineRepositoryTests<TProvider> : StorageTestBase<TProvid
     public async Task SaveRun_UpsertsAndLists_WithFailureCommitsAndExactCost()
     {
         var session = await NewSessionAsync();
-        var first = new AgentRunRecord(Guid.NewGuid(), session.Id, "base1", "c2", ["c1", "c2"], "main", StopReasons.Completed, null, 3, 0.000123456789m, null, Start, Start);
-        var second = new AgentRunRecord(Guid.NewGuid(), session.Id, "c2", null, [], "wright/abcd1234/1", StopReasons.ActionFailed, "bad edit", 1, 0m, new ActionFailure(1, ActionTypes.FileChange, "edit_no_match", "Action 2 failed"), Start.AddSeconds(1), Start.AddSeconds(1));
+        var first = new AnswerRecord(Guid.NewGuid(), session.Id, "base1", "c2", ["c1", "c2"], "main", StopReasons.Completed, null, 3, 0.000123456789m, null, Start, Start);
+        var second = new AnswerRecord(Guid.NewGuid(), session.Id, "c2", null, [], "wright/abcd1234/1", StopReasons.ActionFailed, "bad edit", 1, 0m, new ActionFailure(1, ActionTypes.FileChange, "edit_no_match", "Action 2 failed"), Start.AddSeconds(1), Start.AddSeconds(1));
 
-        await Repository.SaveRunAsync(first with { StopReason = null, Commits = [] }, CancellationToken.None).Bounded();
-        await Repository.SaveRunAsync(first, CancellationToken.None).Bounded();
-        await Repository.SaveRunAsync(second, CancellationToken.None).Bounded();
+        await Repository.SaveAnswerAsync(first with { StopReason = null, Commits = [] }, CancellationToken.None).Bounded();
+        await Repository.SaveAnswerAsync(first, CancellationToken.None).Bounded();
+        await Repository.SaveAnswerAsync(second, CancellationToken.None).Bounded();
 
-        var stored = await Repository.GetRunAsync(first.MessageId, CancellationToken.None).Bounded();
+        var stored = await Repository.GetAnswerAsync(first.MessageId, CancellationToken.None).Bounded();
         (stored! with { Commits = first.Commits }).ShouldBe(first);
         stored.Commits.ShouldBe(["c1", "c2"]);
         stored.HeadAfter.ShouldBe("c2");
-        var runs = await Repository.ListRunsAsync(session.Id, CancellationToken.None).Bounded();
+        var runs = await Repository.ListAnswersAsync(session.Id, CancellationToken.None).Bounded();
         runs.Select(r => r.MessageId).ShouldBe([first.MessageId, second.MessageId]);
         runs[1].Failure.ShouldBe(second.Failure);
         runs[1].HeadAfter.ShouldBe("c2");
@@ -93,12 +93,12 @@ public abstract class EngineRepositoryTests<TProvider> : StorageTestBase<TProvid
         var session = await NewSessionAsync();
         var message = Guid.NewGuid();
         await Repository.SaveContextAsync(new StoredContext(session.Id, message, new ContextRecord(Guid.NewGuid(), Start, 1, null, 10, 5, [], [], new Dictionary<string, string>(), [])), CancellationToken.None).Bounded();
-        await Repository.SaveRunAsync(new AgentRunRecord(message, session.Id, null, null, [], null, StopReasons.Completed, null, 1, 0m, null, Start, Start), CancellationToken.None).Bounded();
+        await Repository.SaveAnswerAsync(new AnswerRecord(message, session.Id, null, null, [], null, StopReasons.Completed, null, 1, 0m, null, Start, Start), CancellationToken.None).Bounded();
 
         (await new ConversationRepository(Database).DeleteSessionAsync(session.Id, CancellationToken.None).Bounded()).ShouldBeTrue();
 
         (await Repository.GetContextAsync(message, CancellationToken.None).Bounded()).ShouldBeNull();
-        (await Repository.GetRunAsync(message, CancellationToken.None).Bounded()).ShouldBeNull();
+        (await Repository.GetAnswerAsync(message, CancellationToken.None).Bounded()).ShouldBeNull();
     }
 
     private static string Flat(ContextSourceRecord source) => $"{source.Kind}|{source.Title}|{source.Tokens}|{string.Join(",", source.Files)}|{source.Truncated}";

@@ -3,10 +3,10 @@ using System.Runtime.CompilerServices;
 namespace Wright.Core.Conversations;
 
 /// <summary>One event of an answer's stream: its id within the stream (1, 2, 3…), type and payload.</summary>
-public sealed record RunEvent(long Id, string Type, object Data);
+public sealed record AnswerEvent(long Id, string Type, object Data);
 
 /// <summary>The SSE event types of an answer's stream; never rename one.</summary>
-public static class RunEventTypes
+public static class AnswerEventTypes
 {
     public const string MessageCreated = "message.created";
     public const string Delta = "delta";
@@ -17,7 +17,7 @@ public static class RunEventTypes
 }
 
 /// <summary>Why a run was cancelled.</summary>
-public enum RunCancelReason
+public enum AnswerCancelReason
 {
     None,
     Stopped,
@@ -31,10 +31,10 @@ public enum RunCancelReason
 /// the cancellation of its provider call. When its last client leaves, it waits the grace period
 /// for one to come back, then cancels.
 /// </summary>
-public sealed class MessageRun : IDisposable
+public sealed class AnswerStream : IDisposable
 {
     private readonly Lock _lock = new();
-    private readonly List<RunEvent> _events = [];
+    private readonly List<AnswerEvent> _events = [];
     private readonly CancellationTokenSource _cancellation = new();
     private readonly TimeProvider _time;
     private readonly TimeSpan _grace;
@@ -42,9 +42,9 @@ public sealed class MessageRun : IDisposable
     private int _watchers;
     private ITimer? _graceTimer;
     private bool _finished;
-    private RunCancelReason _cancelReason;
+    private AnswerCancelReason _cancelReason;
 
-    public MessageRun(Guid projectId, Guid sessionId, Guid messageId, TimeProvider time, TimeSpan grace)
+    public AnswerStream(Guid projectId, Guid sessionId, Guid messageId, TimeProvider time, TimeSpan grace)
     {
         ProjectId = projectId;
         SessionId = sessionId;
@@ -62,7 +62,7 @@ public sealed class MessageRun : IDisposable
     /// <summary>Cancelled when the run is stopped, abandoned by its clients, or the server stops.</summary>
     public CancellationToken Token => _cancellation.Token;
 
-    public RunCancelReason CancelReason
+    public AnswerCancelReason CancelReason
     {
         get
         {
@@ -88,13 +88,13 @@ public sealed class MessageRun : IDisposable
     public Task Completion { get; internal set; } = Task.CompletedTask;
 
     /// <summary>Appends an event and wakes the readers.</summary>
-    public RunEvent Append(string type, object data)
+    public AnswerEvent Append(string type, object data)
     {
         TaskCompletionSource changed;
-        RunEvent evt;
+        AnswerEvent evt;
         lock (_lock)
         {
-            evt = new RunEvent(_events.Count + 1, type, data);
+            evt = new AnswerEvent(_events.Count + 1, type, data);
             _events.Add(evt);
             changed = _changed;
             _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -120,7 +120,7 @@ public sealed class MessageRun : IDisposable
     }
 
     /// <summary>Every event after <paramref name="afterId"/>, then live ones until the run finishes.</summary>
-    public async IAsyncEnumerable<RunEvent> ReadAsync(long afterId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<AnswerEvent> ReadAsync(long afterId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await foreach (var batch in ReadBatchesAsync(afterId, cancellationToken).ConfigureAwait(false))
         {
@@ -136,7 +136,7 @@ public sealed class MessageRun : IDisposable
     /// writer can flush once per batch: under load a slow client gets fewer, larger writes, while
     /// an idle stream still sends each event the moment it exists.
     /// </summary>
-    public async IAsyncEnumerable<IReadOnlyList<RunEvent>> ReadBatchesAsync(long afterId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<IReadOnlyList<AnswerEvent>> ReadBatchesAsync(long afterId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         int next;
         lock (_lock)
@@ -147,7 +147,7 @@ public sealed class MessageRun : IDisposable
 
         while (true)
         {
-            List<RunEvent> batch;
+            List<AnswerEvent> batch;
             Task changed;
             bool finished;
             lock (_lock)
@@ -187,11 +187,11 @@ public sealed class MessageRun : IDisposable
     }
 
     /// <summary>Cancels the provider call; the run then saves what it has with the matching status.</summary>
-    public void Cancel(RunCancelReason reason)
+    public void Cancel(AnswerCancelReason reason)
     {
         lock (_lock)
         {
-            if (_finished || _cancelReason != RunCancelReason.None)
+            if (_finished || _cancelReason != AnswerCancelReason.None)
             {
                 return;
             }
@@ -227,19 +227,19 @@ public sealed class MessageRun : IDisposable
             if (_grace > TimeSpan.Zero)
             {
                 _graceTimer?.Dispose();
-                _graceTimer = _time.CreateTimer(_ => Cancel(RunCancelReason.Disconnected), null, _grace, Timeout.InfiniteTimeSpan);
+                _graceTimer = _time.CreateTimer(_ => Cancel(AnswerCancelReason.Disconnected), null, _grace, Timeout.InfiniteTimeSpan);
                 return;
             }
         }
 
-        Cancel(RunCancelReason.Disconnected);
+        Cancel(AnswerCancelReason.Disconnected);
     }
 
     private sealed class Watcher : IDisposable
     {
-        private MessageRun? _run;
+        private AnswerStream? _run;
 
-        public Watcher(MessageRun run)
+        public Watcher(AnswerStream run)
         {
             _run = run;
         }

@@ -30,6 +30,9 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<ILlmSettingsRepository, LlmSettingsRepository>();
         services.TryAddSingleton<IConversationRepository, ConversationRepository>();
         services.TryAddSingleton<IEngineRepository, EngineRepository>();
+        services.TryAddSingleton<IContextRepository>(sp => sp.GetRequiredService<IEngineRepository>());
+        services.TryAddSingleton<IAnswerRepository>(sp => sp.GetRequiredService<IEngineRepository>());
+        services.TryAddSingleton<IPromptVersionRepository>(sp => sp.GetRequiredService<IEngineRepository>());
         return services;
     }
 }

@@ -1,3 +1,4 @@
+using Wright.Core.Answers;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
@@ -180,6 +181,7 @@ internal static class RunCommand
     {
         private readonly List<string> _commits = [];
         private decimal _cost;
+        private bool _unpriced;
         private long _inputTokens;
         private long _outputTokens;
         private bool _actionFailed;
@@ -236,15 +238,16 @@ internal static class RunCommand
                 MessageStatus.Error when _errorCode?.StartsWith("provider_", StringComparison.Ordinal) == true => ProviderError,
                 _ => ChangesNotApplied,
             };
-            var cost = _cost.ToString("0.######", CultureInfo.InvariantCulture);
+            // A model without a known price is reported as such, never as a cost of 0.
+            var cost = _unpriced ? "unpriced" : _cost.ToString("0.######", CultureInfo.InvariantCulture) + " USD";
             if (json)
             {
-                await Console.Out.WriteLineAsync(JsonSerializer.Serialize(new { type = "result", exitCode = code, sessionId = session.Id, messageId = _final?.Id, commits = _commits, stopReason = _stopReason, cost = _cost, currency = "USD", inputTokens = _inputTokens, outputTokens = _outputTokens }, Json));
+                await Console.Out.WriteLineAsync(JsonSerializer.Serialize(new { type = "result", exitCode = code, sessionId = session.Id, messageId = _final?.Id, commits = _commits, stopReason = _stopReason, cost = _unpriced ? (decimal?)null : _cost, unpriced = _unpriced, currency = "USD", inputTokens = _inputTokens, outputTokens = _outputTokens }, Json));
             }
             else
             {
                 await Console.Out.WriteLineAsync();
-                await Console.Error.WriteLineAsync($"{(_commits.Count == 0 ? "No commit." : $"Commits: {string.Join(", ", _commits)}")} Cost: {cost} USD ({_inputTokens} in, {_outputTokens} out).");
+                await Console.Error.WriteLineAsync($"{(_commits.Count == 0 ? "No commit." : $"Commits: {string.Join(", ", _commits)}")} Cost: {cost} ({_inputTokens} in, {_outputTokens} out).");
             }
 
             return code;
@@ -261,7 +264,8 @@ internal static class RunCommand
                     _actionFailed = true;
                     break;
                 case UsageData usage:
-                    _cost += usage.Cost;
+                    _cost += usage.Cost ?? 0m;
+                    _unpriced |= usage.Unpriced;
                     _inputTokens += usage.InputTokens;
                     _outputTokens += usage.OutputTokens;
                     break;

@@ -14,6 +14,24 @@ namespace Wright.Core.Context;
 /// </summary>
 public static partial class ContextAssembler
 {
+    /// <summary>The legend of the git status section; every code <see cref="StatusCode"/> writes is in it.</summary>
+    internal const string StatusLegend = "Git status (index, worktree: . unchanged, M modified, T type changed, A added, D deleted, R renamed, C copied, U unmerged, ? untracked, ! ignored)";
+
+    /// <summary>git's own porcelain letters, so the legend and the codes cannot disagree (Untracked and Unmerged both start with U).</summary>
+    internal static char StatusCode(Git.GitChange change) => change switch
+    {
+        Git.GitChange.Unmodified => '.',
+        Git.GitChange.Modified => 'M',
+        Git.GitChange.TypeChanged => 'T',
+        Git.GitChange.Added => 'A',
+        Git.GitChange.Deleted => 'D',
+        Git.GitChange.Renamed => 'R',
+        Git.GitChange.Copied => 'C',
+        Git.GitChange.Unmerged => 'U',
+        Git.GitChange.Untracked => '?',
+        _ => '!',
+    };
+
     public static BuiltContext Assemble(ContextRequest request, WorkspaceSnapshot snapshot, TokenEstimator estimator, DateTimeOffset now, Guid id)
     {
         var budget = new Budget(Math.Max(0, request.BudgetTokens), estimator, request.Model);
@@ -74,7 +92,7 @@ public static partial class ContextAssembler
             var status = new StringBuilder();
             foreach (var entry in snapshot.Status.Take(200))
             {
-                status.Append(CultureInfo.InvariantCulture, $"{entry.Index.ToString()[0]}{entry.Worktree.ToString()[0]} {entry.Path}\n");
+                status.Append(CultureInfo.InvariantCulture, $"{StatusCode(entry.Index)}{StatusCode(entry.Worktree)} {entry.Path}\n");
             }
 
             if (snapshot.Status.Count > 200)
@@ -82,7 +100,7 @@ public static partial class ContextAssembler
                 status.Append(CultureInfo.InvariantCulture, $"… and {snapshot.Status.Count - 200} more\n");
             }
 
-            budget.Add(ContextSourceKind.GitStatus, "Git status (index, worktree: M modified, A added, D deleted, U untracked)", status.ToString(), [], budget.Remaining / 10);
+            budget.Add(ContextSourceKind.GitStatus, StatusLegend, status.ToString(), [], budget.Remaining / 10);
         }
 
         // 5–7. The overview of a first prompt, or the relevant part of the map on later ones.

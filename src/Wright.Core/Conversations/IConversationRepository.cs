@@ -36,8 +36,14 @@ public interface IConversationRepository
     /// <summary>Saves the text and tool calls streamed so far.</summary>
     Task UpdateStreamingContentAsync(Guid messageId, string content, IReadOnlyList<ToolCall> toolCalls, DateTimeOffset at, CancellationToken cancellationToken);
 
-    /// <summary>One transaction: the message's final state and its provider calls (the main one updated, retried attempts added).</summary>
-    Task FinishMessageAsync(Message message, AiRequest request, IReadOnlyList<AiRequest> retried, CancellationToken cancellationToken);
+    /// <summary>One transaction: the message's final state and its provider calls (the main one, when given, updated; retried attempts added).</summary>
+    Task FinishMessageAsync(Message message, AiRequest? request, IReadOnlyList<AiRequest> retried, CancellationToken cancellationToken);
+
+    /// <summary>Adds a provider call as it starts (status <c>streaming</c>).</summary>
+    Task InsertRequestAsync(AiRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Ends a provider call: its status, timings, usage, cost or error.</summary>
+    Task UpdateRequestAsync(AiRequest request, CancellationToken cancellationToken);
 
     /// <summary>Marks every message and provider call still <c>streaming</c> as interrupted (start-up after a crash); returns the messages marked.</summary>
     Task<int> InterruptStreamingAsync(DateTimeOffset at, CancellationToken cancellationToken);

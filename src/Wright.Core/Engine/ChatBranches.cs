@@ -1,3 +1,4 @@
+using Wright.Core.Answers;
 using Wright.Core.Accounts;
 using Wright.Core.Conversations;
 using Wright.Core.Errors;
@@ -45,9 +46,11 @@ public sealed class ChatBranches
     /// <summary>
     /// Before an answer: when its prompt is a sibling of an earlier prompt (an edit or a new
     /// branch of the conversation), creates the session's next branch at the commit the parent
-    /// answer left and checks it out; otherwise the answer runs where the workspace is.
+    /// answer left and checks it out; otherwise the answer runs where the workspace is. Uncommitted
+    /// edits in the way refuse it with <c>uncommitted_changes</c>, unless <paramref name="commitFirst"/>
+    /// commits them first (as a switch of the current leaf does).
     /// </summary>
-    public async Task<AnswerLine> PrepareAnswerAsync(string root, Session session, IReadOnlyList<Message> path, CancellationToken cancellationToken)
+    public async Task<AnswerLine> PrepareAnswerAsync(string root, Session session, IReadOnlyList<Message> path, bool commitFirst, CancellationToken cancellationToken)
     {
         var status = await _git.GetStatusAsync(root, cancellationToken).ConfigureAwait(false);
         var prompt = path[^1];
@@ -88,12 +91,19 @@ public sealed class ChatBranches
         var name = $"{prefix}{next}";
         if (!status.IsClean)
         {
-            // git would carry the edits onto the new line, or refuse: either way the user should decide first.
-            throw Dirty(status, $"This prompt starts a new branch of the conversation ({name}, from {start[..12]}), but you have uncommitted edits");
+            if (!commitFirst)
+            {
+                // git would carry the edits onto the new line, or refuse: either way the user should decide first.
+                throw Dirty(status, $"This prompt starts a new branch of the conversation ({name}, from {start[..12]}), but you have uncommitted edits");
+            }
+
+            await CommitEditsAsync(root, status, name, cancellationToken).ConfigureAwait(false);
         }
 
         await _git.CreateBranchAsync(root, name, start, switchTo: true, cancellationToken).ConfigureAwait(false);
-        return new AnswerLine(name, start, true);
+
+        // A fresh checkout of a clean workspace: its status is known without asking git again.
+        return new AnswerLine(name, start, true) { Status = new GitStatus(name, start, null, null, null, [], false) };
     }
 
     /// <summary>
@@ -129,8 +139,7 @@ public sealed class ChatBranches
                         throw Dirty(status, $"Switching to this branch of the conversation checks out git branch '{branch}', but you have uncommitted edits");
                     }
 
-                    var paths = status.Entries.SelectMany(e => e.OriginalPath is null ? new[] { e.Path } : [e.Path, e.OriginalPath]).Distinct(StringComparer.Ordinal).ToList();
-                    await _git.CommitAsync(project.RootPath, $"Save your edits before switching to {branch}\n\nUncommitted edits committed as they were so that switching branches of the conversation never loses them.", paths, null, cancellationToken).ConfigureAwait(false);
+                    await CommitEditsAsync(project.RootPath, status, branch, cancellationToken).ConfigureAwait(false);
                 }
 
                 await _git.SwitchBranchAsync(project.RootPath, branch, cancellationToken).ConfigureAwait(false);
@@ -138,6 +147,12 @@ public sealed class ChatBranches
         }
 
         return await _sessions.SwitchAsync(actor, sessionId, leafId, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task CommitEditsAsync(string root, GitStatus status, string branch, CancellationToken cancellationToken)
+    {
+        var paths = status.Entries.SelectMany(e => e.OriginalPath is null ? new[] { e.Path } : [e.Path, e.OriginalPath]).Distinct(StringComparer.Ordinal).ToList();
+        await _git.CommitAsync(root, $"Save your edits before switching to {branch}\n\nUncommitted edits committed as they were so that switching branches of the conversation never loses them.", paths, null, cancellationToken).ConfigureAwait(false);
     }
 
     private static WrightException Dirty(GitStatus status, string what)

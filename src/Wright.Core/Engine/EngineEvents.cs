@@ -3,7 +3,7 @@ using Wright.Core.Context;
 
 namespace Wright.Core.Engine;
 
-/// <summary>The SSE event types the agent loop adds to an answer's stream; never rename one.</summary>
+/// <summary>The SSE event types the answer pipeline adds to an answer's stream; never rename one.</summary>
 public static class EngineEventTypes
 {
     /// <summary>The Context assembled for the prompt (what was sent, its token count and budget).</summary>
@@ -29,7 +29,7 @@ public static class EngineEventTypes
     /// <summary>The answer's changes could not be applied; the workspace is back at the safety point.</summary>
     public const string ActionFailed = "action.failed";
 
-    /// <summary>Why the agent loop stopped (always sent before the message ends).</summary>
+    /// <summary>Why the answer stopped (always sent before the message ends).</summary>
     public const string AnswerStopped = "answer.stopped";
 }
 
@@ -49,4 +49,8 @@ public sealed record ActionCommittedEventData(Guid MessageId, string ActionId, s
 
 public sealed record ActionFailedEventData(Guid MessageId, string ActionId, ActionFailure Failure);
 
-public sealed record AnswerStoppedEventData(Guid MessageId, string Reason, string? Detail, int Steps, decimal Cost, IReadOnlyList<string> Commits);
+/// <summary>Payload of <c>answer.stopped</c>; the cost is null and <see cref="Unpriced"/> true when a provider call had no known price.</summary>
+public sealed record AnswerStoppedEventData(Guid MessageId, string Reason, string? Detail, int Steps, decimal? Cost, IReadOnlyList<string> Commits)
+{
+    public bool Unpriced { get; init; }
+}

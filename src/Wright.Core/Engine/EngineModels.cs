@@ -3,16 +3,16 @@ using Wright.Core.Context;
 
 namespace Wright.Core.Engine;
 
-/// <summary>Why an agent run stopped; stored with the run and sent as <c>answer.stopped</c>. Never rename one.</summary>
+/// <summary>Why an answer stopped; stored with its record and sent as <c>answer.stopped</c>. Never rename one.</summary>
 public static class StopReasons
 {
     /// <summary>The model finished (an answer without tool calls).</summary>
     public const string Completed = "completed";
 
-    /// <summary>The run reached the step limit (<c>Engine:MaxSteps</c>).</summary>
+    /// <summary>The answer reached the step limit (<c>Engine:MaxSteps</c>).</summary>
     public const string MaxSteps = "max_steps";
 
-    /// <summary>The run's provider calls reached the cost budget (<c>Engine:MaxCostPerAnswer</c>).</summary>
+    /// <summary>The answer's provider calls reached the cost budget (<c>Engine:MaxCostPerAnswer</c>).</summary>
     public const string CostBudget = "cost_budget";
 
     /// <summary>The model repeated the same failing call, or kept hitting the same error.</summary>
@@ -26,30 +26,6 @@ public static class StopReasons
 
     /// <summary>The answer's file changes could not be applied; the workspace is back at the safety point.</summary>
     public const string ActionFailed = "action_failed";
-}
-
-/// <summary>
-/// What an assistant message did to the project: the commit it started from (what its prompt's
-/// parent saw), the commits it made (the last is <see cref="CommitSha"/>), the git branch it ran
-/// on, why it stopped, its steps and cost, and the failed action when its changes were rolled back.
-/// </summary>
-public sealed record AnswerRecord(
-    Guid MessageId,
-    Guid SessionId,
-    string? BaseCommit,
-    string? CommitSha,
-    IReadOnlyList<string> Commits,
-    string? GitBranch,
-    string? StopReason,
-    string? StopDetail,
-    int Steps,
-    decimal Cost,
-    ActionFailure? Failure,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt)
-{
-    /// <summary>The commit the workspace was at when the answer ended.</summary>
-    public string? HeadAfter => CommitSha ?? BaseCommit;
 }
 
 /// <summary>The Context stored for one prompt (a user message).</summary>

@@ -32,6 +32,9 @@ public sealed class EngineOptions
 
     /// <summary>Characters of a tool result sent back to the model; longer results are cut and say so.</summary>
     public int MaxToolResultChars { get; set; } = 32 * 1024;
+
+    /// <summary>Anthropic requests carry <c>cache_control</c> breakpoints on their stable prefix (system prompt, earlier turns, the request so far).</summary>
+    public bool PromptCaching { get; set; } = true;
 }
 
 /// <summary>Checks <see cref="EngineOptions"/> at start-up and names every bad setting.</summary>

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Wright.Core.Actions;
+using Wright.Core.Answers;
 using Wright.Core.Context;
 using Wright.Core.Conversations;
 
@@ -11,7 +12,7 @@ public static class EngineServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the prompt-first engine: actions, context, prompts, command approvals, chat
-    /// branches and the agent loop that conversations run every answer through. The host binds
+    /// branches and the answer pipeline that conversations run every answer through. The host binds
     /// <see cref="EngineOptions"/> (section <c>Engine</c>) and registers an <see cref="IEngineRepository"/>.
     /// </summary>
     public static IServiceCollection AddEngine(this IServiceCollection services)
@@ -24,7 +25,11 @@ public static class EngineServiceCollectionExtensions
         services.TryAddSingleton<PromptManager>();
         services.TryAddSingleton<CommandApprovals>();
         services.TryAddSingleton<ChatBranches>();
-        services.TryAddSingleton<AgentLoop>();
+        services.TryAddSingleton<Prepare>();
+        services.TryAddSingleton<Recorder>();
+        services.TryAddSingleton<ModelStep>();
+        services.TryAddSingleton<ToolDispatch>();
+        services.TryAddSingleton<AnswerPipeline>();
         services.TryAddSingleton<EngineRecovery>();
         return services;
     }

@@ -59,6 +59,10 @@ public sealed partial class LlmStreamer
         _logger = logger;
     }
 
+    /// <summary>The chat options of a request; the prompt preview renders the wire body with the same ones.</summary>
+    public static ChatOptions OptionsFor(LlmRequest request) =>
+        new() { MaxOutputTokens = request.Model.MaxOutputTokens, Temperature = request.Temperature, Tools = request.Tools is { Count: > 0 } tools ? [.. tools] : null };
+
     /// <summary>
     /// The answer as updates. Failures surface as <see cref="WrightException"/>s with a provider
     /// code; cancellation by <paramref name="cancellationToken"/> as <see cref="OperationCanceledException"/>.
@@ -67,7 +71,7 @@ public sealed partial class LlmStreamer
     {
         var endpoint = request.Model.Endpoint;
         var client = _registry.ClientFor(request.Model);
-        var options = new ChatOptions { MaxOutputTokens = request.Model.MaxOutputTokens, Temperature = request.Temperature, Tools = request.Tools is { Count: > 0 } tools ? [.. tools] : null };
+        var options = OptionsFor(request);
         var pipeline = PipelineFor(endpoint);
         var failed = new List<LlmAttemptFailed>();
         var attempt = 0;

@@ -62,6 +62,21 @@ public sealed class ModelCatalog
         return entries;
     }
 
+    /// <summary>
+    /// The newest dated entry an alias names: <c>claude-sonnet-4-5</c> is
+    /// <c>claude-sonnet-4-5-20250929</c> (a <c>-YYYYMMDD</c> or <c>-latest</c> suffix); null when none.
+    /// </summary>
+    public static ModelInfo? Dated(IEnumerable<ModelInfo> entries, string alias) =>
+        entries
+            .Where(m => m.Model.Length > alias.Length + 1
+                && m.Model.StartsWith(alias + "-", StringComparison.OrdinalIgnoreCase)
+                && IsDateSuffix(m.Model[(alias.Length + 1)..]))
+            .OrderByDescending(m => m.Model, StringComparer.Ordinal)
+            .FirstOrDefault();
+
+    private static bool IsDateSuffix(string suffix) =>
+        suffix.Equals("latest", StringComparison.OrdinalIgnoreCase) || (suffix.Length == 8 && suffix.All(char.IsAsciiDigit));
+
     private static void Apply(Dictionary<string, ModelInfo> entries, IReadOnlyDictionary<string, ModelOverride> overrides, string source)
     {
         foreach (var (name, values) in overrides)

@@ -108,8 +108,11 @@ public sealed class ProviderRegistry : IDisposable
 
         // An endpoint named after a catalog provider shares its prices; a custom name looks its
         // model up under every provider of the same protocol (an Anthropic proxy, say).
+        // An alias (claude-sonnet-4-5) is priced from its newest dated entry (claude-sonnet-4-5-20250929).
         catalog.TryGetValue(name.ToString(), out var info);
+        info ??= ModelCatalog.Dated(catalog.Values.Where(m => m.Provider.Equals(name.Provider, StringComparison.OrdinalIgnoreCase)), name.Model);
         info ??= catalog.Values.FirstOrDefault(m => m.Model.Equals(name.Model, StringComparison.OrdinalIgnoreCase) && ProviderKinds.Parse(m.Provider) == endpoint.Kind);
+        info ??= ModelCatalog.Dated(catalog.Values.Where(m => ProviderKinds.Parse(m.Provider) == endpoint.Kind), name.Model);
         var maxOutput = Math.Min(info?.MaxOutputTokens ?? _options.DefaultMaxOutputTokens, _options.DefaultMaxOutputTokens);
         return new ResolvedModel(endpoint, name, info, maxOutput);
     }
@@ -167,7 +170,38 @@ public sealed class ProviderRegistry : IDisposable
         _http.Dispose();
     }
 
-    private IChatClient Create(ResolvedModel model)
+    /// <summary>
+    /// The body the provider client would send for <paramref name="request"/>, produced by the same
+    /// client and options as a real call but caught before it leaves the process: the prompt
+    /// preview shows this, so it is the wire by construction.
+    /// </summary>
+    public async Task<Answers.WireRequest> RenderWireAsync(LlmRequest request, CancellationToken cancellationToken)
+    {
+        using var capture = new WireCapture();
+        using var http = new HttpClient(capture, disposeHandler: false);
+        var client = Create(request.Model, http);
+        try
+        {
+            await foreach (var _ in client.GetStreamingResponseAsync(request.Messages, LlmStreamer.OptionsFor(request), cancellationToken).ConfigureAwait(false))
+            {
+                break;
+            }
+        }
+        catch (Exception ex) when (capture.Captured is not null && ex is not OperationCanceledException)
+        {
+            // Expected: the capture refuses every request once it has read its body.
+        }
+        finally
+        {
+            (client as IDisposable)?.Dispose();
+        }
+
+        return capture.Captured ?? throw new InvalidOperationException("The provider client sent no request to render.");
+    }
+
+    private IChatClient Create(ResolvedModel model) => Create(model, _http);
+
+    private static IChatClient Create(ResolvedModel model, HttpClient http)
     {
         var endpoint = model.Endpoint;
         if (endpoint.Kind == ProviderKind.Anthropic)
@@ -176,7 +210,7 @@ public sealed class ProviderRegistry : IDisposable
             {
                 ApiKey = endpoint.ApiKey ?? "",
                 BaseUrl = endpoint.BaseUrl.ToString().TrimEnd('/'),
-                HttpClient = _http,
+                HttpClient = http,
 
                 // Retries are ours (before the first token only); timeouts are the idle timeout.
                 MaxRetries = 0,
@@ -188,7 +222,7 @@ public sealed class ProviderRegistry : IDisposable
         var options = new OpenAIClientOptions
         {
             Endpoint = endpoint.BaseUrl,
-            Transport = new HttpClientPipelineTransport(_http),
+            Transport = new HttpClientPipelineTransport(http),
             RetryPolicy = new ClientRetryPolicy(0),
             NetworkTimeout = TimeSpan.FromDays(1),
         };
@@ -196,6 +230,19 @@ public sealed class ProviderRegistry : IDisposable
         // Local servers (Ollama, vLLM) take no key, but the SDK requires a non-empty one.
         var chat = new ChatClient(model.Name.Model, new ApiKeyCredential(endpoint.ApiKey ?? "no-key"), options);
         return new OpenAIChatClientAdapter(chat, endpoint.BaseUrl, model.Name.Model);
+    }
+
+    /// <summary>Records the first request's body and answers every request with a failure, so nothing reaches a provider.</summary>
+    private sealed class WireCapture : HttpMessageHandler
+    {
+        public Answers.WireRequest? Captured { get; private set; }
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            Captured ??= new Answers.WireRequest(request.Method.Method, request.RequestUri?.AbsolutePath ?? "", body);
+            return new HttpResponseMessage(System.Net.HttpStatusCode.BadRequest) { Content = new StringContent("{\"error\":{\"type\":\"preview\",\"message\":\"preview only\"}}") };
+        }
     }
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();

@@ -1,3 +1,4 @@
+using Wright.Core.Answers;
 using Wright.Core.Conversations;
 
 namespace Wright.Server.Conversations;
@@ -99,7 +100,7 @@ public sealed record CreateSessionRequest(string? Title);
 public sealed record UpdateSessionRequest(string? Title, bool? Archived);
 
 /// <summary>Body of <c>POST /api/sessions/{id}/messages</c>: the prompt, its parent (default: the current leaf) and the model (default: WRIGHT_DEFAULT_MODEL).</summary>
-public sealed record PostMessageRequest(string Content, Guid? ParentId, string? Model);
+public sealed record PostMessageRequest(string Content, Guid? ParentId, string? Model, bool? CommitFirst = null);
 
 /// <summary>Body of <c>POST /api/sessions/{id}/messages/{mid}/regenerate</c>.</summary>
 public sealed record RegenerateRequest(string? Model);

@@ -107,7 +107,7 @@ internal static class ConversationsEndpoints
         var lease = limits.Acquire(context.Actor().UserId.ToString());
         try
         {
-            var run = await chat.PostAsync(context.Actor(), id, request.Content ?? "", request.ParentId, request.Model, lease, cancellationToken);
+            var run = await chat.PostAsync(context.Actor(), id, request.Content ?? "", request.ParentId, request.Model, null, request.CommitFirst ?? false, lease, cancellationToken);
             return new MessageStreamResult(run, null, 0);
         }
         catch

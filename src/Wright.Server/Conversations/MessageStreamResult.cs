@@ -1,3 +1,4 @@
+using Wright.Core.Answers;
 using System.Reflection;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Metadata;

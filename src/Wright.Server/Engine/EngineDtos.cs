@@ -1,3 +1,4 @@
+using Wright.Core.Answers;
 using Wright.Core.Actions;
 using Wright.Core.Context;
 using Wright.Core.Engine;
@@ -14,7 +15,15 @@ public sealed record PendingApprovalDto(Guid Id, Guid MessageId, string CallId, 
 }
 
 /// <summary>One message of a previewed request.</summary>
-public sealed record PreviewMessageDto(string Role, string Content);
+public sealed record PreviewMessageDto(string Role, string Content)
+{
+    public static PreviewMessageDto From(TurnMessage message) => new(
+        message.Role,
+        message.ToolResults.Count > 0 ? string.Join("\n", message.ToolResults.Select(r => r.Output)) : message.Text);
+}
+
+/// <summary>The provider request body as it goes on the wire (rendered by the provider's own client).</summary>
+public sealed record PreviewWireDto(string Method, string Path, System.Text.Json.JsonElement Body);
 
 /// <summary>One tool of a previewed request: its name, description and argument schema.</summary>
 public sealed record PreviewToolDto(string Name, string Description, System.Text.Json.JsonElement Parameters);
@@ -26,7 +35,14 @@ public sealed record ContextDto(int Turn, string? Head, int BudgetTokens, int To
 }
 
 /// <summary><c>GET /api/sessions/{id}/prompt-preview</c>: exactly what would be sent, without calling the model.</summary>
-public sealed record PromptPreviewDto(string Model, string System, IReadOnlyList<PreviewMessageDto> Messages, IReadOnlyList<PreviewToolDto> Tools, int EstimatedTokens, ContextDto Context);
+public sealed record PromptPreviewDto(string Model, string System, IReadOnlyList<PreviewMessageDto> Messages, IReadOnlyList<PreviewToolDto> Tools, int EstimatedTokens, ContextDto Context)
+{
+    /// <summary>The prepared request: messages with their tool calls and results, max tokens, cache breakpoints.</summary>
+    public PreparedRequest? Request { get; init; }
+
+    /// <summary>What the provider would receive, byte for byte.</summary>
+    public PreviewWireDto? Wire { get; init; }
+}
 
 /// <summary>What an answer did to the project.</summary>
 public sealed record AnswerDto(
@@ -38,12 +54,14 @@ public sealed record AnswerDto(
     string? StopReason,
     string? StopDetail,
     int Steps,
-    decimal Cost,
+    decimal? Cost,
     ActionFailure? Failure,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    bool Unpriced)
 {
-    public static AnswerDto From(AnswerRecord r) => new(r.MessageId, r.BaseCommit, r.CommitSha, r.Commits, r.GitBranch, r.StopReason, r.StopDetail, r.Steps, r.Cost, r.Failure, r.CreatedAt, r.UpdatedAt);
+    /// <summary>The answer's record; its cost is null (and <c>unpriced</c> true) when a provider call had no known price.</summary>
+    public static AnswerDto From(AnswerRecord r) => new(r.MessageId, r.BaseCommit, r.CommitSha, r.Commits, r.GitBranch, r.StopReason, r.StopDetail, r.Steps, r.Unpriced ? null : r.Cost, r.Failure, r.CreatedAt, r.UpdatedAt, r.Unpriced);
 }
 
 /// <summary><c>POST /api/projects/{id}/git/undo</c>: optionally the commit the client means to undo (as it last saw HEAD).</summary>

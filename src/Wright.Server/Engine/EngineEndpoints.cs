@@ -3,6 +3,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Hosting;
 using Wright.Core.Accounts;
 using Wright.Core.Actions;
+using Wright.Core.Answers;
 using Wright.Core.Conversations;
 using Wright.Core.Engine;
 using Wright.Core.Errors;
@@ -15,7 +16,7 @@ namespace Wright.Server.Engine;
 internal static class EngineEndpoints
 {
     /// <summary>
-    /// The engine's routes: command approvals, prompt preview, each answer's run and each prompt's
+    /// The engine's routes: command approvals, prompt preview, each answer's record and each prompt's
     /// Context, prompt templates (user, project, session; versioned) and undo of the last AI commit.
     /// </summary>
     public static IEndpointRouteBuilder MapEngine(this IEndpointRouteBuilder api)
@@ -60,7 +61,11 @@ internal static class EngineEndpoints
         return TypedResults.NoContent();
     }
 
-    /// <summary>What sending <c>content</c> (under <c>parentId</c>, default the current leaf) would send: system, messages, tools, token estimate; the model is not called and nothing is stored.</summary>
+    /// <summary>
+    /// What sending <c>content</c> (under <c>parentId</c>, default the current leaf) would send: the
+    /// prepared request (built by the same Prepare step as the real send) and the provider body it
+    /// becomes on the wire; the model is not called and nothing is stored.
+    /// </summary>
     private static async Task<Ok<PromptPreviewDto>> PreviewAsync(
         Guid id,
         string? content,
@@ -71,7 +76,7 @@ internal static class EngineEndpoints
         ProjectService projects,
         IConversationRepository conversations,
         ProviderRegistry registry,
-        AgentLoop agent,
+        Prepare prepare,
         TimeProvider time,
         CancellationToken cancellationToken)
     {
@@ -89,23 +94,28 @@ internal static class EngineEndpoints
         var now = time.GetUtcNow();
         path.Add(new Message(Guid.NewGuid(), id, parent, 0, MessageRole.User, content, MessageStatus.Complete, null, [], null, null, now, now));
         var resolved = await registry.ResolveAsync(model, cancellationToken);
-        var prepared = await agent.PrepareAsync(project, session, path, resolved, actor.UserId, cancellationToken);
+        var prepared = await prepare.RunAsync(new PrepareInput(project, session, path, resolved, actor.UserId), cancellationToken);
+        var wire = await registry.RenderWireAsync(prepared.ToLlmRequest(resolved), cancellationToken);
         return TypedResults.Ok(new PromptPreviewDto(
             resolved.Name.ToString(),
             prepared.System,
-            prepared.Messages.Select(m => new PreviewMessageDto(m.Role.Value, m.Text)).ToList(),
-            prepared.Tools.OfType<AIFunctionDeclaration>().Select(t => new PreviewToolDto(t.Name, t.Description, t.JsonSchema)).ToList(),
+            new[] { new PreviewMessageDto("system", prepared.System) }.Concat(prepared.Messages.Select(PreviewMessageDto.From)).ToList(),
+            prepared.Tools.Select(t => new PreviewToolDto(t.Name, t.Description, t.Schema)).ToList(),
             prepared.EstimatedTokens,
-            ContextDto.From(prepared.Context.Record)));
+            ContextDto.From(prepared.Context))
+        {
+            Request = prepared,
+            Wire = new PreviewWireDto(wire.Method, wire.Path, wire.Body),
+        });
     }
 
     private static async Task<Ok<AnswerDto>> GetAnswerAsync(Guid id, Guid messageId, HttpContext http, SessionService sessions, IEngineRepository engine, CancellationToken cancellationToken)
     {
         await sessions.GetAsync(http.Actor(), id, cancellationToken);
-        var run = await engine.GetAnswerAsync(messageId, cancellationToken);
-        return run is not null && run.SessionId == id
-            ? TypedResults.Ok(AnswerDto.From(run))
-            : throw WrightException.NotFound("run_not_found", $"Message {messageId} of this session has no agent run (it is a prompt, or its answer never started).");
+        var answer = await engine.GetAnswerAsync(messageId, cancellationToken);
+        return answer is not null && answer.SessionId == id
+            ? TypedResults.Ok(AnswerDto.From(answer))
+            : throw WrightException.NotFound("answer_not_found", $"Message {messageId} of this session has no answer record (it is a prompt, or its answer never started).");
     }
 
     private static async Task<Ok<ContextDto>> GetContextAsync(Guid id, Guid messageId, HttpContext http, SessionService sessions, IEngineRepository engine, CancellationToken cancellationToken)

@@ -26,6 +26,12 @@ internal sealed class ConversationRepository : IConversationRepository
         VALUES (@Id, @SessionId, @MessageId, @Attempt, @Provider, @Model, @Parameters, @Status, @StartedAtMs, @TtftMs, @DurationMs, @InputTokens, @OutputTokens, @CacheReadTokens, @CacheWriteTokens, @CostPicos, @Currency, @ErrorCode, @ErrorDetail)
         """;
 
+    private const string UpdateRequestSql = """
+        UPDATE ai_requests SET status = @Status, ttft_ms = @TtftMs, duration_ms = @DurationMs, attempt = @Attempt, input_tokens = @InputTokens, output_tokens = @OutputTokens,
+            cache_read_tokens = @CacheReadTokens, cache_write_tokens = @CacheWriteTokens, cost_picos = @CostPicos, currency = @Currency, error_code = @ErrorCode, error_detail = @ErrorDetail
+        WHERE id = @Id
+        """;
+
     private const string UpdateSessionSql = "UPDATE chat_sessions SET title = @Title, title_source = @TitleSource, current_leaf_id = @CurrentLeafId, updated_at_ms = @UpdatedAtMs, archived_at_ms = @ArchivedAtMs WHERE id = @Id";
 
     /// <summary>Costs are stored in picodollars (10^-12 USD) as integers, so sums are exact on both engines.</summary>
@@ -132,7 +138,7 @@ internal sealed class ConversationRepository : IConversationRepository
             cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
-    public async Task FinishMessageAsync(Message message, AiRequest request, IReadOnlyList<AiRequest> retried, CancellationToken cancellationToken)
+    public async Task FinishMessageAsync(Message message, AiRequest? request, IReadOnlyList<AiRequest> retried, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -141,21 +147,28 @@ internal sealed class ConversationRepository : IConversationRepository
             MessageRow.From(message),
             transaction,
             cancellationToken: cancellationToken)).ConfigureAwait(false);
-        await connection.ExecuteAsync(new CommandDefinition(
-            """
-            UPDATE ai_requests SET status = @Status, ttft_ms = @TtftMs, duration_ms = @DurationMs, attempt = @Attempt, input_tokens = @InputTokens, output_tokens = @OutputTokens,
-                cache_read_tokens = @CacheReadTokens, cache_write_tokens = @CacheWriteTokens, cost_picos = @CostPicos, currency = @Currency, error_code = @ErrorCode, error_detail = @ErrorDetail
-            WHERE id = @Id
-            """,
-            RequestRow.From(request),
-            transaction,
-            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (request is not null)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(UpdateRequestSql, RequestRow.From(request), transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
         foreach (var attempt in retried)
         {
             await connection.ExecuteAsync(new CommandDefinition(InsertRequestSql, RequestRow.From(attempt), transaction, cancellationToken: cancellationToken)).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task InsertRequestAsync(AiRequest request, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(InsertRequestSql, RequestRow.From(request), cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
+    public async Task UpdateRequestAsync(AiRequest request, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(UpdateRequestSql, RequestRow.From(request), cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 
     public async Task<int> InterruptStreamingAsync(DateTimeOffset at, CancellationToken cancellationToken)

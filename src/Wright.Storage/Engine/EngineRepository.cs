@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Dapper;
 using Wright.Core.Actions;
+using Wright.Core.Answers;
 using Wright.Core.Context;
 using Wright.Core.Engine;
 using Wright.Storage.Database;
@@ -13,7 +14,7 @@ internal sealed class EngineRepository : IEngineRepository
 {
     private const decimal PicosPerUnit = 1_000_000_000_000m;
 
-    private const string RunColumns = "message_id AS MessageId, session_id AS SessionId, base_commit AS BaseCommit, commit_sha AS CommitSha, commits AS Commits, git_branch AS GitBranch, stop_reason AS StopReason, stop_detail AS StopDetail, steps AS Steps, cost_picos AS CostPicos, failure AS Failure, created_at_ms AS CreatedAtMs, updated_at_ms AS UpdatedAtMs";
+    private const string AnswerColumns = "message_id AS MessageId, session_id AS SessionId, base_commit AS BaseCommit, commit_sha AS CommitSha, commits AS Commits, git_branch AS GitBranch, stop_reason AS StopReason, stop_detail AS StopDetail, steps AS Steps, cost_picos AS CostPicos, failure AS Failure, created_at_ms AS CreatedAtMs, updated_at_ms AS UpdatedAtMs, state AS State, unpriced AS Unpriced";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
@@ -65,11 +66,11 @@ internal sealed class EngineRepository : IEngineRepository
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO answers (message_id, session_id, base_commit, commit_sha, commits, git_branch, stop_reason, stop_detail, steps, cost_picos, failure, created_at_ms, updated_at_ms)
-            VALUES (@MessageId, @SessionId, @BaseCommit, @CommitSha, @Commits, @GitBranch, @StopReason, @StopDetail, @Steps, @CostPicos, @Failure, @CreatedAtMs, @UpdatedAtMs)
+            INSERT INTO answers (message_id, session_id, base_commit, commit_sha, commits, git_branch, stop_reason, stop_detail, steps, cost_picos, failure, created_at_ms, updated_at_ms, state, unpriced)
+            VALUES (@MessageId, @SessionId, @BaseCommit, @CommitSha, @Commits, @GitBranch, @StopReason, @StopDetail, @Steps, @CostPicos, @Failure, @CreatedAtMs, @UpdatedAtMs, @State, @Unpriced)
             ON CONFLICT (message_id) DO UPDATE SET base_commit = excluded.base_commit, commit_sha = excluded.commit_sha, commits = excluded.commits,
                 git_branch = excluded.git_branch, stop_reason = excluded.stop_reason, stop_detail = excluded.stop_detail, steps = excluded.steps,
-                cost_picos = excluded.cost_picos, failure = excluded.failure, updated_at_ms = excluded.updated_at_ms
+                cost_picos = excluded.cost_picos, failure = excluded.failure, updated_at_ms = excluded.updated_at_ms, state = excluded.state, unpriced = excluded.unpriced
             """,
             new
             {
@@ -86,6 +87,8 @@ internal sealed class EngineRepository : IEngineRepository
                 Failure = run.Failure is null ? null : JsonSerializer.Serialize(run.Failure, Json),
                 CreatedAtMs = run.CreatedAt.ToUnixTimeMilliseconds(),
                 UpdatedAtMs = run.UpdatedAt.ToUnixTimeMilliseconds(),
+                State = run.State is null ? null : JsonSerializer.Serialize(run.State, Json),
+                Unpriced = run.Unpriced ? 1L : 0L,
             },
             cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
@@ -94,7 +97,7 @@ internal sealed class EngineRepository : IEngineRepository
     {
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var row = await connection.QuerySingleOrDefaultAsync<RunRow>(new CommandDefinition(
-            $"SELECT {RunColumns} FROM answers WHERE message_id = @MessageId", new { MessageId = messageId.ToString() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            $"SELECT {AnswerColumns} FROM answers WHERE message_id = @MessageId", new { MessageId = messageId.ToString() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return row?.ToRecord();
     }
 
@@ -102,7 +105,7 @@ internal sealed class EngineRepository : IEngineRepository
     {
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         var rows = await connection.QueryAsync<RunRow>(new CommandDefinition(
-            $"SELECT {RunColumns} FROM answers WHERE session_id = @SessionId ORDER BY created_at_ms, message_id", new { SessionId = sessionId.ToString() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            $"SELECT {AnswerColumns} FROM answers WHERE session_id = @SessionId ORDER BY created_at_ms, message_id", new { SessionId = sessionId.ToString() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return rows.Select(r => r.ToRecord()).ToList();
     }
 
@@ -165,6 +168,10 @@ internal sealed class EngineRepository : IEngineRepository
 
         public long UpdatedAtMs { get; init; }
 
+        public string? State { get; init; }
+
+        public long Unpriced { get; init; }
+
         public AnswerRecord ToRecord() => new(
             Guid.Parse(MessageId),
             Guid.Parse(SessionId),
@@ -178,6 +185,8 @@ internal sealed class EngineRepository : IEngineRepository
             CostPicos / PicosPerUnit,
             Failure is null ? null : JsonSerializer.Deserialize<ActionFailure>(Failure, Json),
             DateTimeOffset.FromUnixTimeMilliseconds(CreatedAtMs),
-            DateTimeOffset.FromUnixTimeMilliseconds(UpdatedAtMs));
+            DateTimeOffset.FromUnixTimeMilliseconds(UpdatedAtMs),
+            State is null ? null : JsonSerializer.Deserialize<AnswerState>(State, Json),
+            Unpriced != 0);
     }
 }

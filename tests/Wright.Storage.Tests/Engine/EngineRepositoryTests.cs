@@ -1,3 +1,4 @@
+using Wright.Core.Answers;
 using Wright.Core.Actions;
 using Wright.Core.Context;
 using Wright.Core.Conversations;

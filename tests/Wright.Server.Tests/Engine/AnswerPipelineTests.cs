@@ -8,8 +8,8 @@ using Wright.Server.Tests.Infrastructure;
 
 namespace Wright.Server.Tests.Engine;
 
-/// <summary>The agent loop end to end over HTTP: the fake provider answers, real git records.</summary>
-public sealed class AgentLoopTests
+/// <summary>The answer pipeline end to end over HTTP: the fake provider answers, real git records.</summary>
+public sealed class AnswerPipelineTests
 {
     private static readonly Dictionary<string, string> Files = new()
     {

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace Wright.Core.Conversations;
+namespace Wright.Core.Answers;
 
 /// <summary>One event of an answer's stream: its id within the stream (1, 2, 3…), type and payload.</summary>
 public sealed record AnswerEvent(long Id, string Type, object Data);

@@ -1,0 +1,150 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+using Wright.Core.Context;
+using Wright.Core.Conversations;
+using Wright.Core.Engine;
+using Wright.Core.Git;
+using Wright.Core.Llm;
+using Wright.Core.Projects;
+
+namespace Wright.Core.Answers;
+
+/// <summary>What a request is prepared from: the conversation up to the prompt, the model, and the workspace's status when the caller knows it.</summary>
+/// <param name="Path">The conversation from the root to the prompt (a user message), oldest first.</param>
+/// <param name="Status">The workspace's git status as the answer will see it (after its branch is checked out); null reads it.</param>
+public sealed record PrepareInput(Project Project, Session Session, IReadOnlyList<Message> Path, ResolvedModel Model, Guid? UserId, GitStatus? Status = null);
+
+/// <summary>
+/// Prepare: the only code that builds a provider request. The prompt preview and the real send
+/// call it with the same inputs. The request is laid out as a stable prefix — tools, system
+/// prompt, then every earlier turn exactly as it was sent (its Context, tool calls and results) —
+/// followed by the new prompt with its Context, so turn N+1's request starts with turn N's bytes
+/// and provider prompt caches hit.
+/// </summary>
+public sealed partial class Prepare
+{
+    private const int ToolSchemaReserveTokens = 1500;
+
+    private readonly PromptManager _prompts;
+    private readonly IEngineRepository _engine;
+    private readonly ContextBuilder _contextBuilder;
+    private readonly TokenEstimator _estimator;
+    private readonly EngineOptions _options;
+
+    public Prepare(PromptManager prompts, IEngineRepository engine, ContextBuilder contextBuilder, TokenEstimator estimator, IOptions<EngineOptions> options)
+    {
+        _prompts = prompts;
+        _engine = engine;
+        _contextBuilder = contextBuilder;
+        _estimator = estimator;
+        _options = options.Value;
+    }
+
+    /// <summary>Builds the request for the prompt at the end of the path. Calls no model, stores nothing.</summary>
+    public async Task<PreparedRequest> RunAsync(PrepareInput input, CancellationToken cancellationToken)
+    {
+        var (project, session, path, model) = (input.Project, input.Session, input.Path, input.Model);
+        var prompt = path[^1];
+        var modelName = model.Name.ToString();
+        var layers = await _prompts.RenderAsync(project, session.Id, input.UserId, modelName, tools: true, cancellationToken).ConfigureAwait(false);
+        var (history, previous, baseline) = await HistoryAsync(path, cancellationToken).ConfigureAwait(false);
+
+        var window = model.Info?.ContextWindow ?? _options.DefaultContextWindow;
+        var fixedCost = _estimator.Estimate(layers.System, modelName)
+            + history.Sum(m => Estimate(m, modelName))
+            + _estimator.Estimate(prompt.Content, modelName)
+            + ToolSchemaReserveTokens;
+        var budget = Math.Clamp(window - model.MaxOutputTokens - fixedCost, 0, _options.MaxContextTokens);
+        var context = await _contextBuilder.BuildAsync(
+            new ContextRequest(project.RootPath, prompt.Content, budget)
+            {
+                Model = modelName,
+                Previous = previous,
+                BaselineCommit = baseline,
+                MentionedFiles = MentionedPaths(prompt.Content),
+                Status = input.Status,
+            },
+            cancellationToken).ConfigureAwait(false);
+
+        var messages = history.Append(TurnMessage.User($"<context>\n{context.Text}</context>\n\n{prompt.Content}")).ToList();
+        var tools = AgentTools.Declarations.OfType<AIFunctionDeclaration>().Select(t => new PreparedTool(t.Name, t.Description, t.JsonSchema)).ToList();
+        var estimated = _estimator.Estimate(layers.System, modelName)
+            + messages.Sum(m => Estimate(m, modelName))
+            + tools.Sum(t => _estimator.Estimate(t.Name + t.Description + t.Schema.GetRawText(), modelName));
+        return new PreparedRequest(
+            modelName,
+            model.Endpoint.Kind,
+            layers.System,
+            messages,
+            tools,
+            model.MaxOutputTokens,
+            PreparedRequest.Breakpoints(messages.Count, history.Count, _options.PromptCaching),
+            context.Record,
+            estimated)
+        {
+            HistoryCount = history.Count,
+            Built = context,
+        };
+    }
+
+    /// <summary>
+    /// The earlier turns on the path as they were sent (an answer's stored messages), or as plain
+    /// text for turns stored before answers kept them; the nearest earlier prompt's Context (seen
+    /// as the workspace its answer left, so "changed since the last prompt" holds only the user's
+    /// changes); and the commit that answer ended at.
+    /// </summary>
+    private async Task<(List<TurnMessage> History, ContextRecord? Previous, string? Baseline)> HistoryAsync(IReadOnlyList<Message> path, CancellationToken cancellationToken)
+    {
+        var history = new List<TurnMessage>();
+        ContextRecord? previous = null;
+        string? baseline = null;
+        for (var i = 0; i < path.Count - 1; i++)
+        {
+            var message = path[i];
+            if (message.Role == MessageRole.Assistant)
+            {
+                continue;
+            }
+
+            var answer = i + 1 < path.Count - 1 && path[i + 1].Role == MessageRole.Assistant ? path[i + 1] : null;
+            var record = answer is null ? null : await _engine.GetAnswerAsync(answer.Id, cancellationToken).ConfigureAwait(false);
+            if (record?.State is { Messages.Count: > 0 } state)
+            {
+                history.AddRange(state.Messages);
+            }
+            else
+            {
+                history.Add(TurnMessage.User(message.Content));
+                if (answer is { Content.Length: > 0 })
+                {
+                    history.Add(TurnMessage.Assistant(answer.Content));
+                }
+            }
+
+            if (await _engine.GetContextAsync(message.Id, cancellationToken).ConfigureAwait(false) is { } stored)
+            {
+                previous = stored.Record;
+                baseline = null;
+                if (record?.State?.WorkspaceAfter is { } after && record.HeadAfter is { } head)
+                {
+                    previous = previous with { Workspace = after, Head = head };
+                    baseline = head;
+                }
+            }
+        }
+
+        return (history, previous, baseline);
+    }
+
+    private int Estimate(TurnMessage message, string model) =>
+        _estimator.Estimate(message.Text, model) + 4
+        + message.ToolCalls.Sum(c => _estimator.Estimate(c.Name.Length + c.Arguments.Length, model))
+        + message.ToolResults.Sum(r => _estimator.Estimate(r.Output, model) + 4);
+
+    private static List<string> MentionedPaths(string prompt) =>
+        PathLike().Matches(prompt).Select(m => m.Value.TrimEnd('.', ',', ':', ';', ')')).Where(p => p.Length > 0 && !p.StartsWith('/')).Distinct(StringComparer.Ordinal).ToList();
+
+    [GeneratedRegex(@"[A-Za-z0-9_.\-]+(?:/[A-Za-z0-9_.\-]+)*\.[A-Za-z0-9]+", RegexOptions.CultureInvariant)]
+    private static partial Regex PathLike();
+}

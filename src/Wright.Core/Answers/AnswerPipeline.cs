@@ -165,15 +165,20 @@ public sealed partial class AnswerPipeline : IAsyncDisposable
         }
     }
 
-    /// <summary>The edit format a text answer is written in, or null when it has no edits.</summary>
+    /// <summary>
+    /// The edit format a text answer is written in, or null when it has no edits. Whole files need
+    /// a path line right before the fence: a code block after prose that merely mentions a file
+    /// ("in `app.py` you could write …") is an example, and taking it for the file's new content
+    /// would destroy the file.
+    /// </summary>
     internal static EditFormat? TextEditFormatOf(string text)
     {
-        if (text.Contains("*** Begin Patch", StringComparison.Ordinal))
+        if (text.Contains("*** Begin Patch", StringComparison.Ordinal) || PatchFileLine().IsMatch(text))
         {
             return EditFormat.Patch;
         }
 
-        if (text.Contains("<<<<<<< SEARCH", StringComparison.Ordinal) || text.Contains("<<<<<<<", StringComparison.Ordinal) && text.Contains(">>>>>>> REPLACE", StringComparison.Ordinal))
+        if (SearchMarker().IsMatch(text) && ReplaceMarker().IsMatch(text))
         {
             return EditFormat.SearchReplace;
         }
@@ -183,12 +188,20 @@ public sealed partial class AnswerPipeline : IAsyncDisposable
             return EditFormat.UnifiedDiff;
         }
 
-        // Whole files: a line naming a file (a path, no spaces) right before an opening fence.
         return WholeFileFence().IsMatch(text) ? EditFormat.Whole : null;
     }
 
     [GeneratedRegex(@"(?:^|\n)[ \t]*[*_`#]*[ \t]*[\w.\-]+(?:[/\\][\w.\-]+)*\.[\w]+[*_`:]*[ \t]*\r?\n```", RegexOptions.CultureInvariant)]
     private static partial Regex WholeFileFence();
+
+    [GeneratedRegex(@"^\*\*\* (?:Update|Add|Delete) File: ", RegexOptions.Multiline | RegexOptions.CultureInvariant)]
+    private static partial Regex PatchFileLine();
+
+    [GeneratedRegex(@"^<{5,9} SEARCH>?\s*$", RegexOptions.Multiline | RegexOptions.CultureInvariant)]
+    private static partial Regex SearchMarker();
+
+    [GeneratedRegex(@"^>{5,9} REPLACE\s*$", RegexOptions.Multiline | RegexOptions.CultureInvariant)]
+    private static partial Regex ReplaceMarker();
 
     private async Task ExecuteAsync(AnswerScope scope, Project project, AnswerLine line, AnswerStart start)
     {
@@ -334,9 +347,10 @@ public sealed partial class AnswerPipeline : IAsyncDisposable
         }
 
         var text = run.Text.Text.ToString();
+        var chatFiles = prepared.Context.FilesSent.Select(f => f.Path).ToList();
         if (TextEditFormatOf(text) is { } format)
         {
-            actions.Add(new TextEditAction(format, text, new EditOptions { InChatFiles = prepared.Context.FilesSent.Select(f => f.Path).ToList() }));
+            actions.Add(new TextEditAction(format, text, new EditOptions { InChatFiles = chatFiles }));
         }
 
         if (actions.Count == 0)

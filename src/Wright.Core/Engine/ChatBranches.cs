@@ -14,6 +14,13 @@ public sealed record AnswerLine(string? Branch, string? BaseCommit, bool Created
     public GitStatus? Status { get; init; }
 }
 
+/// <summary>Where an answer would run: the workspace's status, and the new branch and its start commit when it starts one.</summary>
+public sealed record AnswerLinePlan(GitStatus Status, string? NewBranch, string? Start)
+{
+    /// <summary>The status of the workspace once the new branch is checked out: clean, at its start.</summary>
+    public GitStatus? BranchStatus => NewBranch is null ? null : new GitStatus(NewBranch, Start, null, null, null, [], false);
+}
+
 /// <summary>
 /// A branch of the conversation is a line of git history. Each answer records the commit it
 /// started from and the commits it made; a new prompt posted as a sibling of an earlier one runs
@@ -52,13 +59,44 @@ public sealed class ChatBranches
     /// </summary>
     public async Task<AnswerLine> PrepareAnswerAsync(string root, Session session, IReadOnlyList<Message> path, bool commitFirst, CancellationToken cancellationToken)
     {
+        var plan = await PlanAsync(root, session, path, cancellationToken).ConfigureAwait(false);
+        var status = plan.Status;
+        if (plan.NewBranch is not { } name || plan.Start is not { } start)
+        {
+            return new AnswerLine(status.Branch, status.Head, false) { Status = status };
+        }
+
+        if (!status.IsClean)
+        {
+            if (!commitFirst)
+            {
+                // git would carry the edits onto the new line, or refuse: either way the user should decide first.
+                throw Dirty(status, $"This prompt starts a new branch of the conversation ({name}, from {start[..12]}), but you have uncommitted edits");
+            }
+
+            await CommitEditsAsync(root, status, name, cancellationToken).ConfigureAwait(false);
+        }
+
+        await _git.CreateBranchAsync(root, name, start, switchTo: true, cancellationToken).ConfigureAwait(false);
+
+        // A fresh checkout of a clean workspace: its status is known without asking git again.
+        return new AnswerLine(name, start, true) { Status = plan.BranchStatus };
+    }
+
+    /// <summary>
+    /// Where the answer to the prompt at the end of <paramref name="path"/> would run, without
+    /// changing anything: the workspace's status and, when the prompt starts a new branch of the
+    /// conversation, the branch's name and the commit it starts from.
+    /// </summary>
+    public async Task<AnswerLinePlan> PlanAsync(string root, Session session, IReadOnlyList<Message> path, CancellationToken cancellationToken)
+    {
         var status = await _git.GetStatusAsync(root, cancellationToken).ConfigureAwait(false);
         var prompt = path[^1];
         var messages = await _conversations.ListMessagesAsync(session.Id, cancellationToken).ConfigureAwait(false);
         var siblings = messages.Where(m => m.Id != prompt.Id && m.ParentId == prompt.ParentId && m.Role == MessageRole.User).ToList();
         if (siblings.Count == 0 || status.Head is null)
         {
-            return new AnswerLine(status.Branch, status.Head, false) { Status = status };
+            return new AnswerLinePlan(status, null, null);
         }
 
         // The commit the parent saw: what the parent answer left, or (a sibling of the first prompt) where the first answer started.
@@ -77,7 +115,7 @@ public sealed class ChatBranches
 
         if (start is null)
         {
-            return new AnswerLine(status.Branch, status.Head, false) { Status = status };
+            return new AnswerLinePlan(status, null, null);
         }
 
         var prefix = SessionPrefix(session.Id);
@@ -88,22 +126,7 @@ public sealed class ChatBranches
             next++;
         }
 
-        var name = $"{prefix}{next}";
-        if (!status.IsClean)
-        {
-            if (!commitFirst)
-            {
-                // git would carry the edits onto the new line, or refuse: either way the user should decide first.
-                throw Dirty(status, $"This prompt starts a new branch of the conversation ({name}, from {start[..12]}), but you have uncommitted edits");
-            }
-
-            await CommitEditsAsync(root, status, name, cancellationToken).ConfigureAwait(false);
-        }
-
-        await _git.CreateBranchAsync(root, name, start, switchTo: true, cancellationToken).ConfigureAwait(false);
-
-        // A fresh checkout of a clean workspace: its status is known without asking git again.
-        return new AnswerLine(name, start, true) { Status = new GitStatus(name, start, null, null, null, [], false) };
+        return new AnswerLinePlan(status, $"{prefix}{next}", start);
     }
 
     /// <summary>

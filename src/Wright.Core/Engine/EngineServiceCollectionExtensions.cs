@@ -30,6 +30,7 @@ public static class EngineServiceCollectionExtensions
         services.TryAddSingleton<ModelStep>();
         services.TryAddSingleton<ToolDispatch>();
         services.TryAddSingleton<AnswerPipeline>();
+        services.TryAddSingleton<PromptPreview>();
         services.TryAddSingleton<EngineRecovery>();
         return services;
     }

@@ -76,7 +76,7 @@ internal static class EngineEndpoints
         ProjectService projects,
         IConversationRepository conversations,
         ProviderRegistry registry,
-        Prepare prepare,
+        PromptPreview preview,
         TimeProvider time,
         CancellationToken cancellationToken)
     {
@@ -94,8 +94,7 @@ internal static class EngineEndpoints
         var now = time.GetUtcNow();
         path.Add(new Message(Guid.NewGuid(), id, parent, 0, MessageRole.User, content, MessageStatus.Complete, null, [], null, null, now, now));
         var resolved = await registry.ResolveAsync(model, cancellationToken);
-        var prepared = await prepare.RunAsync(new PrepareInput(project, session, path, resolved, actor.UserId), cancellationToken);
-        var wire = await registry.RenderWireAsync(prepared.ToLlmRequest(resolved), cancellationToken);
+        var (prepared, wire) = await preview.RunAsync(project, session, path, resolved, actor.UserId, cancellationToken);
         return TypedResults.Ok(new PromptPreviewDto(
             resolved.Name.ToString(),
             prepared.System,

@@ -52,15 +52,18 @@ public sealed class AnswerPipelineWireTests
         await using var kit = await EngineKit.StartAsync(Files);
         kit.Fake.Enqueue(FakeReply.Text("hello.txt\n```\n<<<<<<< SEARCH\nworld\n=======\nthere\n>>>>>>> REPLACE\n```\n"));
         var first = await kit.PostAsync("Greet there");
-        kit.Fake.Enqueue(FakeReply.Text("Fine."));
-        await kit.PostAsync("Thanks");
+        kit.Fake.Enqueue(FakeReply.Text("hello.txt\n```\n<<<<<<< SEARCH\nthere\n=======\neveryone\n>>>>>>> REPLACE\n```\n"));
+        await kit.PostAsync("Greet everyone in hello.txt");
 
-        // An edit of the second prompt: a sibling under the first answer (the same workspace line).
-        var preview = await kit.Client.GetFromJsonAsync<JsonElement>($"/api/sessions/{kit.Session}/prompt-preview?content={Uri.EscapeDataString("Thanks a lot")}&parentId={first.MessageId}&model={Uri.EscapeDataString(ChatHarness.OpenAiModel)}").Bounded();
+        // An edit of the second prompt: a new branch from what the first answer left, which is not the workspace now.
+        var preview = await kit.Client.GetFromJsonAsync<JsonElement>($"/api/sessions/{kit.Session}/prompt-preview?content={Uri.EscapeDataString("Greet the team in hello.txt")}&parentId={first.MessageId}&model={Uri.EscapeDataString(ChatHarness.OpenAiModel)}").Bounded();
         kit.Fake.Enqueue(FakeReply.Text("You're welcome."));
-        var edited = await kit.PostAsync("Thanks a lot", first.MessageId);
+        var edited = await kit.PostAsync("Greet the team in hello.txt", first.MessageId);
 
         edited.Last.Event.ShouldBe("message.completed", edited.Last.Data);
+        edited.OfType("git.branch").ShouldHaveSingleItem();
+        kit.Fake.Requests[^1].Body.ShouldContain("Hello\\nthere\\n");
+        (await kit.GitAsync("worktree", "list")).Trim().Split('\n').Length.ShouldBe(1, "the preview's worktree is removed");
         Normalized(preview.GetProperty("wire").GetProperty("body")).ShouldBe(Normalized(kit.Fake.Requests[^1].Body));
     }
 

@@ -13,6 +13,17 @@ namespace Wright.Server.Tests.Engine;
 /// </summary>
 public sealed class EditFormatPipelineConformanceTests(ITestOutputHelper output)
 {
+    /// <summary>Cases the pipeline answers differently on purpose, with the reason; reported, not failed.</summary>
+    private static readonly Dictionary<string, string> Deliberate = new(StringComparer.Ordinal)
+    {
+        ["editblock.full.dry_run_no_write"] = "Aider's dry-run mode; an answer is always applied",
+        ["derived.editblock.partial_failure_not_atomic"] = "one bad edit leaves every file unchanged: an answer is one transaction",
+        ["derived.patch.add_file"] = "'*** Add File:' of a new path creates it (see EditFormatConformanceTests)",
+        ["whole.no_filename_single_file_in_chat"] = "a code block without a path line before it is an example, never a file's new content",
+        ["whole.filename_from_earlier_backtick_mention"] = "a file mentioned in prose does not make the next code block its new content",
+        ["whole.named_file_plus_extra_unnamed_block"] = "a file mentioned in prose does not make the next code block its new content",
+    };
+
     [Fact]
     public async Task ConformanceCases_ThroughThePipeline_ApplyInEveryFormat()
     {
@@ -33,14 +44,13 @@ public sealed class EditFormatPipelineConformanceTests(ITestOutputHelper output)
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{group.Key}: {group.Count(r => r.Passed)}/{group.Count()} through the pipeline"));
             foreach (var failed in group.Where(r => !r.Passed))
             {
-                output.WriteLine($"  failed {failed.Name}: {failed.Why}");
+                output.WriteLine($"  {(Deliberate.TryGetValue(failed.Name, out var reason) ? "deliberate" : "FAILED")} {failed.Name}: {failed.Why}{(reason is null ? "" : $" ({reason})")}");
             }
         }
 
-        var whole = results.Where(r => r.Format == "whole").ToList();
-        whole.ShouldNotBeEmpty();
-        whole.Count(r => r.Passed).ShouldBe(whole.Count, string.Join("; ", whole.Where(r => !r.Passed).Select(r => $"{r.Name}: {r.Why}")));
-        results.Count(r => r.Passed).ShouldBeGreaterThanOrEqualTo(results.Count * 8 / 10);
+        results.Count(r => r.Format == "whole" && r.Passed).ShouldBeGreaterThan(0);
+        var unexpected = results.Where(r => !r.Passed && !Deliberate.ContainsKey(r.Name)).ToList();
+        unexpected.ShouldBeEmpty(string.Join("; ", unexpected.Select(r => $"{r.Name}: {r.Why}")));
     }
 
     private static async Task<(bool Passed, string Why)> RunAsync(ChatHarness harness, JsonElement c)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using Wright.Core.Workspace;
 
 namespace Wright.Core.Context;
 
@@ -35,7 +36,7 @@ public static partial class ContextAssembler
                     continue;
                 }
 
-                if (sentBefore.TryGetValue(path, out var hash) && hash == file.Hash)
+                if (sentBefore.TryGetValue(path, out var hash) && FileETag.SameContent(hash, file.Hash))
                 {
                     alreadySent.Add(path);
                     continue;
@@ -166,7 +167,7 @@ public static partial class ContextAssembler
     private static string ChangesSincePrevious(ContextRecord previous, WorkspaceSnapshot snapshot, out List<string> changed)
     {
         var added = snapshot.Files.Keys.Where(p => !previous.Workspace.ContainsKey(p)).Order(StringComparer.Ordinal).ToList();
-        var modified = snapshot.Files.Where(kv => previous.Workspace.TryGetValue(kv.Key, out var hash) && hash != kv.Value.Hash).Select(kv => kv.Key).Order(StringComparer.Ordinal).ToList();
+        var modified = snapshot.Files.Where(kv => previous.Workspace.TryGetValue(kv.Key, out var hash) && !FileETag.SameContent(hash, kv.Value.Hash)).Select(kv => kv.Key).Order(StringComparer.Ordinal).ToList();
         var deleted = previous.Workspace.Keys.Where(p => !snapshot.Files.ContainsKey(p)).Order(StringComparer.Ordinal).ToList();
         changed = [.. modified, .. added, .. deleted];
         if (changed.Count == 0)

@@ -159,7 +159,8 @@ public sealed class ContextFileFilter
         return (new AdmittedFile(path, text, ContentHash(bytes), bytes.Length), null);
     }
 
-    public static string ContentHash(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes))[..32];
+    /// <summary>The file's ETag (<see cref="FileETag"/>): a Context names file versions as the files API does.</summary>
+    public static string ContentHash(ReadOnlySpan<byte> bytes) => FileETag.Compute(bytes);
 
     private static bool HasPrivateKeyBlock(string text)
     {

@@ -140,7 +140,7 @@ public sealed class WorkspaceScanner
         if (request.Previous is { } previous)
         {
             // Changed since the last turn, and still a file we may show (deleted files are listed, never diffed: their old text could be anything).
-            paths = files.Where(kv => !previous.Workspace.TryGetValue(kv.Key, out var hash) || hash != kv.Value.Hash).Select(kv => kv.Key);
+            paths = files.Where(kv => !previous.Workspace.TryGetValue(kv.Key, out var hash) || !FileETag.SameContent(hash, kv.Value.Hash)).Select(kv => kv.Key);
         }
         else
         {

@@ -6,8 +6,10 @@ namespace Wright.Core.Context;
 
 /// <summary>
 /// Gathers a <see cref="WorkspaceSnapshot"/>: every file git lists, through the filter chain,
-/// hashed and with its symbols. A file whose size and modification time are unchanged since the
-/// last scan is not read again (the warm path), so a turn on a large repository costs a stat per file.
+/// hashed and with its symbols. A file git's status reports unchanged is known by its blob id in
+/// the index: what reading it taught before (hash, filters, symbols) comes from the
+/// <see cref="SymbolCache"/>, which outlives the process, and the file is not even opened. Other
+/// files are read once and then known by size and modification time until they change.
 /// </summary>
 public sealed class WorkspaceScanner
 {
@@ -19,33 +21,61 @@ public sealed class WorkspaceScanner
 
     private readonly GitService _gitService;
     private readonly GitRunner _git;
+    private readonly SymbolCache _symbols;
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, CachedFile>> _cache = new(StringComparer.Ordinal);
 
-    public WorkspaceScanner(GitService gitService, GitRunner git)
+    public WorkspaceScanner(GitService gitService, GitRunner git, SymbolCache symbols)
     {
         _gitService = gitService;
         _git = git;
+        _symbols = symbols;
     }
 
     public async Task<WorkspaceSnapshot> ScanAsync(ContextRequest request, CancellationToken cancellationToken)
     {
         var root = PathJail.ResolveReal(Path.GetFullPath(request.ProjectRoot));
-        // The listing behind the filter and the status are independent git calls: run them at
-        // once, since every prompt waits for both before its first token.
+
+        // The listing behind the filter, the index and the status are independent git calls: run
+        // them at once, since every prompt waits for them before its first token.
         var filterTask = ContextFileFilter.CreateAsync(root, _gitService, cancellationToken);
+        var indexTask = _gitService.ListIndexAsync(root, cancellationToken);
         var statusTask = request.Status is { } known ? Task.FromResult(known) : _gitService.GetStatusAsync(root, cancellationToken);
-        await Task.WhenAll(filterTask, statusTask).ConfigureAwait(false);
+        await Task.WhenAll(filterTask, indexTask, statusTask).ConfigureAwait(false);
         var filter = await filterTask.ConfigureAwait(false);
+        var index = await indexTask.ConfigureAwait(false);
+        var status = await statusTask.ConfigureAwait(false);
+
+        // Only a file whose working copy is the index's blob may be known by that blob.
+        var changed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in status.Entries)
+        {
+            if (entry.Worktree != GitChange.Unmodified)
+            {
+                changed.Add(entry.Path);
+            }
+        }
+
+        var sha256Ids = index.Values.FirstOrDefault()?.BlobId.Length == 64;
+        var symbols = _symbols.For(root);
         var cache = _cache.GetOrAdd(root, _ => new ConcurrentDictionary<string, CachedFile>(StringComparer.Ordinal));
         var admitted = new ConcurrentDictionary<string, CachedFile>(StringComparer.Ordinal);
         var excluded = new ConcurrentBag<ContextExcludedFile>();
+        var live = new ConcurrentBag<string>();
 
         await Parallel.ForEachAsync(
             filter.ListedFiles,
             new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
             async (path, token) =>
             {
-                var entry = await ReadAsync(root, path, filter, cache, token).ConfigureAwait(false);
+                var blob = !changed.Contains(path) && index.TryGetValue(path, out var indexed) && indexed.IsRegularFile ? indexed.BlobId : null;
+                var entry = blob is not null && symbols.TryGet(blob, out var facts)
+                    ? FromFacts(root, path, blob, facts, filter)
+                    : await ReadAsync(root, path, filter, cache, symbols, sha256Ids, token).ConfigureAwait(false);
+                if (entry?.BlobId is { } known)
+                {
+                    live.Add(known);
+                }
+
                 if (entry?.File is not null)
                 {
                     admitted[path] = entry;
@@ -55,6 +85,7 @@ public sealed class WorkspaceScanner
                     excluded.Add(new ContextExcludedFile(path, reason));
                 }
             }).ConfigureAwait(false);
+        symbols.Save(live);
 
         foreach (var path in request.MentionedFiles.Concat(request.OpenFiles).Distinct(StringComparer.Ordinal))
         {
@@ -64,7 +95,6 @@ public sealed class WorkspaceScanner
             }
         }
 
-        var status = await statusTask.ConfigureAwait(false);
         var visibleStatus = status.Entries
             .Where(e => admitted.ContainsKey(e.Path)
                 || ((e.Worktree == GitChange.Deleted || e.Index == GitChange.Deleted) && filter.CheckNameIgnoringListing(e.Path) is null))
@@ -72,18 +102,60 @@ public sealed class WorkspaceScanner
 
         var files = admitted.ToDictionary(kv => kv.Key, kv => kv.Value.File!, StringComparer.Ordinal);
         var (diff, truncated) = await DiffAsync(root, request, status, files, cancellationToken).ConfigureAwait(false);
-        var symbols = admitted.Values.Select(v => v.Symbols!).OrderBy(s => s.Path, StringComparer.Ordinal).ToList();
-        return new WorkspaceSnapshot(status.Head, files, symbols, visibleStatus, diff, truncated, excluded.OrderBy(e => e.Path, StringComparer.Ordinal).ToList()) { Filter = filter };
+        var fileSymbols = admitted.Values.Select(v => v.Symbols!).OrderBy(s => s.Path, StringComparer.Ordinal).ToList();
+        return new WorkspaceSnapshot(status.Head, files, fileSymbols, visibleStatus, diff, truncated, excluded.OrderBy(e => e.Path, StringComparer.Ordinal).ToList()) { Filter = filter };
     }
 
-    /// <summary>Forgets what was read from <paramref name="projectRoot"/> (the next scan is cold).</summary>
-    public void Forget(string projectRoot) => _cache.TryRemove(PathJail.ResolveReal(Path.GetFullPath(projectRoot)), out _);
+    /// <summary>Forgets what was read from <paramref name="projectRoot"/> in this process (the next scan is a restarted server's).</summary>
+    public void Forget(string projectRoot)
+    {
+        var root = PathJail.ResolveReal(Path.GetFullPath(projectRoot));
+        _cache.TryRemove(root, out _);
+        _symbols.Unload(root);
+    }
 
-    private static async Task<CachedFile?> ReadAsync(string root, string path, ContextFileFilter filter, ConcurrentDictionary<string, CachedFile> cache, CancellationToken cancellationToken)
+    /// <summary>A file known by its blob: the name filters still run (the configuration may have changed), the content ones were run when the blob was read.</summary>
+    private static CachedFile FromFacts(string root, string path, string blob, BlobFacts facts, ContextFileFilter filter)
     {
         if (filter.CheckName(path) is { } byName)
         {
-            return new CachedFile(0, 0, null, byName, null);
+            return new CachedFile(0, 0, null, byName, null, null);
+        }
+
+        if (facts.Length > filter.MaxFileBytes)
+        {
+            return new CachedFile(facts.Length, 0, null, ContextExclusion.TooLarge, null, blob);
+        }
+
+        if (facts.Exclusion is { } exclusion)
+        {
+            return new CachedFile(facts.Length, 0, null, exclusion, null, blob);
+        }
+
+        var file = new AdmittedFile(path, facts.Hash, facts.Length, () => ReadText(root, path));
+        return new CachedFile(facts.Length, 0, file, null, new FileSymbols(path, facts.Definitions, facts.References), blob);
+    }
+
+    /// <summary>The text of a file known by its blob, read when the context first needs it; empty when it vanished since the scan.</summary>
+    private static string ReadText(string root, string path)
+    {
+        try
+        {
+            TextFormat.Detect(File.ReadAllBytes(PathJail.Resolve(root, path).RealPath), out var text);
+            return text ?? "";
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Errors.WrightException)
+        {
+            // Deleted or replaced after the scan: the snapshot then simply has nothing to show of it.
+            return "";
+        }
+    }
+
+    private static async Task<CachedFile?> ReadAsync(string root, string path, ContextFileFilter filter, ConcurrentDictionary<string, CachedFile> cache, ProjectSymbols symbols, bool sha256Ids, CancellationToken cancellationToken)
+    {
+        if (filter.CheckName(path) is { } byName)
+        {
+            return new CachedFile(0, 0, null, byName, null, null);
         }
 
         FileInfo info;
@@ -93,7 +165,7 @@ public sealed class WorkspaceScanner
         }
         catch (Errors.WrightException)
         {
-            return new CachedFile(0, 0, null, ContextExclusion.Internal, null);
+            return new CachedFile(0, 0, null, ContextExclusion.Internal, null, null);
         }
 
         if (!info.Exists)
@@ -103,7 +175,7 @@ public sealed class WorkspaceScanner
 
         if (info.Length > filter.MaxFileBytes)
         {
-            return new CachedFile(info.Length, 0, null, ContextExclusion.TooLarge, null);
+            return new CachedFile(info.Length, 0, null, ContextExclusion.TooLarge, null, null);
         }
 
         var modified = info.LastWriteTimeUtc.Ticks;
@@ -124,7 +196,14 @@ public sealed class WorkspaceScanner
         }
 
         var (file, exclusion) = filter.Admit(path, bytes);
-        var entry = new CachedFile(info.Length, modified, file, exclusion, file is null ? null : SymbolExtractor.Extract(path, file.Text));
+        var extracted = file is null ? null : SymbolExtractor.Extract(path, file.Text);
+        var blob = SymbolCache.BlobIdOf(bytes, sha256Ids);
+        if (exclusion is not ContextExclusion.TooLarge)
+        {
+            symbols.Add(blob, new BlobFacts(file?.Hash ?? FileETag.Compute(bytes), bytes.Length, exclusion, extracted?.Definitions ?? [], extracted?.References ?? new Dictionary<string, int>()));
+        }
+
+        var entry = new CachedFile(info.Length, modified, file, exclusion, extracted, blob);
         cache[path] = entry;
         return entry;
     }
@@ -162,5 +241,5 @@ public sealed class WorkspaceScanner
         return (result.Output, result.Truncated);
     }
 
-    private sealed record CachedFile(long Length, long ModifiedTicks, AdmittedFile? File, ContextExclusion? Exclusion, FileSymbols? Symbols);
+    private sealed record CachedFile(long Length, long ModifiedTicks, AdmittedFile? File, ContextExclusion? Exclusion, FileSymbols? Symbols, string? BlobId);
 }

@@ -236,7 +236,8 @@ public sealed partial class AgentLoop
             prepared.Context.Record.FilesSent.Select(f => f.Path).ToList(),
             prepared.Context.Record.Sources));
 
-        var config = await LoadConfigAsync(root, cancellationToken).ConfigureAwait(false);
+        // .wright/config is read once per prompt: by the context scan, whose filter carries it.
+        var config = prepared.Context.Filter?.Config ?? await LoadConfigAsync(root, cancellationToken).ConfigureAwait(false);
         var policy = input.ApprovalOverride ?? config.CommandApproval ?? _options.DefaultCommandApproval;
         var workspace = new ToolWorkspace(root, prepared.Context.Filter ?? await ContextFileFilter.CreateAsync(root, _git, cancellationToken).ConfigureAwait(false));
         var messages = prepared.Messages.ToList();

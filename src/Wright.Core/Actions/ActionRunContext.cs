@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Wright.Core.Errors;
+using Wright.Core.Events;
 using Wright.Core.Workspace;
 
 namespace Wright.Core.Actions;
@@ -16,10 +17,12 @@ public sealed class ActionRunContext
     private readonly Dictionary<string, TextFormat> _formats = new(StringComparer.Ordinal);
     private readonly Dictionary<int, IReadOnlyList<string>> _stagedPaths = [];
     private readonly Dictionary<string, byte[]> _originalBytes = new(StringComparer.Ordinal);
-    private int _tempIndex;
 
-    internal ActionRunContext(ActionRunRequest request, string actionId, string projectRoot, TimeProvider time, ILogger logger)
+    private readonly IEventBus? _events;
+
+    internal ActionRunContext(ActionRunRequest request, string actionId, string projectRoot, TimeProvider time, ILogger logger, IEventBus? events = null)
     {
+        _events = events;
         Request = request;
         ActionId = actionId;
         ProjectRoot = projectRoot;
@@ -96,7 +99,7 @@ public sealed class ActionRunContext
             {
                 if (plans[i].Bytes is { } bytes)
                 {
-                    plans[i].Temp = AtomicFile.Prepare(plans[i].Jailed.RealPath, bytes, AtomicFile.TempName(ActionId, NextTempIndex()), durable: false);
+                    plans[i].Temp = AtomicFile.Prepare(ProjectRoot, plans[i].Jailed.RealPath, bytes, durable: false);
                 }
             }
 
@@ -106,10 +109,12 @@ public sealed class ActionRunContext
                 {
                     AtomicFile.Commit(temp, plans[i].Jailed.RealPath);
                     plans[i].Temp = null;
+                    _events?.Publish(EventTypes.FileChanged, Request.ProjectId, new FileEventData(plans[i].Path, FileETag.Compute(plans[i].Bytes), FileEventSources.Ai, ActionId));
                 }
                 else if (File.Exists(plans[i].Jailed.EntryPath) || new FileInfo(plans[i].Jailed.EntryPath).LinkTarget is not null)
                 {
                     File.Delete(plans[i].Jailed.EntryPath);
+                    _events?.Publish(EventTypes.FileDeleted, Request.ProjectId, new FileEventData(plans[i].Path, null, FileEventSources.Ai, ActionId));
                 }
 
                 await ReportAsync(ActionRunStage.FileWritten, plans[i].Path, cancellationToken).ConfigureAwait(false);
@@ -123,8 +128,6 @@ public sealed class ActionRunContext
             }
         }
     }
-
-    private int NextTempIndex() => Interlocked.Increment(ref _tempIndex);
 
     public async Task ReportAsync(ActionRunStage stage, string? subject, CancellationToken cancellationToken)
     {

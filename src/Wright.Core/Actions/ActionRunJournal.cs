@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Wright.Core.Git;
+using Wright.Core.Workspace;
 
 namespace Wright.Core.Actions;
 
@@ -62,7 +63,7 @@ public sealed record ActionRunJournal(string ActionId, string? SafetyPointId, st
         }
     }
 
-    public void Write(string path) => AtomicFile.Write(path, JsonSerializer.SerializeToUtf8Bytes(this, Json));
+    public void Write(string path) => AtomicFile.Write(projectRoot: null, path, JsonSerializer.SerializeToUtf8Bytes(this, Json));
 
     public static void Delete(string path) => File.Delete(path);
 }

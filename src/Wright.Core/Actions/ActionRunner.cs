@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Wright.Core.Errors;
+using Wright.Core.Events;
 using Wright.Core.Git;
 using Wright.Core.Workspace;
 
@@ -41,60 +42,50 @@ public sealed class ActionRunner
     public const string MessageTrailer = "Wright-Message";
     public const string CoAuthorTrailer = "Co-authored-by";
 
-    private static readonly ConcurrentDictionary<string, SemaphoreSlim> Gates = new(StringComparer.Ordinal);
-
     private readonly GitService _gitService;
     private readonly GitRunner _git;
     private readonly IReadOnlyList<IActionHandler> _handlers;
     private readonly TimeProvider _time;
     private readonly ILogger<ActionRunner> _logger;
+    private readonly IEventBus? _events;
     private readonly ConcurrentDictionary<string, string> _journalPaths = new(StringComparer.Ordinal);
 
-    public ActionRunner(GitService gitService, GitRunner git, IEnumerable<IActionHandler> handlers, TimeProvider time, ILogger<ActionRunner> logger)
+    /// <param name="events">Where each file the run writes is announced as <c>file.changed</c> with source <c>ai</c>; none in a process without a bus (a test's runner).</param>
+    public ActionRunner(GitService gitService, GitRunner git, IEnumerable<IActionHandler> handlers, TimeProvider time, ILogger<ActionRunner> logger, IEventBus? events = null)
     {
         _gitService = gitService;
         _git = git;
         _handlers = handlers.ToList();
         _time = time;
         _logger = logger;
+        _events = events;
     }
 
     public async Task<ActionRunResult> RunAsync(ActionRunRequest request, CancellationToken cancellationToken)
     {
         var root = PathJail.ResolveReal(Path.GetFullPath(request.ProjectRoot));
-        var gate = Gates.GetOrAdd(root, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+
+        // The project's one gate, from the first read to the commit: an API save lands before the
+        // run reads the file or after it committed, never in between.
+        return await ProjectGate.RunAsync(root, async () =>
         {
-            await RecoverCoreAsync(root, cancellationToken).ConfigureAwait(false);
+            await RecoverCoreAsync(root, request.ProjectId, cancellationToken).ConfigureAwait(false);
             return await RunCoreAsync(request, root, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            gate.Release();
-        }
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Finishes a run a dead process left behind in <paramref name="projectRoot"/>: keeps its commit if it landed, else restores its safety point.</summary>
-    public async Task<RecoveryOutcome> RecoverAsync(string projectRoot, CancellationToken cancellationToken)
+    /// <remarks>Also sweeps the temp files that killed writes left in the project's temp directory (start-up calls this for every project).</remarks>
+    public async Task<RecoveryOutcome> RecoverAsync(string projectRoot, CancellationToken cancellationToken, Guid? projectId = null)
     {
         var root = PathJail.ResolveReal(Path.GetFullPath(projectRoot));
-        var gate = Gates.GetOrAdd(root, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return await RecoverCoreAsync(root, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            gate.Release();
-        }
+        return await ProjectGate.RunAsync(root, () => RecoverCoreAsync(root, projectId, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<ActionRunResult> RunCoreAsync(ActionRunRequest request, string root, CancellationToken cancellationToken)
     {
         var actionId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
-        var context = new ActionRunContext(request, actionId, root, _time, _logger);
+        var context = new ActionRunContext(request, actionId, root, _time, _logger, _events);
         var handlers = new IActionHandler[request.Actions.Count];
 
         // git status runs while the actions are validated (which only reads files).
@@ -235,7 +226,7 @@ public sealed class ActionRunner
                     await handlers[i].RollbackAsync(request.Actions[i], context, CancellationToken.None).ConfigureAwait(false);
                 }
 
-                await RestoreAsync(root, journal, CancellationToken.None).ConfigureAwait(false);
+                await RestoreAsync(root, journal, request.ProjectId, CancellationToken.None).ConfigureAwait(false);
                 ActionRunJournal.Delete(journalPath);
             }
             catch (Exception rollbackError) when (rollbackError is WrightException or IOException)
@@ -260,7 +251,7 @@ public sealed class ActionRunner
     /// there is one; otherwise each journaled file gets its old bytes back (or is removed), its
     /// index entry is reset to HEAD's, and the run's temp files are swept.
     /// </summary>
-    private async Task RestoreAsync(string root, ActionRunJournal journal, CancellationToken cancellationToken)
+    private async Task RestoreAsync(string root, ActionRunJournal journal, Guid? projectId, CancellationToken cancellationToken)
     {
         if (journal.SafetyPointId is { } safetyPoint)
         {
@@ -276,20 +267,22 @@ public sealed class ActionRunner
             directories.Add(Path.GetDirectoryName(jailed.RealPath)!);
             if (file.Content is { } content)
             {
-                AtomicFile.Write(jailed.RealPath, Convert.FromBase64String(content));
+                var bytes = Convert.FromBase64String(content);
+                AtomicFile.Write(root, jailed.RealPath, bytes);
+                PublishRestored(projectId, journal.ActionId, EventTypes.FileChanged, file.Path, FileETag.Compute(bytes));
             }
             else if (File.Exists(jailed.EntryPath))
             {
                 File.Delete(jailed.EntryPath);
+                PublishRestored(projectId, journal.ActionId, EventTypes.FileDeleted, file.Path, null);
             }
         }
 
+        // The run's prepared temp files: in the git directory, or beside their targets when it is on another file system.
+        AtomicFile.Sweep(root, _time.GetUtcNow());
         foreach (var directory in directories.Where(Directory.Exists))
         {
-            foreach (var temp in Directory.EnumerateFiles(directory, AtomicFile.TempName(journal.ActionId, 0)[..^1] + "*"))
-            {
-                AtomicFile.TryDelete(temp);
-            }
+            AtomicFile.SweepBeside(directory, _time.GetUtcNow(), ownAreDead: true);
         }
 
         // The commit step may have staged some of the files: their index entries go back to HEAD's
@@ -355,8 +348,21 @@ public sealed class ActionRunner
         return path;
     }
 
-    private async Task<RecoveryOutcome> RecoverCoreAsync(string root, CancellationToken cancellationToken)
+    private void PublishRestored(Guid? projectId, string actionId, string type, string path, string? etag)
     {
+        if (_events is not null && projectId is { } project)
+        {
+            _events.Publish(type, project, new FileEventData(path, etag, FileEventSources.Ai, actionId));
+        }
+    }
+
+    private async Task<RecoveryOutcome> RecoverCoreAsync(string root, Guid? projectId, CancellationToken cancellationToken)
+    {
+        foreach (var leftover in AtomicFile.Sweep(root, _time.GetUtcNow()))
+        {
+            ActionsLog.StaleTempRemoved(_logger, leftover);
+        }
+
         var journalPath = await JournalPathAsync(root, cancellationToken).ConfigureAwait(false);
         var journal = ActionRunJournal.Read(journalPath);
         if (journal is null)
@@ -379,7 +385,7 @@ public sealed class ActionRunner
 
         if (outcome == RecoveryOutcome.RolledBack)
         {
-            await RestoreAsync(root, journal, cancellationToken).ConfigureAwait(false);
+            await RestoreAsync(root, journal, projectId, cancellationToken).ConfigureAwait(false);
         }
         else if (journal.SafetyPointId is { } safetyPoint)
         {

@@ -25,4 +25,7 @@ internal static partial class ActionsLog
 
     [LoggerMessage(EventId = 6007, Level = LogLevel.Error, Message = "ActionRun {ActionId} in {Root} could not roll back; its journal stays for recovery at the next start")]
     public static partial void RollbackFailed(ILogger logger, Exception exception, string actionId, string root);
+
+    [LoggerMessage(EventId = 6008, Level = LogLevel.Information, Message = "Removed the temp file {Path} that a killed write left behind")]
+    public static partial void StaleTempRemoved(ILogger logger, string path);
 }

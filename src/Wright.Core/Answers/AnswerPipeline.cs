@@ -274,7 +274,8 @@ public sealed partial class AnswerPipeline : IAsyncDisposable
         await _recorder.ContextAsync(scope, prepared.Context, cancellationToken).ConfigureAwait(false);
         run.Turn.Add(prepared.Messages[prepared.HistoryCount]);
 
-        var config = await LoadConfigAsync(root, cancellationToken).ConfigureAwait(false);
+        // .wright/config is read once per prompt: by the context scan, whose filter carries it.
+        var config = prepared.Built?.Filter?.Config ?? await LoadConfigAsync(root, cancellationToken).ConfigureAwait(false);
         var policy = scope.ApprovalOverride ?? config.CommandApproval ?? _options.DefaultCommandApproval;
         var workspace = new ToolWorkspace(root, prepared.Built?.Filter ?? await ContextFileFilter.CreateAsync(root, _git, cancellationToken).ConfigureAwait(false));
         var round = new ToolRound(scope, workspace, root, project.Id, policy);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using Wright.Core.Workspace;
 
 namespace Wright.Core.Context;
 
@@ -8,7 +9,8 @@ namespace Wright.Core.Context;
 /// Assembles a prompt's context from a workspace snapshot and the previous prompt's record — a
 /// pure function, so the same inputs always give the same context. Sources are given room in
 /// priority order (mentioned files, open files, the user's changes, git status, then on a
-/// session's first prompt the project overview, repository map and docs; on later prompts a
+/// session's first prompt the project overview, the files its ranking finds most relevant sent
+/// whole, the repository map and docs; on later prompts a
 /// smaller map and a note of what was already sent, then history), each cut to what is left, and
 /// the total never exceeds the budget.
 /// </summary>
@@ -32,6 +34,9 @@ public static partial class ContextAssembler
         _ => '!',
     };
 
+    /// <summary>Most files a first prompt's ranking sends whole.</summary>
+    public const int MaxRelevantFiles = 10;
+
     public static BuiltContext Assemble(ContextRequest request, WorkspaceSnapshot snapshot, TokenEstimator estimator, DateTimeOffset now, Guid id)
     {
         var budget = new Budget(Math.Max(0, request.BudgetTokens), estimator, request.Model);
@@ -53,7 +58,7 @@ public static partial class ContextAssembler
                     continue;
                 }
 
-                if (sentBefore.TryGetValue(path, out var hash) && hash == file.Hash)
+                if (sentBefore.TryGetValue(path, out var hash) && FileETag.SameContent(hash, file.Hash))
                 {
                     alreadySent.Add(path);
                     continue;
@@ -110,10 +115,39 @@ public static partial class ContextAssembler
             budget.Add(ContextSourceKind.ProjectOverview, "Project overview", Overview(snapshot), [], budget.Remaining / 10);
         }
 
-        var identifiers = Words().Matches(request.Prompt).Select(m => m.Value).ToHashSet(StringComparer.Ordinal);
+        var ranking = RankMap(request, snapshot, mentioned.Concat(open).ToHashSet(StringComparer.Ordinal));
         var chat = mentioned.Concat(open).ToHashSet(StringComparer.Ordinal);
-        var mentionedInPrompt = snapshot.Files.Keys.Where(p => request.Prompt.Contains(p, StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal);
-        var ranking = RepoMap.Rank(snapshot.Symbols, chat, mentionedInPrompt, identifiers);
+
+        // A first prompt also gets the files most likely to change sent whole (as far as half of
+        // what is left allows), so the model rarely needs a read_file round trip to find them;
+        // only files the prompt's words point at, since the graph and the history alone rank every file.
+        if (first)
+        {
+            var share = budget.Remaining / 2;
+            foreach (var candidate in RankFiles(request, snapshot, ranking).Take(MaxRelevantFiles))
+            {
+                if (candidate.WordScore <= 0 || chat.Contains(candidate.Path) || !snapshot.Files.TryGetValue(candidate.Path, out var file))
+                {
+                    continue;
+                }
+
+                var title = $"Relevant file: {candidate.Path}";
+                var body = FileBody(file.Text);
+                var cost = estimator.Estimate($"## {title}\n{body}\n", request.Model);
+                if (cost > share)
+                {
+                    continue;
+                }
+
+                if (budget.Add(ContextSourceKind.RelevantFile, title, body, [candidate.Path], cost) is { Truncated: false })
+                {
+                    share -= cost;
+                    chat.Add(candidate.Path);
+                    sentNow.Add(new ContextFileRecord(candidate.Path, file.Hash, true));
+                }
+            }
+        }
+
         var mapLimit = budget.Remaining / mapShare;
         var map = RepoMap.Render(ranking, mapLimit - budget.HeadingCost("Repository map"), estimator, request.Model, chat);
         if (map.Length > 0)
@@ -123,7 +157,7 @@ public static partial class ContextAssembler
 
         if (first)
         {
-            foreach (var doc in Docs(snapshot))
+            foreach (var doc in Docs(snapshot).Where(d => !chat.Contains(d)))
             {
                 var file = snapshot.Files[doc];
                 if (budget.Add(ContextSourceKind.Docs, $"Doc: {doc}", FileBody(file.Text), [doc], budget.Remaining * 7 / 10) is { } section)
@@ -181,10 +215,22 @@ public static partial class ContextAssembler
         return new BuiltContext(record, sections);
     }
 
+    /// <summary>The repository map's ranking for this prompt: PageRank over the reference graph, personalized to the files the user named or has open and those the prompt's words point at.</summary>
+    public static RepoMapRanking RankMap(ContextRequest request, WorkspaceSnapshot snapshot, IReadOnlySet<string> chat)
+    {
+        var identifiers = Words().Matches(request.Prompt).Select(m => m.Value).ToHashSet(StringComparer.Ordinal);
+        var mentionedInPrompt = snapshot.Files.Keys.Where(p => request.Prompt.Contains(p, StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal);
+        return RepoMap.Rank(snapshot.Symbols, chat, mentionedInPrompt, identifiers);
+    }
+
+    /// <summary>The files a first prompt is most likely about, best first (see <see cref="FileRanker"/>).</summary>
+    public static IReadOnlyList<RankedFile> RankFiles(ContextRequest request, WorkspaceSnapshot snapshot, RepoMapRanking ranking) =>
+        FileRanker.Rank(snapshot.Symbols, request.Prompt, ranking.FileRanks, snapshot.RecentChanges);
+
     private static string ChangesSincePrevious(ContextRecord previous, WorkspaceSnapshot snapshot, out List<string> changed)
     {
         var added = snapshot.Files.Keys.Where(p => !previous.Workspace.ContainsKey(p)).Order(StringComparer.Ordinal).ToList();
-        var modified = snapshot.Files.Where(kv => previous.Workspace.TryGetValue(kv.Key, out var hash) && hash != kv.Value.Hash).Select(kv => kv.Key).Order(StringComparer.Ordinal).ToList();
+        var modified = snapshot.Files.Where(kv => previous.Workspace.TryGetValue(kv.Key, out var hash) && !FileETag.SameContent(hash, kv.Value.Hash)).Select(kv => kv.Key).Order(StringComparer.Ordinal).ToList();
         var deleted = previous.Workspace.Keys.Where(p => !snapshot.Files.ContainsKey(p)).Order(StringComparer.Ordinal).ToList();
         changed = [.. modified, .. added, .. deleted];
         if (changed.Count == 0)

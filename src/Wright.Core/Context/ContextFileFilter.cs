@@ -27,8 +27,30 @@ public enum ContextExclusion
     Internal,
 }
 
-/// <summary>A file that passed every filter, with its text and content hash.</summary>
-public sealed record AdmittedFile(string Path, string Text, string Hash, long Bytes);
+/// <summary>A file that passed every filter, with its content hash (its ETag) and its text.</summary>
+/// <remarks>
+/// A file the scanner knew by its git blob id was not read: its text is read when first asked for
+/// (most files of a large repository only contribute symbols to the map, never their text).
+/// </remarks>
+public sealed record AdmittedFile(string Path, string Hash, long Bytes)
+{
+    private readonly Func<string>? _load;
+    private string? _text;
+
+    public AdmittedFile(string path, string text, string hash, long bytes)
+        : this(path, hash, bytes)
+    {
+        _text = text;
+    }
+
+    internal AdmittedFile(string path, string hash, long bytes, Func<string> load)
+        : this(path, hash, bytes)
+    {
+        _load = load;
+    }
+
+    public string Text => _text ??= _load!();
+}
 
 /// <summary>
 /// The filter chain that runs before any file is read into a model's context. Cheap checks come
@@ -50,8 +72,9 @@ public sealed class ContextFileFilter
     private readonly HashSet<string> _listed;
     private readonly IReadOnlyList<PathPattern> _excludes;
 
-    private ContextFileFilter(string root, HashSet<string> listed, IReadOnlyList<PathPattern> excludes, long maxFileBytes)
+    private ContextFileFilter(string root, HashSet<string> listed, IReadOnlyList<PathPattern> excludes, long maxFileBytes, ProjectConfig config)
     {
+        Config = config;
         _root = root;
         _listed = listed;
         _excludes = excludes;
@@ -59,6 +82,9 @@ public sealed class ContextFileFilter
     }
 
     public long MaxFileBytes { get; }
+
+    /// <summary>The project's <c>.wright/config</c> as this filter read it: the rest of the prompt uses it rather than reading the file again.</summary>
+    public ProjectConfig Config { get; }
 
     /// <summary>Every file git would not ignore, in path order (before name, size and content checks).</summary>
     public IReadOnlyCollection<string> ListedFiles => _listed;
@@ -72,7 +98,7 @@ public sealed class ContextFileFilter
     }
 
     public static ContextFileFilter Create(string root, IEnumerable<string> gitListedFiles, ProjectConfig config) =>
-        new(root, gitListedFiles.ToHashSet(StringComparer.Ordinal), config.Exclude.Select(p => new PathPattern(p)).ToList(), config.MaxContextFileBytes ?? DefaultMaxFileBytes);
+        new(root, gitListedFiles.ToHashSet(StringComparer.Ordinal), config.Exclude.Select(p => new PathPattern(p)).ToList(), config.MaxContextFileBytes ?? DefaultMaxFileBytes, config);
 
     /// <summary>The first filter a path fails on its name alone, or null when it may be read.</summary>
     public ContextExclusion? CheckName(string path)
@@ -159,7 +185,8 @@ public sealed class ContextFileFilter
         return (new AdmittedFile(path, text, ContentHash(bytes), bytes.Length), null);
     }
 
-    public static string ContentHash(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes))[..32];
+    /// <summary>The file's ETag (<see cref="FileETag"/>): a Context names file versions as the files API does.</summary>
+    public static string ContentHash(ReadOnlySpan<byte> bytes) => FileETag.Compute(bytes);
 
     private static bool HasPrivateKeyBlock(string text)
     {

@@ -40,6 +40,9 @@ public enum ContextSourceKind
     Docs,
     PreviouslySent,
     History,
+
+    /// <summary>A file the first prompt's ranking put near the top, sent whole.</summary>
+    RelevantFile,
 }
 
 /// <summary>One part of a context as sent: its text (with its heading) and what it costs.</summary>
@@ -96,4 +99,7 @@ public sealed record WorkspaceSnapshot(
 {
     /// <summary>The filter this snapshot was taken with.</summary>
     public ContextFileFilter? Filter { get; init; }
+
+    /// <summary>Files the last commits changed, each weighted in (0, 1] by how recently and how often (read for a session's first prompt only).</summary>
+    public IReadOnlyDictionary<string, double> RecentChanges { get; init; } = new Dictionary<string, double>();
 }

@@ -10,6 +10,7 @@ public static class ContextServiceCollectionExtensions
     public static IServiceCollection AddContext(this IServiceCollection services)
     {
         services.AddGit();
+        services.TryAddSingleton(sp => new SymbolCache(sp.GetRequiredService<Hosting.WrightOptions>()));
         services.TryAddSingleton<WorkspaceScanner>();
         services.TryAddSingleton(_ => new TokenEstimator());
         services.TryAddSingleton<ContextBuilder>();

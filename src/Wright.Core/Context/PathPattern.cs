@@ -53,7 +53,10 @@ public sealed class PathPattern
 
         // A folder pattern (or any pattern naming a folder) covers everything below it.
         regex.Append(directory ? "/.*$" : "(?:/.*)?$");
-        _regex = new Regex(regex.ToString(), RegexOptions.CultureInvariant | RegexOptions.Compiled, TimeSpan.FromMilliseconds(100));
+        // Interpreted, not compiled: a compiled regex is JIT-compiled inside its first match, which
+        // on a loaded machine alone can outlast the timeout (a handful of exclude patterns per
+        // prompt never repays compiling them). The timeout only guards against runaway backtracking.
+        _regex = new Regex(regex.ToString(), RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
     }
 
     public string Pattern { get; }

@@ -185,27 +185,29 @@ public static class RepoMap
             return "";
         }
 
-        // The largest prefix of the ranking whose rendering fits: rendering grows with the count, so search for it.
-        var low = 0;
-        var high = candidates.Count;
-        var best = "";
-        while (low <= high)
+        // The largest prefix of the ranking whose rendering fits. A definition adds its line, and
+        // the first one of a file adds the file's heading too, so the rendered length of every
+        // prefix is known in one pass without rendering it.
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var characters = 0;
+        var count = 0;
+        foreach (var definition in candidates)
         {
-            var middle = (low + high) / 2;
-            var text = RenderTop(candidates, middle);
-            if (estimator.Estimate(text, model) <= tokenBudget)
+            var added = LineLength(definition.Definition) + (seen.Add(definition.Path) ? definition.Path.Length + 2 : 0);
+            if (estimator.Estimate(characters + added, model) > tokenBudget)
             {
-                best = text;
-                low = middle + 1;
+                break;
             }
-            else
-            {
-                high = middle - 1;
-            }
+
+            characters += added;
+            count++;
         }
 
-        return best;
+        return RenderTop(candidates, count);
     }
+
+    /// <summary>The rendered line of a definition: the bar, the (cut) source line, the newline.</summary>
+    private static int LineLength(SymbolDefinition definition) => Math.Min(definition.Text.Length, 160) + 2;
 
     private static string RenderTop(List<RankedDefinition> candidates, int count)
     {

@@ -6,8 +6,10 @@ namespace Wright.Core.Context;
 
 /// <summary>
 /// Gathers a <see cref="WorkspaceSnapshot"/>: every file git lists, through the filter chain,
-/// hashed and with its symbols. A file whose size and modification time are unchanged since the
-/// last scan is not read again (the warm path), so a turn on a large repository costs a stat per file.
+/// hashed and with its symbols. A file git's status reports unchanged is known by its blob id in
+/// the index: what reading it taught before (hash, filters, symbols) comes from the
+/// <see cref="SymbolCache"/>, which outlives the process, and the file is not even opened. Other
+/// files are read once and then known by size and modification time until they change.
 /// </summary>
 public sealed class WorkspaceScanner
 {
@@ -17,35 +19,70 @@ public sealed class WorkspaceScanner
     /// <summary>Most paths handed to one git diff (command-line length).</summary>
     private const int MaxDiffPaths = 500;
 
+    /// <summary>How many of the newest commits say which files are being worked on.</summary>
+    private const int RecentCommits = 30;
+
+    private const int MaxFilesPerRecentCommit = 40;
+
     private readonly GitService _gitService;
     private readonly GitRunner _git;
+    private readonly SymbolCache _symbols;
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, CachedFile>> _cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string Head, IReadOnlyDictionary<string, double> Weights)> _recent = new(StringComparer.Ordinal);
 
-    public WorkspaceScanner(GitService gitService, GitRunner git)
+    public WorkspaceScanner(GitService gitService, GitRunner git, SymbolCache symbols)
     {
         _gitService = gitService;
         _git = git;
+        _symbols = symbols;
     }
 
     public async Task<WorkspaceSnapshot> ScanAsync(ContextRequest request, CancellationToken cancellationToken)
     {
         var root = PathJail.ResolveReal(Path.GetFullPath(request.ProjectRoot));
-        // The listing behind the filter and the status are independent git calls: run them at
-        // once, since every prompt waits for both before its first token.
+
+        // The listing behind the filter, the index and the status are independent git calls: run
+        // them at once, since every prompt waits for them before its first token.
         var filterTask = ContextFileFilter.CreateAsync(root, _gitService, cancellationToken);
+        var indexTask = _gitService.ListIndexAsync(root, cancellationToken);
         var statusTask = request.Status is { } known ? Task.FromResult(known) : _gitService.GetStatusAsync(root, cancellationToken);
-        await Task.WhenAll(filterTask, statusTask).ConfigureAwait(false);
+        var recentTask = request.Previous is null ? RecentChangesAsync(root, statusTask, cancellationToken) : Task.FromResult<IReadOnlyDictionary<string, double>>(new Dictionary<string, double>());
+        await Task.WhenAll(filterTask, indexTask, statusTask, recentTask).ConfigureAwait(false);
         var filter = await filterTask.ConfigureAwait(false);
+        var index = await indexTask.ConfigureAwait(false);
+        var status = await statusTask.ConfigureAwait(false);
+
+        // Only a file whose working copy is the index's blob may be known by that blob.
+        var changed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in status.Entries)
+        {
+            if (entry.Worktree != GitChange.Unmodified)
+            {
+                changed.Add(entry.Path);
+            }
+        }
+
+        var sha256Ids = index.Values.FirstOrDefault()?.BlobId.Length == 64;
+        var symbols = _symbols.For(root);
         var cache = _cache.GetOrAdd(root, _ => new ConcurrentDictionary<string, CachedFile>(StringComparer.Ordinal));
         var admitted = new ConcurrentDictionary<string, CachedFile>(StringComparer.Ordinal);
         var excluded = new ConcurrentBag<ContextExcludedFile>();
+        var live = new ConcurrentBag<string>();
 
         await Parallel.ForEachAsync(
             filter.ListedFiles,
             new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
             async (path, token) =>
             {
-                var entry = await ReadAsync(root, path, filter, cache, token).ConfigureAwait(false);
+                var blob = !changed.Contains(path) && index.TryGetValue(path, out var indexed) && indexed.IsRegularFile ? indexed.BlobId : null;
+                var entry = blob is not null && symbols.TryGet(blob, out var facts)
+                    ? FromFacts(root, path, blob, facts, filter)
+                    : await ReadAsync(root, path, filter, cache, symbols, sha256Ids, token).ConfigureAwait(false);
+                if (entry?.BlobId is { } known)
+                {
+                    live.Add(known);
+                }
+
                 if (entry?.File is not null)
                 {
                     admitted[path] = entry;
@@ -55,6 +92,7 @@ public sealed class WorkspaceScanner
                     excluded.Add(new ContextExcludedFile(path, reason));
                 }
             }).ConfigureAwait(false);
+        symbols.Save(live);
 
         foreach (var path in request.MentionedFiles.Concat(request.OpenFiles).Distinct(StringComparer.Ordinal))
         {
@@ -64,7 +102,6 @@ public sealed class WorkspaceScanner
             }
         }
 
-        var status = await statusTask.ConfigureAwait(false);
         var visibleStatus = status.Entries
             .Where(e => admitted.ContainsKey(e.Path)
                 || ((e.Worktree == GitChange.Deleted || e.Index == GitChange.Deleted) && filter.CheckNameIgnoringListing(e.Path) is null))
@@ -72,18 +109,112 @@ public sealed class WorkspaceScanner
 
         var files = admitted.ToDictionary(kv => kv.Key, kv => kv.Value.File!, StringComparer.Ordinal);
         var (diff, truncated) = await DiffAsync(root, request, status, files, cancellationToken).ConfigureAwait(false);
-        var symbols = admitted.Values.Select(v => v.Symbols!).OrderBy(s => s.Path, StringComparer.Ordinal).ToList();
-        return new WorkspaceSnapshot(status.Head, files, symbols, visibleStatus, diff, truncated, excluded.OrderBy(e => e.Path, StringComparer.Ordinal).ToList()) { Filter = filter };
+        var fileSymbols = admitted.Values.Select(v => v.Symbols!).OrderBy(s => s.Path, StringComparer.Ordinal).ToList();
+        return new WorkspaceSnapshot(status.Head, files, fileSymbols, visibleStatus, diff, truncated, excluded.OrderBy(e => e.Path, StringComparer.Ordinal).ToList())
+        {
+            Filter = filter,
+            RecentChanges = await recentTask.ConfigureAwait(false),
+        };
     }
 
-    /// <summary>Forgets what was read from <paramref name="projectRoot"/> (the next scan is cold).</summary>
-    public void Forget(string projectRoot) => _cache.TryRemove(PathJail.ResolveReal(Path.GetFullPath(projectRoot)), out _);
+    /// <summary>
+    /// The files the last <see cref="RecentCommits"/> commits changed, weighted by recency (the
+    /// newest commit counts most) and summed over commits, then scaled to at most 1. Commits that
+    /// touch very many files (a reformat, a vendored import) say nothing about focus and are skipped.
+    /// Remembered per HEAD, so prompts at the same commit ask git once.
+    /// </summary>
+    private async Task<IReadOnlyDictionary<string, double>> RecentChangesAsync(string root, Task<GitStatus> statusTask, CancellationToken cancellationToken)
+    {
+        var head = (await statusTask.ConfigureAwait(false)).Head;
+        if (head is null)
+        {
+            return new Dictionary<string, double>();
+        }
 
-    private static async Task<CachedFile?> ReadAsync(string root, string path, ContextFileFilter filter, ConcurrentDictionary<string, CachedFile> cache, CancellationToken cancellationToken)
+        if (_recent.TryGetValue(root, out var known) && known.Head == head)
+        {
+            return known.Weights;
+        }
+
+        var result = await _git.RunAsync(root, ["log", "-z", $"--max-count={RecentCommits}", "--no-merges", "--format=%x01%H", "--name-only", "--no-renames", head, "--"], cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            // No commit yet (or an unreadable history): no activity to weigh.
+            return new Dictionary<string, double>();
+        }
+
+        var weights = new Dictionary<string, double>(StringComparer.Ordinal);
+        var commits = result.StandardOutput.Split('\u0001', StringSplitOptions.RemoveEmptyEntries);
+        for (var k = 0; k < commits.Length; k++)
+        {
+            var paths = commits[k].Split(['\0', '\n'], StringSplitOptions.RemoveEmptyEntries).Skip(1).ToList();
+            if (paths.Count > MaxFilesPerRecentCommit)
+            {
+                continue;
+            }
+
+            foreach (var path in paths)
+            {
+                weights[path] = weights.GetValueOrDefault(path) + (1.0 / (k + 1));
+            }
+        }
+
+        var best = weights.Count == 0 ? 1 : weights.Values.Max();
+        var scaled = weights.ToDictionary(kv => kv.Key, kv => kv.Value / best, StringComparer.Ordinal);
+        _recent[root] = (head, scaled);
+        return scaled;
+    }
+
+    /// <summary>Forgets what was read from <paramref name="projectRoot"/> in this process (the next scan is a restarted server's).</summary>
+    public void Forget(string projectRoot)
+    {
+        var root = PathJail.ResolveReal(Path.GetFullPath(projectRoot));
+        _cache.TryRemove(root, out _);
+        _symbols.Unload(root);
+    }
+
+    /// <summary>A file known by its blob: the name filters still run (the configuration may have changed), the content ones were run when the blob was read.</summary>
+    private static CachedFile FromFacts(string root, string path, string blob, BlobFacts facts, ContextFileFilter filter)
     {
         if (filter.CheckName(path) is { } byName)
         {
-            return new CachedFile(0, 0, null, byName, null);
+            return new CachedFile(0, 0, null, byName, null, null);
+        }
+
+        if (facts.Length > filter.MaxFileBytes)
+        {
+            return new CachedFile(facts.Length, 0, null, ContextExclusion.TooLarge, null, blob);
+        }
+
+        if (facts.Exclusion is { } exclusion)
+        {
+            return new CachedFile(facts.Length, 0, null, exclusion, null, blob);
+        }
+
+        var file = new AdmittedFile(path, facts.Hash, facts.Length, () => ReadText(root, path));
+        return new CachedFile(facts.Length, 0, file, null, new FileSymbols(path, facts.Definitions, facts.References), blob);
+    }
+
+    /// <summary>The text of a file known by its blob, read when the context first needs it; empty when it vanished since the scan.</summary>
+    private static string ReadText(string root, string path)
+    {
+        try
+        {
+            TextFormat.Detect(File.ReadAllBytes(PathJail.Resolve(root, path).RealPath), out var text);
+            return text ?? "";
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Errors.WrightException)
+        {
+            // Deleted or replaced after the scan: the snapshot then simply has nothing to show of it.
+            return "";
+        }
+    }
+
+    private static async Task<CachedFile?> ReadAsync(string root, string path, ContextFileFilter filter, ConcurrentDictionary<string, CachedFile> cache, ProjectSymbols symbols, bool sha256Ids, CancellationToken cancellationToken)
+    {
+        if (filter.CheckName(path) is { } byName)
+        {
+            return new CachedFile(0, 0, null, byName, null, null);
         }
 
         FileInfo info;
@@ -93,7 +224,7 @@ public sealed class WorkspaceScanner
         }
         catch (Errors.WrightException)
         {
-            return new CachedFile(0, 0, null, ContextExclusion.Internal, null);
+            return new CachedFile(0, 0, null, ContextExclusion.Internal, null, null);
         }
 
         if (!info.Exists)
@@ -103,7 +234,7 @@ public sealed class WorkspaceScanner
 
         if (info.Length > filter.MaxFileBytes)
         {
-            return new CachedFile(info.Length, 0, null, ContextExclusion.TooLarge, null);
+            return new CachedFile(info.Length, 0, null, ContextExclusion.TooLarge, null, null);
         }
 
         var modified = info.LastWriteTimeUtc.Ticks;
@@ -124,7 +255,14 @@ public sealed class WorkspaceScanner
         }
 
         var (file, exclusion) = filter.Admit(path, bytes);
-        var entry = new CachedFile(info.Length, modified, file, exclusion, file is null ? null : SymbolExtractor.Extract(path, file.Text));
+        var extracted = file is null ? null : SymbolExtractor.Extract(path, file.Text);
+        var blob = SymbolCache.BlobIdOf(bytes, sha256Ids);
+        if (exclusion is not ContextExclusion.TooLarge)
+        {
+            symbols.Add(blob, new BlobFacts(file?.Hash ?? FileETag.Compute(bytes), bytes.Length, exclusion, extracted?.Definitions ?? [], extracted?.References ?? new Dictionary<string, int>()));
+        }
+
+        var entry = new CachedFile(info.Length, modified, file, exclusion, extracted, blob);
         cache[path] = entry;
         return entry;
     }
@@ -140,7 +278,7 @@ public sealed class WorkspaceScanner
         if (request.Previous is { } previous)
         {
             // Changed since the last turn, and still a file we may show (deleted files are listed, never diffed: their old text could be anything).
-            paths = files.Where(kv => !previous.Workspace.TryGetValue(kv.Key, out var hash) || hash != kv.Value.Hash).Select(kv => kv.Key);
+            paths = files.Where(kv => !previous.Workspace.TryGetValue(kv.Key, out var hash) || !FileETag.SameContent(hash, kv.Value.Hash)).Select(kv => kv.Key);
         }
         else
         {
@@ -162,5 +300,5 @@ public sealed class WorkspaceScanner
         return (result.Output, result.Truncated);
     }
 
-    private sealed record CachedFile(long Length, long ModifiedTicks, AdmittedFile? File, ContextExclusion? Exclusion, FileSymbols? Symbols);
+    private sealed record CachedFile(long Length, long ModifiedTicks, AdmittedFile? File, ContextExclusion? Exclusion, FileSymbols? Symbols, string? BlobId);
 }

@@ -35,7 +35,7 @@ public sealed class EngineRecovery
             {
                 try
                 {
-                    var outcome = await _runner.RecoverAsync(project.RootPath, cancellationToken).ConfigureAwait(false);
+                    var outcome = await _runner.RecoverAsync(project.RootPath, cancellationToken, project.Id).ConfigureAwait(false);
                     if (outcome != RecoveryOutcome.NothingToRecover)
                     {
                         recovered++;

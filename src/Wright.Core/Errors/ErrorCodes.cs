@@ -35,6 +35,7 @@ public static class ErrorCodes
     public const string DirectoryNotEmpty = "directory_not_empty";
     public const string DestinationExists = "destination_exists";
     public const string VersionConflict = "version_conflict";
+    public const string ProjectBusy = "project_busy";
 
     public const string GitUnavailable = "git_unavailable";
     public const string GitFailed = "git_failed";

@@ -4,6 +4,8 @@ using Microsoft.Extensions.Logging;
 using Wright.Core.Errors;
 using Wright.Core.Git;
 
+using Wright.Core.Workspace;
+
 namespace Wright.Core.Events;
 
 /// <summary>
@@ -284,7 +286,7 @@ internal sealed class ProjectDirectoryWatch : IDisposable
             return null;
         }
 
-        return await ContentETag.OfFileAsync(full, _maxFileBytes, cancellationToken).ConfigureAwait(false);
+        return await FileETag.OfFileAsync(full, _maxFileBytes, cancellationToken).ConfigureAwait(false);
     }
 
     private IEnumerable<string> FilesUnder(string directory)

@@ -14,15 +14,17 @@ public static class EventTypes
 /// <summary>
 /// Payload of <c>file.changed</c> and <c>file.deleted</c>: the project-relative path (with <c>/</c>),
 /// its new ETag (lowercase hex SHA-256 of the content; null when deleted or too large to hash), and
-/// who changed it (<c>api</c> or <c>external</c>). A <c>file.deleted</c> path may name a directory:
-/// the path and everything beneath it are gone.
+/// who changed it: <c>api</c> (a files API request), <c>ai</c> (an ActionRun applying an answer;
+/// <see cref="ActionRunId"/> names it) or <c>external</c> (anything else the watcher saw). A
+/// <c>file.deleted</c> path may name a directory: the path and everything beneath it are gone.
 /// </summary>
-public sealed record FileEventData(string Path, string? ETag, string Source);
+public sealed record FileEventData(string Path, string? ETag, string Source, string? ActionRunId = null);
 
 /// <summary>Who made a file change; never rename one.</summary>
 public static class FileEventSources
 {
     public const string Api = "api";
+    public const string Ai = "ai";
     public const string External = "external";
 }
 

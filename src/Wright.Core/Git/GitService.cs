@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Wright.Core.Errors;
+using Wright.Core.Workspace;
 
 namespace Wright.Core.Git;
 
@@ -20,7 +20,6 @@ public sealed partial class GitService
     private readonly GitRunner _git;
     private readonly TimeProvider _time;
     private readonly ILogger<GitService> _logger;
-    private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
 
     public GitService(GitRunner git, TimeProvider time, ILogger<GitService> logger)
     {
@@ -88,20 +87,12 @@ public sealed partial class GitService
         return result.Succeeded ? result.StandardOutput.Trim() : null;
     }
 
-    /// <summary>Runs a change to the repository at <paramref name="root"/> alone, after any other in flight.</summary>
-    private async Task<T> WithLockAsync<T>(string root, Func<Task<T>> action, CancellationToken cancellationToken)
-    {
-        var gate = _locks.GetOrAdd(root, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return await action().ConfigureAwait(false);
-        }
-        finally
-        {
-            gate.Release();
-        }
-    }
+    /// <summary>
+    /// Runs a change to the repository at <paramref name="root"/> alone, after any other in flight:
+    /// under the project's one gate, which API writes and ActionRuns take too.
+    /// </summary>
+    private static Task<T> WithLockAsync<T>(string root, Func<Task<T>> action, CancellationToken cancellationToken) =>
+        ProjectGate.RunAsync(root, action, cancellationToken);
 }
 
 /// <summary>Log messages of git operations; event ids 4100–4199.</summary>

@@ -15,17 +15,13 @@ namespace Wright.Core.Workspace;
 /// </summary>
 public sealed class ProjectFiles
 {
-    /// <summary>A temp file older than this belongs to a write that died (a crash or SIGKILL), never to one in flight.</summary>
-    private static readonly TimeSpan StaleTempAge = TimeSpan.FromMinutes(1);
 
-    private const string ApiSource = "api";
-    private const int LockStripes = 64;
+    private const string ApiSource = FileEventSources.Api;
 
     private readonly WrightOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<ProjectFiles> _logger;
     private readonly IEventBus _events;
-    private readonly SemaphoreSlim[] _locks;
     private readonly ConcurrentDictionary<string, bool> _sweptDirectories = new(StringComparer.Ordinal);
 
     public ProjectFiles(WrightOptions options, TimeProvider time, ILogger<ProjectFiles> logger, IEventBus events)
@@ -34,10 +30,12 @@ public sealed class ProjectFiles
         _time = time;
         _logger = logger;
         _events = events;
-        _locks = Enumerable.Range(0, LockStripes).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
     }
 
     public long MaxFileBytes => _options.MaxFileBytes;
+
+    /// <summary>How long a change waits for the project's gate (an ActionRun holds it from its first read to its commit) before answering <c>project_busy</c>.</summary>
+    internal TimeSpan GateWait { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Reads a file whole; throws <c>file_not_found</c>, <c>file_is_directory</c> or <c>file_too_large</c>.</summary>
     public async Task<FileRead> ReadAsync(Project project, string? path, CancellationToken cancellationToken)
@@ -61,10 +59,7 @@ public sealed class ProjectFiles
     {
         EnsureWritable(project);
         var jailed = PathJail.Resolve(project.RootPath, path);
-        var gate = LockFor(jailed.RealPath);
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        FileWritten written;
-        try
+        var written = await ProjectGate.RunAsync(project.RootPath, async () =>
         {
             var current = await ReadCurrentAsync(jailed, cancellationToken).ConfigureAwait(false);
             CheckPreconditions(jailed, current, preconditions);
@@ -72,16 +67,12 @@ public sealed class ProjectFiles
             EnsureSize(jailed, bytes.Length);
             var directory = Path.GetDirectoryName(jailed.RealPath)!;
             CreateDirectory(directory, jailed);
-            SweepStaleTempFiles(directory);
-            UnixFileMode? mode = current is not null && !OperatingSystem.IsWindows() ? File.GetUnixFileMode(jailed.RealPath) : null;
-            WriteAtomically(jailed.RealPath, bytes, mode, cancellationToken);
+            SweepStaleTempFiles(project.RootPath, directory);
+            cancellationToken.ThrowIfCancellationRequested();
+            AtomicFile.Write(project.RootPath, jailed.RealPath, bytes);
             var format = TextFormat.Detect(bytes, out _);
-            written = new FileWritten(jailed.RelativePath, FileETag.Compute(bytes), bytes.Length, current is null, format);
-        }
-        finally
-        {
-            gate.Release();
-        }
+            return new FileWritten(jailed.RelativePath, FileETag.Compute(bytes), bytes.Length, current is null, format);
+        }, GateWait, cancellationToken).ConfigureAwait(false);
 
         _events.Publish(EventTypes.FileChanged, project.Id, new FileEventData(written.Path, written.ETag, ApiSource));
         return written;
@@ -92,9 +83,7 @@ public sealed class ProjectFiles
     {
         EnsureWritable(project);
         var jailed = PathJail.Resolve(project.RootPath, path);
-        var gate = LockFor(jailed.RealPath);
-        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        await ProjectGate.RunAsync(project.RootPath, async () =>
         {
             var entry = new FileInfo(jailed.EntryPath);
             if (entry.LinkTarget is not null)
@@ -120,11 +109,9 @@ public sealed class ProjectFiles
             {
                 throw NotFound(jailed);
             }
-        }
-        finally
-        {
-            gate.Release();
-        }
+
+            return true;
+        }, GateWait, cancellationToken).ConfigureAwait(false);
 
         _events.Publish(EventTypes.FileDeleted, project.Id, new FileEventData(jailed.RelativePath, null, ApiSource));
     }
@@ -145,60 +132,31 @@ public sealed class ProjectFiles
             throw WrightException.Invalid(ErrorCodes.PathInvalid, "A directory cannot be moved into itself.");
         }
 
-        var first = LockFor(source.RealPath);
-        var second = LockFor(destination.RealPath);
-        if (Array.IndexOf(_locks, first) > Array.IndexOf(_locks, second))
+        var etag = await ProjectGate.RunAsync(project.RootPath, async () =>
         {
-            (first, second) = (second, first);
-        }
-
-        await first.WaitAsync(cancellationToken).ConfigureAwait(false);
-        string? etag = null;
-        try
-        {
-            if (second != first)
+            var sourceKind = KindOf(source.EntryPath) ?? throw NotFound(source);
+            var destinationKind = KindOf(destination.EntryPath);
+            if (destinationKind is not null && (!overwrite || destinationKind == EntryKind.Directory || sourceKind == EntryKind.Directory))
             {
-                await second.WaitAsync(cancellationToken).ConfigureAwait(false);
+                throw WrightException.Conflict(ErrorCodes.DestinationExists, overwrite
+                    ? $"'{destination.RelativePath}' exists and is a directory (or the source is); move refuses to replace it."
+                    : $"'{destination.RelativePath}' already exists; pass overwrite=true to replace it.");
             }
 
-            try
+            CreateDirectory(Path.GetDirectoryName(destination.EntryPath)!, destination);
+            if (sourceKind == EntryKind.Directory)
             {
-                var sourceKind = KindOf(source.EntryPath) ?? throw NotFound(source);
-                var destinationKind = KindOf(destination.EntryPath);
-                if (destinationKind is not null && (!overwrite || destinationKind == EntryKind.Directory || sourceKind == EntryKind.Directory))
-                {
-                    throw WrightException.Conflict(ErrorCodes.DestinationExists, overwrite
-                        ? $"'{destination.RelativePath}' exists and is a directory (or the source is); move refuses to replace it."
-                        : $"'{destination.RelativePath}' already exists; pass overwrite=true to replace it.");
-                }
-
-                CreateDirectory(Path.GetDirectoryName(destination.EntryPath)!, destination);
-                if (sourceKind == EntryKind.Directory)
-                {
-                    Directory.Move(source.EntryPath, destination.EntryPath);
-                }
-                else
-                {
-                    File.Move(source.EntryPath, destination.EntryPath, overwrite);
-                }
-
-                if (sourceKind == EntryKind.File)
-                {
-                    etag = await HashIfSmallAsync(destination.EntryPath, cancellationToken).ConfigureAwait(false);
-                }
+                Directory.Move(source.EntryPath, destination.EntryPath);
             }
-            finally
+            else
             {
-                if (second != first)
-                {
-                    second.Release();
-                }
+                File.Move(source.EntryPath, destination.EntryPath, overwrite);
             }
-        }
-        finally
-        {
-            first.Release();
-        }
+
+            return sourceKind == EntryKind.File && File.Exists(destination.EntryPath)
+                ? await FileETag.OfFileAsync(destination.EntryPath, _options.MaxFileBytes, cancellationToken).ConfigureAwait(false)
+                : null;
+        }, GateWait, cancellationToken).ConfigureAwait(false);
 
         _events.Publish(EventTypes.FileDeleted, project.Id, new FileEventData(source.RelativePath, null, ApiSource));
         _events.Publish(EventTypes.FileChanged, project.Id, new FileEventData(destination.RelativePath, etag, ApiSource));
@@ -252,9 +210,6 @@ public sealed class ProjectFiles
                 $"Cannot create the folders of '{jailed.RelativePath}': a file stands where a folder must be.", inner: ex);
         }
     }
-
-    private SemaphoreSlim LockFor(string realPath) =>
-        _locks[(int)((uint)StringComparer.Ordinal.GetHashCode(realPath) % LockStripes)];
 
     private void EnsureSize(JailedPath jailed, long size)
     {
@@ -371,88 +326,23 @@ public sealed class ProjectFiles
     }
 
     /// <summary>
-    /// Writes next to the target, fsyncs, then renames over it: readers and a crash at any moment
-    /// see the old file or the new one, never a prefix. The directory itself is not fsynced
-    /// (.NET cannot open one), so after a power cut the rename may be lost but never half-done.
+    /// Removes temp files that a killed write left: in the project's temp directory, and (the
+    /// fallback when it is on another file system, or an older Wright's) beside the targets in
+    /// <paramref name="directory"/>; once per directory per process, since listings hide them meanwhile.
+    /// The caller holds the project's gate, so none of this process's writes is in flight.
     /// </summary>
-    private static void WriteAtomically(string target, byte[] bytes, UnixFileMode? mode, CancellationToken cancellationToken)
-    {
-        var temp = Path.Join(Path.GetDirectoryName(target), PathJail.TempFilePrefix + Guid.NewGuid().ToString("N"));
-        try
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-
-            // Synchronous on purpose: the fsync that follows blocks anyway, and an async write on a
-            // regular file only adds a thread-pool hop (a third of the cost of a small write).
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
-            {
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
-
-            if (mode is { } unixMode && !OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(temp, unixMode);
-            }
-
-            File.Move(temp, target, overwrite: true);
-        }
-        catch
-        {
-            TryDelete(temp);
-            throw;
-        }
-    }
-
-    /// <summary>Removes temp files that a killed write left in <paramref name="directory"/>, once per directory per process (listings hide them meanwhile).</summary>
-    private void SweepStaleTempFiles(string directory)
+    private void SweepStaleTempFiles(string projectRoot, string directory)
     {
         if (!_sweptDirectories.TryAdd(directory, true))
         {
             return;
         }
 
-        var cutoff = _time.GetUtcNow() - StaleTempAge;
-        foreach (var temp in Directory.EnumerateFiles(directory, PathJail.TempFilePrefix + "*", new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = true }))
+        var now = _time.GetUtcNow();
+        var removed = _sweptDirectories.TryAdd("\0" + projectRoot, true) ? AtomicFile.Sweep(projectRoot, now) : [];
+        foreach (var temp in removed.Concat(AtomicFile.SweepBeside(directory, now, ownAreDead: true)))
         {
-            if (File.GetLastWriteTimeUtc(temp) < cutoff.UtcDateTime && TryDelete(temp))
-            {
-                WorkspaceLog.StaleTempRemoved(_logger, temp);
-            }
-        }
-    }
-
-    private static bool TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-            return true;
-        }
-        catch (IOException)
-        {
-            // Best effort: a temp file left behind is hidden from listings and swept later.
-            return false;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            // Same: the leftover is harmless and reported by nothing.
-            return false;
-        }
-    }
-
-    private async Task<string?> HashIfSmallAsync(string path, CancellationToken cancellationToken)
-    {
-        var info = new FileInfo(path);
-        if (!info.Exists || info.Length > _options.MaxFileBytes)
-        {
-            return null;
-        }
-
-        var stream = File.OpenRead(path);
-        await using (stream.ConfigureAwait(false))
-        {
-            return await FileETag.ComputeAsync(stream, cancellationToken).ConfigureAwait(false);
+            WorkspaceLog.StaleTempRemoved(_logger, temp);
         }
     }
 

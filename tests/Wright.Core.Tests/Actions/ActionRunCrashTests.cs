@@ -21,6 +21,10 @@ public sealed class ActionRunCrashTests
         var (before, _) = await ArrangeAsync(kit);
 
         await RunAndKillAsync(kit, "file:7", killAfterLine: "PAUSED");
+
+        // The 13 files prepared but not yet renamed wait in the git directory, where git never sees them.
+        Directory.EnumerateFiles(Path.Combine(kit.Root, ".git", "wright", "tmp")).Count().ShouldBe(FileCount - 7);
+        (await kit.Repository.GitAsync("status", "--porcelain", "--untracked-files=all")).ShouldNotContain("tmp");
         var outcome = await kit.Runner.RecoverAsync(kit.Root, GitTestRepository.Timeout);
 
         outcome.ShouldBe(RecoveryOutcome.RolledBack);
@@ -166,6 +170,8 @@ public sealed class ActionRunCrashTests
         File.Exists(Path.Combine(gitDir, "index.lock")).ShouldBeFalse();
         (await kit.Repository.GitAsync("for-each-ref", "refs/wright/")).ShouldBeEmpty();
         Directory.EnumerateFiles(kit.Root, ".wright-tmp-*", SearchOption.AllDirectories).ShouldBeEmpty();
+        var tempDirectory = Path.Combine(gitDir, "wright", "tmp");
+        (Directory.Exists(tempDirectory) ? Directory.EnumerateFiles(tempDirectory) : []).ShouldBeEmpty();
         await kit.Repository.GitAsync("fsck", "--no-progress", "--connectivity-only");
     }
 

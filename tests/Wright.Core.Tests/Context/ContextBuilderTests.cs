@@ -64,7 +64,8 @@ public sealed class ContextBuilderTests
         reasons["big.txt"].ShouldBe(ContextExclusion.TooLarge);
         reasons["image.bin"].ShouldBe(ContextExclusion.Binary);
         context.Record.Workspace.Keys.ShouldNotContain(".env");
-        context.Record.FilesSent.Select(f => f.Path).Order(StringComparer.Ordinal).ShouldBe(["readme.md", "src/visible.cs"]);
+        // .gitignore is a visible file the prompt's word "ignored" points at, so the ranking sends it whole too.
+        context.Record.FilesSent.Select(f => f.Path).Order(StringComparer.Ordinal).ShouldBe([".gitignore", "readme.md", "src/visible.cs"]);
     }
 
     [Fact]

@@ -1,0 +1,214 @@
+using System.Collections.Concurrent;
+using System.Text.RegularExpressions;
+
+namespace Wright.Core.Context;
+
+/// <summary>A file with how relevant it is to a prompt, and how much of that the prompt's words alone found.</summary>
+public sealed record RankedFile(string Path, double Score, double WordScore);
+
+/// <summary>
+/// Which files a session's first prompt is most likely about, best first, from three signals:
+/// the prompt's own words (identifiers and file or folder names, split at camelCase, snake_case
+/// and digits) matched against each file's path, the symbols it defines and the identifiers it
+/// uses, weighted by how rare each word is in the repository (BM25's idf and saturation); the
+/// reference graph (the repository map's PageRank, personalized to the files the words found);
+/// and recent git activity (files the last commits changed). It reads no file: paths and symbols
+/// are in the snapshot already.
+/// </summary>
+public static partial class FileRanker
+{
+    /// <summary>Word parts too common in prompts and code to tell files apart.</summary>
+    private static readonly HashSet<string> StopWords = new(StringComparer.Ordinal)
+    {
+        "the", "and", "for", "with", "that", "this", "from", "into", "when", "then", "than", "make", "makes", "add", "adds", "use", "uses",
+        "get", "set", "new", "not", "are", "was", "its", "all", "one", "can", "should", "must", "also", "only", "each", "every", "but",
+        "does", "doesn", "don", "now", "out", "our", "you", "your", "they", "them", "their", "there", "what", "which", "who", "how", "why",
+        "instead", "before", "after", "over", "under", "about", "more", "less", "some", "any", "other", "same", "own", "just", "still",
+        "has", "have", "had", "been", "being", "were", "will", "would", "could", "via", "per", "let", "lets", "see", "say", "says",
+        "cs", "md", "txt", "json", "src", "test", "tests", "file", "files", "code", "fix", "fixes", "change", "changes",
+    };
+
+    /// <summary>Word parts of identifiers, remembered: a repository's identifiers repeat across every prompt.</summary>
+    private static readonly ConcurrentDictionary<string, string[]> PartsOf = new(StringComparer.Ordinal);
+
+    private const double PathWeight = 3.0;
+    private const double FileNameWeight = 2.0;
+    private const double DefinitionWeight = 2.0;
+    private const double ExactDefinitionWeight = 4.0;
+    private const double K1 = 1.2;
+
+    /// <summary>
+    /// Ranks the files of <paramref name="symbols"/> for <paramref name="prompt"/>. <paramref name="graph"/>
+    /// gives each file's PageRank; <paramref name="recent"/> each recently changed file's weight in [0, 1].
+    /// </summary>
+    public static IReadOnlyList<RankedFile> Rank(
+        IReadOnlyList<FileSymbols> symbols,
+        string prompt,
+        IReadOnlyDictionary<string, double> graph,
+        IReadOnlyDictionary<string, double> recent)
+    {
+        var terms = Terms(prompt);
+        var exact = Identifiers().Matches(prompt).Select(m => m.Value).ToHashSet(StringComparer.Ordinal);
+        var count = symbols.Count;
+        if (count == 0)
+        {
+            return [];
+        }
+
+        // Per file: how often each prompt term occurs in its path, names, definitions and uses.
+        var pathHits = new Dictionary<string, int>[count];
+        var documentFrequency = new Dictionary<string, int>(StringComparer.Ordinal);
+        var lengths = new double[count];
+        var useHits = new Dictionary<string, int>?[count];
+        for (var i = 0; i < count; i++)
+        {
+            var file = symbols[i];
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            pathHits[i] = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var part in PathParts(file.Path).Where(terms.Contains))
+            {
+                pathHits[i][part] = pathHits[i].GetValueOrDefault(part) + 1;
+                seen.Add(part);
+            }
+
+            var length = 0;
+            foreach (var (identifier, uses) in file.References)
+            {
+                length += uses;
+                foreach (var part in Parts(identifier))
+                {
+                    if (terms.Contains(part))
+                    {
+                        useHits[i] ??= new Dictionary<string, int>(StringComparer.Ordinal);
+                        useHits[i]![part] = useHits[i]!.GetValueOrDefault(part) + uses;
+                        seen.Add(part);
+                    }
+                }
+            }
+
+            lengths[i] = length;
+            foreach (var term in seen)
+            {
+                documentFrequency[term] = documentFrequency.GetValueOrDefault(term) + 1;
+            }
+        }
+
+        var averageLength = Math.Max(1, lengths.Average());
+        var lexical = new double[count];
+        for (var i = 0; i < count; i++)
+        {
+            var file = symbols[i];
+            var score = 0.0;
+            var fileName = PathParts(Path.GetFileNameWithoutExtension(file.Path)).ToHashSet(StringComparer.Ordinal);
+            foreach (var (term, hits) in pathHits[i])
+            {
+                score += Idf(documentFrequency[term], count) * (PathWeight + (fileName.Contains(term) ? FileNameWeight : 0)) * Math.Min(hits, 2);
+            }
+
+            if (useHits[i] is { } uses)
+            {
+                var norm = K1 * (0.25 + (0.75 * lengths[i] / averageLength));
+                foreach (var (term, tf) in uses)
+                {
+                    score += Idf(documentFrequency[term], count) * tf * (K1 + 1) / (tf + norm);
+                }
+            }
+
+            foreach (var definition in file.Definitions)
+            {
+                if (exact.Contains(definition.Name))
+                {
+                    score += ExactDefinitionWeight * Idf(1, count);
+                }
+                else if (definition.Name.Length > 3 && Parts(definition.Name).Count(terms.Contains) is var matched and > 0)
+                {
+                    score += DefinitionWeight * matched / Math.Max(1, Parts(definition.Name).Length);
+                }
+            }
+
+            lexical[i] = score;
+        }
+
+        // Rank is a share of 1 spread over every file: scale it so the best file counts like a strong word match.
+        var bestLexical = lexical.Max();
+        var bestGraph = symbols.Max(f => graph.GetValueOrDefault(f.Path));
+        var ranked = new List<RankedFile>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var path = symbols[i].Path;
+            var structure = bestGraph > 0 ? graph.GetValueOrDefault(path) / bestGraph : 0;
+            var activity = recent.GetValueOrDefault(path);
+            var score = lexical[i] + (Math.Max(bestLexical, 1) * ((0.35 * structure) + (0.25 * activity)));
+            ranked.Add(new RankedFile(path, score, lexical[i]));
+        }
+
+        ranked.Sort((a, b) => b.Score != a.Score ? b.Score.CompareTo(a.Score) : string.CompareOrdinal(a.Path, b.Path));
+        return ranked;
+    }
+
+    /// <summary>The prompt's words as the ranking matches them: identifier parts, lower-cased, without stop words.</summary>
+    public static HashSet<string> Terms(string prompt)
+    {
+        var terms = new HashSet<string>(StringComparer.Ordinal);
+        foreach (Match match in Identifiers().Matches(prompt))
+        {
+            foreach (var part in Parts(match.Value))
+            {
+                terms.Add(part);
+            }
+        }
+
+        return terms;
+    }
+
+    /// <summary>
+    /// The parts of an identifier or name: <c>ActionRunner</c> → action, runner, actionrunner;
+    /// <c>max_file_bytes</c> → max, file, bytes; <c>HTTPServer2</c> → http, server. Parts shorter
+    /// than three letters and stop words are dropped; a plural's s is dropped too (runs → run).
+    /// </summary>
+    public static string[] Parts(string identifier) => PartsOf.Count > 200_000
+        ? Split(identifier)
+        : PartsOf.GetOrAdd(identifier, Split);
+
+    private static string[] Split(string identifier)
+    {
+        var parts = new List<string>();
+        var whole = new System.Text.StringBuilder();
+        foreach (Match word in CamelParts().Matches(identifier))
+        {
+            var lower = word.Value.ToLowerInvariant();
+            whole.Append(lower);
+            Add(parts, lower);
+        }
+
+        if (parts.Count > 1)
+        {
+            Add(parts, whole.ToString());
+        }
+
+        return [.. parts.Distinct(StringComparer.Ordinal)];
+    }
+
+    private static void Add(List<string> parts, string lower)
+    {
+        if (lower.Length < 3 || StopWords.Contains(lower) || char.IsDigit(lower[0]))
+        {
+            return;
+        }
+
+        parts.Add(lower.Length > 4 && lower.EndsWith('s') && !lower.EndsWith("ss", StringComparison.Ordinal) ? lower[..^1] : lower);
+    }
+
+    private static IEnumerable<string> PathParts(string path) =>
+        path.Split(['/', '.', '-', ' '], StringSplitOptions.RemoveEmptyEntries).SelectMany(Parts);
+
+    private static double Idf(int documentFrequency, int count) =>
+        Math.Log(1 + ((count - documentFrequency + 0.5) / (documentFrequency + 0.5)));
+
+    [GeneratedRegex(@"[A-Za-z_][A-Za-z0-9_]*", RegexOptions.CultureInvariant)]
+    private static partial Regex Identifiers();
+
+    /// <summary>Runs of upper-case letters not followed by lower-case ones (HTTP), capitalised or lower-case words, digits.</summary>
+    [GeneratedRegex(@"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+", RegexOptions.CultureInvariant)]
+    private static partial Regex CamelParts();
+}

@@ -51,7 +51,12 @@ public static class WrightServer
             throw new InvalidOperationException(string.Join(Environment.NewLine, problems));
         }
 
-        var wright = new WrightOptions { DataDir = Path.GetFullPath(options.DataDir), MaxFileBytes = options.MaxFileBytes };
+        var wright = new WrightOptions
+        {
+            DataDir = Path.GetFullPath(options.DataDir),
+            MaxFileBytes = options.MaxFileBytes,
+            AllowHardLinks = builder.Configuration.GetValue("Wright:Files:AllowHardLinks", false),
+        };
         Directory.CreateDirectory(wright.DataDir);
 
         var certificate = Tls.LoadCertificate(options);
@@ -78,6 +83,7 @@ public static class WrightServer
         builder.Services.AddEvents();
         builder.Services.AddGit();
         builder.Services.AddProjects();
+        builder.Services.Configure<WorkspaceOptions>(builder.Configuration.GetSection(WorkspaceOptions.Section));
         builder.Services.AddWorkspace();
         builder.Services.AddLlmAndConversations(wright);
         configure?.Invoke(builder);

@@ -51,7 +51,12 @@ public static class WrightServer
             throw new InvalidOperationException(string.Join(Environment.NewLine, problems));
         }
 
-        var wright = new WrightOptions { DataDir = Path.GetFullPath(options.DataDir), MaxFileBytes = options.MaxFileBytes };
+        var wright = new WrightOptions
+        {
+            DataDir = Path.GetFullPath(options.DataDir),
+            MaxFileBytes = options.MaxFileBytes,
+            AllowHardLinks = builder.Configuration.GetValue("Wright:Files:AllowHardLinks", false),
+        };
         Directory.CreateDirectory(wright.DataDir);
 
         var certificate = Tls.LoadCertificate(options);
@@ -59,6 +64,11 @@ public static class WrightServer
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = RequestLimits.DefaultBodyBytes;
+
+            // Kestrel answers a request line over its limit with a bare 414 that no middleware
+            // sees; with room to spare, RequestTargetLimit answers it as a problem instead.
+            kestrel.Limits.MaxRequestLineSize = RequestTargetLimit.KestrelLineBytes;
+            kestrel.Limits.MaxRequestHeadersTotalSize = RequestTargetLimit.KestrelLineBytes + (32 * 1024);
             if (certificate is not null)
             {
                 kestrel.ConfigureHttpsDefaults(https => https.ServerCertificate = certificate);
@@ -68,8 +78,7 @@ public static class WrightServer
 
         builder.Services.AddServerOptions(options);
         builder.Services.AddSingleton(wright);
-        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemMapping.Customize);
-        builder.Services.AddExceptionHandler<ProblemMapping>();
+        builder.Services.AddWrightProblems();
         builder.Services.Configure<JsonOptions>(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
         builder.Services.AddOpenApi();
         builder.Services.AddStorage(options.Database, wright.DataDir);
@@ -78,12 +87,15 @@ public static class WrightServer
         builder.Services.AddEvents();
         builder.Services.AddGit();
         builder.Services.AddProjects();
+        builder.Services.Configure<WorkspaceOptions>(builder.Configuration.GetSection(WorkspaceOptions.Section));
         builder.Services.AddWorkspace();
         builder.Services.AddLlmAndConversations(wright);
         configure?.Invoke(builder);
+        builder.Services.AddLogFloodGuard();
 
         var app = builder.Build();
         app.UseSecurityHeaders();
+        app.UseRequestTargetLimit();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseWrightAccounts();

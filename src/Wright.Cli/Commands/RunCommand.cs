@@ -121,7 +121,7 @@ internal static class RunCommand
 
             return await printer.FinishAsync();
         }
-        catch (WrightException ex) when (ex.Code is ErrorCodes.ModelUnknown or ErrorCodes.ProviderUnknown or ErrorCodes.ProviderNotConfigured or ErrorCodes.ValidationFailed or ErrorCodes.SessionNotFound or ErrorCodes.ProjectPathTaken or ErrorCodes.ProjectPathOverlaps || ex.Kind == ErrorKind.Invalid)
+        catch (WrightException ex) when (ex.Code is ErrorCodes.ModelUnknown or ErrorCodes.ProviderUnknown or ErrorCodes.ProviderNotConfigured or ErrorCodes.ValidationFailed or ErrorCodes.SessionNotFound or ErrorCodes.ProjectPathTaken or ErrorCodes.ProjectPathOverlaps or ErrorCodes.ProjectPathReserved || ex.Kind == ErrorKind.Invalid)
         {
             return await UsageAsync($"{ex.Message} ({ex.Code})");
         }

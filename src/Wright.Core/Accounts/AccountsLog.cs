@@ -20,6 +20,12 @@ internal static partial class AccountsLog
     [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Security: a used refresh token of user {UserId} was presented again; family {FamilyId} revoked ({Revoked} live tokens)")]
     public static partial void RefreshReused(ILogger logger, Guid userId, Guid familyId, int revoked);
 
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Debug, Message = "Refresh of family {FamilyId} of user {UserId} repeated within the grace window: same successor")]
+    public static partial void RefreshedWithinGrace(ILogger logger, Guid userId, Guid familyId);
+
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Information, Message = "Purged {Purged} expired or revoked refresh tokens")]
+    public static partial void RefreshTokensPurged(ILogger logger, int purged);
+
     [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = "Refresh of family {FamilyId} refused: user {UserId} is disabled or gone")]
     public static partial void DisabledUserRefused(ILogger logger, Guid userId, Guid familyId);
 

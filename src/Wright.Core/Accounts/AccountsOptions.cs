@@ -13,6 +13,19 @@ public sealed class AccountsOptions
     /// <summary>How long a refresh token may wait to be used; each refresh starts a new one.</summary>
     public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(14);
 
+    /// <summary>
+    /// How long after a refresh the token it spent still answers with the same successor instead
+    /// of counting as reuse: two tabs (or a retry after a lost response) refreshing at the same
+    /// moment keep the login. Reuse after this window still revokes the whole login. Zero turns it off.
+    /// </summary>
+    public TimeSpan RefreshReuseGrace { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long expired and revoked refresh tokens are kept before the periodic purge deletes them.</summary>
+    public TimeSpan RefreshTokenRetention { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>How often the purge of spent refresh tokens runs.</summary>
+    public TimeSpan RefreshTokenPurgeInterval { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>Login attempts allowed per client address in <see cref="LoginWindow"/>.</summary>
     public int LoginAttemptsPerAddress { get; set; } = 30;
 
@@ -39,6 +52,21 @@ internal sealed class AccountsOptionsValidator : IValidateOptions<AccountsOption
         if (options.RefreshTokenLifetime <= options.AccessTokenLifetime || options.RefreshTokenLifetime > TimeSpan.FromDays(365))
         {
             problems.Add($"{AccountsOptions.Section}:RefreshTokenLifetime must be longer than the access token lifetime and at most 365 days (got {options.RefreshTokenLifetime}).");
+        }
+
+        if (options.RefreshReuseGrace < TimeSpan.Zero || options.RefreshReuseGrace > TimeSpan.FromMinutes(5))
+        {
+            problems.Add($"{AccountsOptions.Section}:RefreshReuseGrace must be between 00:00:00 and 00:05:00 (got {options.RefreshReuseGrace}).");
+        }
+
+        if (options.RefreshTokenRetention < TimeSpan.Zero)
+        {
+            problems.Add($"{AccountsOptions.Section}:RefreshTokenRetention must not be negative (got {options.RefreshTokenRetention}).");
+        }
+
+        if (options.RefreshTokenPurgeInterval < TimeSpan.FromMinutes(1))
+        {
+            problems.Add($"{AccountsOptions.Section}:RefreshTokenPurgeInterval must be at least 00:01:00 (got {options.RefreshTokenPurgeInterval}).");
         }
 
         if (options.LoginAttemptsPerAddress < 1)

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Wright.Core.Errors;
+using Wright.Core.Secrets;
 
 namespace Wright.Core.Accounts;
 
@@ -15,11 +16,13 @@ public sealed record IssuedLogin(User User, Guid FamilyId, string RefreshToken, 
 /// </summary>
 public sealed class LoginService
 {
-    private const int MaxAuditedNameLength = 64;
+    /// <summary>The Data Protection purpose of a spent token's remembered successor.</summary>
+    private const string SuccessorPurpose = "refresh-token-successor";
 
     private readonly IUserRepository _users;
     private readonly IRefreshTokenRepository _refreshTokens;
     private readonly IPasswordHashing _hashing;
+    private readonly ISecretProtector _secrets;
     private readonly AuditLog _audit;
     private readonly TimeProvider _time;
     private readonly IOptions<AccountsOptions> _options;
@@ -35,6 +38,7 @@ public sealed class LoginService
         IUserRepository users,
         IRefreshTokenRepository refreshTokens,
         IPasswordHashing hashing,
+        ISecretProtector secrets,
         AuditLog audit,
         TimeProvider time,
         IOptions<AccountsOptions> options,
@@ -43,6 +47,7 @@ public sealed class LoginService
         _users = users;
         _refreshTokens = refreshTokens;
         _hashing = hashing;
+        _secrets = secrets;
         _audit = audit;
         _time = time;
         _options = options;
@@ -66,7 +71,10 @@ public sealed class LoginService
         {
             var reason = user is null ? "unknown user" : !valid ? "wrong password" : "user disabled";
             AccountsLog.LoginFailed(_logger, user?.Id, reason);
-            var target = "user:" + (name.Length > MaxAuditedNameLength ? name[..MaxAuditedNameLength] : name);
+
+            // Only a name that belongs to a user is recorded: what was typed into the name field
+            // of a failed login is sometimes the password.
+            var target = user is null ? null : UserService.Target(user);
             await _audit.RecordAsync(AuditActions.LoginFailed, user is null ? null : Actor.Of(user), target, reason, cancellationToken, address).ConfigureAwait(false);
             throw WrightException.Unauthorized(ErrorCodes.InvalidCredentials, "The user name or password is wrong.");
         }
@@ -89,6 +97,14 @@ public sealed class LoginService
     /// is evidence that it was copied: the whole family is revoked (the thief and the user both
     /// have to log in again) and the reuse is audited. A disabled user's family ends here too.
     /// </summary>
+    /// <remarks>
+    /// Two tabs, or a client retrying after a lost response, may present the same token at once.
+    /// Within <see cref="AccountsOptions.RefreshReuseGrace"/> of its use, a spent token therefore
+    /// answers with the very successor it was traded for (kept encrypted on the spent row for that
+    /// window), as long as that successor is itself still unused: the login stays one chain, no
+    /// second live token is ever made, and a token presented after the window, or after its
+    /// successor moved on, still revokes the family.
+    /// </remarks>
     public async Task<IssuedLogin> RefreshAsync(string? refreshToken, string? address, CancellationToken cancellationToken)
     {
         var invalid = WrightException.Unauthorized(ErrorCodes.RefreshTokenInvalid, "The refresh token is unknown, expired or revoked; log in again.");
@@ -104,12 +120,6 @@ public sealed class LoginService
             throw invalid;
         }
 
-        if (stored.UsedAt is not null || !await _refreshTokens.TryUseAsync(stored.Id, now, cancellationToken).ConfigureAwait(false))
-        {
-            await RevokeReusedFamilyAsync(stored, address, now, cancellationToken).ConfigureAwait(false);
-            throw WrightException.Unauthorized(ErrorCodes.RefreshTokenReused, "This refresh token was used before, so the login was ended for safety; log in again.");
-        }
-
         var user = await _users.GetAsync(stored.UserId, cancellationToken).ConfigureAwait(false);
         if (user is null || user.IsDisabled)
         {
@@ -118,9 +128,73 @@ public sealed class LoginService
             throw WrightException.Unauthorized(ErrorCodes.UserDisabled, "This account is disabled; ask an admin.");
         }
 
-        var issued = await IssueAsync(user, stored.FamilyId, cancellationToken).ConfigureAwait(false);
-        AccountsLog.Refreshed(_logger, user.Id, stored.FamilyId);
-        return issued;
+        if (stored.UsedAt is null)
+        {
+            // The successor exists before the token is spent, so that whoever loses a race for
+            // this token finds the winner's successor already remembered.
+            var (successor, secret) = await InsertNextAsync(user, stored.FamilyId, cancellationToken).ConfigureAwait(false);
+            var remembered = _secrets.Protect(SuccessorPurpose, secret).Ciphertext;
+            if (await _refreshTokens.TryUseAsync(stored.Id, now, remembered, cancellationToken).ConfigureAwait(false))
+            {
+                AccountsLog.Refreshed(_logger, user.Id, stored.FamilyId);
+                return new IssuedLogin(user, stored.FamilyId, secret, successor.ExpiresAt);
+            }
+
+            // Lost the race: this successor was never handed out; retire it so it can never be used.
+            await _refreshTokens.TryUseAsync(successor.Id, now, cancellationToken).ConfigureAwait(false);
+            stored = await _refreshTokens.FindByHashAsync(stored.TokenHash, cancellationToken).ConfigureAwait(false) ?? throw invalid;
+        }
+
+        if (await SameSuccessorAsync(user, stored, now, cancellationToken).ConfigureAwait(false) is { } again)
+        {
+            AccountsLog.RefreshedWithinGrace(_logger, user.Id, stored.FamilyId);
+            return again;
+        }
+
+        await RevokeReusedFamilyAsync(stored, address, now, cancellationToken).ConfigureAwait(false);
+        throw WrightException.Unauthorized(ErrorCodes.RefreshTokenReused, "This refresh token was used before, so the login was ended for safety; log in again.");
+    }
+
+    /// <summary>Deletes refresh tokens nobody can use any more and forgets successors older than the grace window; returns how many tokens went.</summary>
+    public async Task<int> PurgeRefreshTokensAsync(CancellationToken cancellationToken)
+    {
+        var now = AccountClock.Now(_time);
+        var options = _options.Value;
+        var purged = await _refreshTokens.PurgeAsync(now - options.RefreshTokenRetention, now - options.RefreshReuseGrace, cancellationToken).ConfigureAwait(false);
+        AccountsLog.RefreshTokensPurged(_logger, purged);
+        return purged;
+    }
+
+    /// <summary>The successor a spent token was traded for, when it was spent within the grace window and that successor is still live.</summary>
+    private async Task<IssuedLogin?> SameSuccessorAsync(User user, RefreshToken spent, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var grace = _options.Value.RefreshReuseGrace;
+        if (spent.UsedAt is not { } usedAt || spent.RevokedAt is not null || now - usedAt > grace || grace <= TimeSpan.Zero)
+        {
+            return null;
+        }
+
+        var remembered = await _refreshTokens.GetSuccessorAsync(spent.Id, cancellationToken).ConfigureAwait(false);
+        if (remembered is null)
+        {
+            return null;
+        }
+
+        string secret;
+        try
+        {
+            secret = _secrets.Unprotect(SuccessorPurpose, remembered);
+        }
+        catch (CryptographicException)
+        {
+            // A key ring that lost the key cannot vouch for the successor: treat it as reuse.
+            return null;
+        }
+
+        var successor = await _refreshTokens.FindByHashAsync(TokenSecrets.Hash(secret), cancellationToken).ConfigureAwait(false);
+        return successor is { UsedAt: null, RevokedAt: null } && successor.ExpiresAt > now && successor.FamilyId == spent.FamilyId
+            ? new IssuedLogin(user, successor.FamilyId, secret, successor.ExpiresAt)
+            : null;
     }
 
     /// <summary>
@@ -166,12 +240,16 @@ public sealed class LoginService
 
     private async Task<IssuedLogin> IssueAsync(User user, Guid familyId, CancellationToken cancellationToken)
     {
+        var (token, secret) = await InsertNextAsync(user, familyId, cancellationToken).ConfigureAwait(false);
+        return new IssuedLogin(user, familyId, secret, token.ExpiresAt);
+    }
+
+    private async Task<(RefreshToken Token, string Secret)> InsertNextAsync(User user, Guid familyId, CancellationToken cancellationToken)
+    {
         var now = AccountClock.Now(_time);
         var secret = TokenSecrets.New(TokenSecrets.RefreshTokenPrefix);
-        var expires = now + _options.Value.RefreshTokenLifetime;
-        await _refreshTokens.InsertAsync(
-            new RefreshToken(Guid.CreateVersion7(now), familyId, user.Id, TokenSecrets.Hash(secret), now, expires, null, null),
-            cancellationToken).ConfigureAwait(false);
-        return new IssuedLogin(user, familyId, secret, expires);
+        var token = new RefreshToken(Guid.CreateVersion7(now), familyId, user.Id, TokenSecrets.Hash(secret), now, now + _options.Value.RefreshTokenLifetime, null, null);
+        await _refreshTokens.InsertAsync(token, cancellationToken).ConfigureAwait(false);
+        return (token, secret);
     }
 }

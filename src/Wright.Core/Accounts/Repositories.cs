@@ -34,6 +34,23 @@ public interface IRefreshTokenRepository
     /// </summary>
     Task<bool> TryUseAsync(Guid id, DateTimeOffset at, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Like <see cref="TryUseAsync"/>, and in the same statement remembers the successor it was
+    /// traded for (<paramref name="successorProtected"/>, encrypted) so that a request racing
+    /// with this one inside the grace window can be given the same successor.
+    /// </summary>
+    Task<bool> TryUseAsync(Guid id, DateTimeOffset at, string successorProtected, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes tokens that expired or were revoked before <paramref name="before"/> (neither can be
+    /// used again, nor does reuse detection need them) and forgets the successors remembered by
+    /// tokens spent before <paramref name="successorsBefore"/>; returns how many tokens were deleted.
+    /// </summary>
+    Task<int> PurgeAsync(DateTimeOffset before, DateTimeOffset successorsBefore, CancellationToken cancellationToken);
+
+    /// <summary>The encrypted successor a spent token remembers, if it still does.</summary>
+    Task<string?> GetSuccessorAsync(Guid id, CancellationToken cancellationToken);
+
     /// <summary>Revokes every token of the family that is not revoked yet; returns how many.</summary>
     Task<int> RevokeFamilyAsync(Guid familyId, DateTimeOffset at, CancellationToken cancellationToken);
 

@@ -10,6 +10,8 @@ public static class ErrorCodes
     public const string PayloadTooLarge = "payload_too_large";
     public const string InternalError = "internal_error";
     public const string InvalidCursor = "invalid_cursor";
+    public const string InvalidBody = "invalid_body";
+    public const string UriTooLong = "uri_too_long";
 
     public const string ProjectNotFound = "project_not_found";
     public const string ProjectPathTaken = "project_path_taken";
@@ -21,6 +23,8 @@ public static class ErrorCodes
     public const string ProjectDeleteRefused = "project_delete_refused";
     public const string CloneUrlInvalid = "clone_url_invalid";
     public const string CloneFailed = "clone_failed";
+    public const string ProjectPathReserved = "project_path_reserved";
+    public const string ProjectPathNotAllowed = "project_path_not_allowed";
 
     public const string PathOutsideProject = "path_outside_project";
     public const string PathInvalid = "path_invalid";
@@ -36,6 +40,8 @@ public static class ErrorCodes
     public const string DestinationExists = "destination_exists";
     public const string VersionConflict = "version_conflict";
     public const string ProjectBusy = "project_busy";
+    public const string NotARegularFile = "not_a_regular_file";
+    public const string FileHardLinked = "file_hard_linked";
 
     public const string GitUnavailable = "git_unavailable";
     public const string GitFailed = "git_failed";

@@ -11,6 +11,12 @@ public sealed class WrightOptions
 
     public const long DefaultMaxFileBytes = 5 * 1024 * 1024;
 
+    /// <summary>
+    /// Whether files with more than one hard link may be read (config key Wright:Files:AllowHardLinks).
+    /// Off by default: a hard link made inside a project can name a file outside it, and no path check can tell.
+    /// </summary>
+    public bool AllowHardLinks { get; set; }
+
     /// <summary>Where projects created without an explicit path are placed.</summary>
     public string ProjectsDir => Path.Combine(DataDir, "projects");
 

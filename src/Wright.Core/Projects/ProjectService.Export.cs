@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text;
 using Wright.Core.Git;
+using Wright.Core.Workspace;
 
 namespace Wright.Core.Projects;
 
@@ -14,7 +15,10 @@ public sealed partial class ProjectService
     /// <summary>
     /// Writes the working tree as a zip to <paramref name="destination"/> as it goes: tracked and
     /// untracked files as they are on disk now (uncommitted edits included), without .git and
-    /// without what .gitignore excludes. Symbolic links are stored as links, never followed.
+    /// without what .gitignore excludes. Symbolic links are stored as links, never followed, and
+    /// every entry is checked again as it is read: a path whose directory has since become a link
+    /// out of the project, a FIFO, socket or device, and (unless allowed) a hard-linked file are left
+    /// out, so the archive only ever holds the project's own bytes.
     /// </summary>
     public async Task WriteZipAsync(Project project, Stream destination, CancellationToken cancellationToken)
     {
@@ -25,19 +29,33 @@ public sealed partial class ProjectService
             var archive = await ZipArchive.CreateAsync(output, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, cancellationToken).ConfigureAwait(false);
             await using (archive.ConfigureAwait(false))
             {
-                await WriteEntriesAsync(archive, output, project.RootPath, paths, cancellationToken).ConfigureAwait(false);
+                await WriteEntriesAsync(archive, output, project, paths, cancellationToken).ConfigureAwait(false);
             }
 
             await output.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private static async Task WriteEntriesAsync(ZipArchive archive, DeferredWriteStream output, string root, IReadOnlyList<string> paths, CancellationToken cancellationToken)
+    private async Task WriteEntriesAsync(ZipArchive archive, DeferredWriteStream output, Project project, IReadOnlyList<string> paths, CancellationToken cancellationToken)
     {
+        var realRoot = Path.TrimEndingDirectorySeparator(PathJail.ResolveReal(Path.GetFullPath(project.RootPath)));
         foreach (var path in paths)
         {
             await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-            var full = Path.Combine(root, path);
+            var full = PathJail.ResolveListedEntry(realRoot, path);
+            if (full is null)
+            {
+                ProjectLog.ExportSkipped(_logger, project.Id, path, "a symbolic link takes its directory outside the project");
+                continue;
+            }
+
+            var node = FileNode.Inspect(full);
+            if (node.Kind == FileNodeKind.Special || (node.IsHardLinked && !_options.AllowHardLinks))
+            {
+                ProjectLog.ExportSkipped(_logger, project.Id, path, node.Kind == FileNodeKind.Special ? "not a regular file" : "a hard link");
+                continue;
+            }
+
             var info = new FileInfo(full);
             if (info.LinkTarget is { } target)
             {

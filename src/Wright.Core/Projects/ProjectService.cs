@@ -4,6 +4,7 @@ using Wright.Core.Errors;
 using Wright.Core.Git;
 using Wright.Core.Hosting;
 using Wright.Core.Paging;
+using Wright.Core.Workspace;
 
 namespace Wright.Core.Projects;
 
@@ -25,6 +26,7 @@ public sealed partial class ProjectService
     private readonly IUserRepository _users;
     private readonly AuditLog _audit;
     private readonly GitService _git;
+    private readonly ProjectPlaces _places;
     private readonly WrightOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<ProjectService> _logger;
@@ -36,12 +38,13 @@ public sealed partial class ProjectService
     /// </summary>
     private readonly SemaphoreSlim _registration = new(1, 1);
 
-    public ProjectService(IProjectRepository projects, IUserRepository users, AuditLog audit, GitService git, WrightOptions options, TimeProvider time, ILogger<ProjectService> logger)
+    public ProjectService(IProjectRepository projects, IUserRepository users, AuditLog audit, GitService git, ProjectPlaces places, WrightOptions options, TimeProvider time, ILogger<ProjectService> logger)
     {
         _projects = projects;
         _users = users;
         _audit = audit;
         _git = git;
+        _places = places;
         _options = options;
         _time = time;
         _logger = logger;
@@ -52,6 +55,7 @@ public sealed partial class ProjectService
     {
         var cleanName = ValidateName(name);
         var root = path is null ? Path.Combine(_options.ProjectsDir, Slug(cleanName)) : NormalizeRoot(path);
+        await EnsurePlaceAsync(actor, root, cancellationToken).ConfigureAwait(false);
         EnsureEmptyOrMissing(root);
         return await RegisterAsync(actor, cleanName, root, async () =>
         {
@@ -68,6 +72,7 @@ public sealed partial class ProjectService
     public async Task<Project> OpenAsync(Actor actor, string path, string? name, bool initGit, CancellationToken cancellationToken)
     {
         var root = NormalizeRoot(path);
+        await EnsurePlaceAsync(actor, root, cancellationToken).ConfigureAwait(false);
         if (!Directory.Exists(root))
         {
             throw WrightException.Invalid(ErrorCodes.ProjectPathMissing, $"'{root}' does not exist or is not a directory; create it, or create a project instead.");
@@ -102,6 +107,8 @@ public sealed partial class ProjectService
         GitService.ValidateCloneUrl(url);
         var cleanName = ValidateName(name ?? NameFromUrl(url));
         var root = path is null ? Path.Combine(_options.ProjectsDir, Slug(cleanName)) : NormalizeRoot(path);
+        await EnsurePlaceAsync(actor, root, cancellationToken).ConfigureAwait(false);
+        await EnsureCloneSourceAsync(actor, url, cancellationToken).ConfigureAwait(false);
         EnsureEmptyOrMissing(root);
         var existed = Directory.Exists(root);
         return await RegisterAsync(actor, cleanName, root, async () =>
@@ -322,24 +329,124 @@ public sealed partial class ProjectService
             var page = await _projects.ListAsync(new PageRequest(PageRequest.MaxLimit, cursor), includeArchived: true, visibleTo: null, cancellationToken).ConfigureAwait(false);
             foreach (var other in page.Items)
             {
-                if (PathsEqual(other.RootPath, root))
+                var same = PathsEqual(other.RootPath, root);
+                if (!same && !IsInside(root, other.RootPath) && !IsInside(other.RootPath, root))
                 {
-                    // Other users' projects are not named: their names and paths are theirs.
-                    throw WrightException.Conflict(ErrorCodes.ProjectPathTaken, $"'{root}' already belongs to {Describe(other)}.");
+                    continue;
                 }
 
-                if (IsInside(root, other.RootPath) || IsInside(other.RootPath, root))
+                // A project the actor cannot see is refused exactly like a path outside their
+                // roots: whether someone else has a project there is theirs to know.
+                if (!await CanSeeOrAdministerAsync(actor, other, cancellationToken).ConfigureAwait(false))
                 {
-                    throw WrightException.Conflict(ErrorCodes.ProjectPathOverlaps, $"'{root}' overlaps {Describe(other)}; project directories cannot be nested.");
+                    throw _places.NotAllowed(actor);
+                }
+
+                throw same
+                    ? WrightException.Conflict(ErrorCodes.ProjectPathTaken, $"'{root}' already belongs to your project '{other.Name}'.")
+                    : WrightException.Conflict(ErrorCodes.ProjectPathOverlaps, $"'{root}' overlaps your project '{other.Name}' at '{other.RootPath}'; project directories cannot be nested.");
+            }
+
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+    }
+
+    /// <summary>
+    /// Checks, before the file system is looked at, that <paramref name="root"/> is a place the
+    /// actor may use (<see cref="ProjectPlaces"/>) and not part of a project they cannot see, so
+    /// no answer tells whether anything exists where they may not look.
+    /// </summary>
+    private async Task EnsurePlaceAsync(Actor actor, string root, CancellationToken cancellationToken)
+    {
+        _places.EnsureAllowed(actor, root);
+        await EnsureNotOthersAsync(actor, root, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task EnsureNotOthersAsync(Actor actor, string path, CancellationToken cancellationToken)
+    {
+        string? cursor = null;
+        do
+        {
+            var page = await _projects.ListAsync(new PageRequest(PageRequest.MaxLimit, cursor), includeArchived: true, visibleTo: null, cancellationToken).ConfigureAwait(false);
+            foreach (var other in page.Items)
+            {
+                var related = PathsEqual(other.RootPath, path) || IsInside(path, other.RootPath) || IsInside(other.RootPath, path);
+                if (related && !await CanSeeOrAdministerAsync(actor, other, cancellationToken).ConfigureAwait(false))
+                {
+                    throw _places.NotAllowed(actor);
                 }
             }
 
             cursor = page.NextCursor;
         }
         while (cursor is not null);
-
-        string Describe(Project other) => other.OwnerId == actor.UserId ? $"your project '{other.Name}' at '{other.RootPath}'" : "another user's project";
     }
+
+    /// <summary>
+    /// A clone from this machine (an absolute path or <c>file://</c>) reads another directory:
+    /// it must be one the actor could register themselves, and git's own directory (a <c>.git</c>
+    /// that is a link or a <c>gitdir:</c> file) is judged by where it really is. Remote URLs are
+    /// the remote's business.
+    /// </summary>
+    private async Task EnsureCloneSourceAsync(Actor actor, string url, CancellationToken cancellationToken)
+    {
+        var local = LocalCloneSource(url);
+        if (local is null)
+        {
+            return;
+        }
+
+        var source = NormalizeRoot(local);
+        await EnsurePlaceAsync(actor, source, cancellationToken).ConfigureAwait(false);
+        var gitDir = Path.Join(source, ".git");
+        string? redirected = null;
+        if (File.Exists(gitDir) && new FileInfo(gitDir).LinkTarget is null)
+        {
+            var line = File.ReadLines(gitDir).FirstOrDefault() ?? "";
+            if (line.StartsWith("gitdir:", StringComparison.Ordinal))
+            {
+                var target = line["gitdir:".Length..].Trim();
+                redirected = Path.IsPathFullyQualified(target) ? target : Path.Join(source, target);
+            }
+        }
+        else if (new FileInfo(gitDir).LinkTarget is not null)
+        {
+            redirected = gitDir;
+        }
+
+        if (redirected is not null)
+        {
+            var real = Path.TrimEndingDirectorySeparator(PathJail.ResolveReal(Path.GetFullPath(redirected)));
+            if (!IsInside(real, source))
+            {
+                await EnsurePlaceAsync(actor, real, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>The directory a local clone URL names, or null for a remote one.</summary>
+    private static string? LocalCloneSource(string url)
+    {
+        if (Path.IsPathFullyQualified(url))
+        {
+            return url;
+        }
+
+        if (url.StartsWith("file://", StringComparison.OrdinalIgnoreCase))
+        {
+            return Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.IsFile
+                ? uri.LocalPath
+                : throw WrightException.Invalid(ErrorCodes.CloneUrlInvalid, "A file:// URL names an absolute directory on the server, such as file:///home/me/repo.");
+        }
+
+        return null;
+    }
+
+    private async Task<bool> CanSeeOrAdministerAsync(Actor actor, Project project, CancellationToken cancellationToken) =>
+        actor.UserId == Actor.CommandLineId
+        || project.OwnerId == actor.UserId
+        || await _projects.GetForUserAsync(project.Id, actor.UserId, cancellationToken).ConfigureAwait(false) is not null;
 
     private static void EnsureEmptyOrMissing(string root)
     {
@@ -363,7 +470,7 @@ public sealed partial class ProjectService
         return trimmed;
     }
 
-    /// <summary>Makes a user-given project root absolute and canonical (no trailing separator, symlinks resolved where they exist).</summary>
+    /// <summary>Makes a user-given project root absolute and canonical (no trailing separator, every existing symbolic link resolved).</summary>
     public static string NormalizeRoot(string path)
     {
         if (string.IsNullOrWhiteSpace(path) || path.Contains('\0', StringComparison.Ordinal) || !Path.IsPathFullyQualified(path))
@@ -371,18 +478,9 @@ public sealed partial class ProjectService
             throw WrightException.Invalid(ErrorCodes.ValidationFailed, "A project path must be an absolute directory path.");
         }
 
-        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
-        if (Directory.Exists(full))
-        {
-            var info = new DirectoryInfo(full);
-            var target = info.ResolveLinkTarget(returnFinalTarget: true);
-            if (target is not null)
-            {
-                full = Path.TrimEndingDirectorySeparator(target.FullName);
-            }
-        }
-
-        return full;
+        // Every existing component is resolved, not only the last: a path through a linked parent
+        // is judged (and stored) by where it really leads.
+        return Path.TrimEndingDirectorySeparator(PathJail.ResolveReal(Path.GetFullPath(path)));
     }
 
     /// <summary>Paths compare case-insensitively where the usual file system does (Windows, macOS).</summary>
@@ -395,8 +493,9 @@ public sealed partial class ProjectService
     /// <summary>True when <paramref name="inner"/> lies strictly below <paramref name="outer"/>.</summary>
     internal static bool IsInside(string inner, string outer)
     {
-        var prefix = Path.TrimEndingDirectorySeparator(outer) + Path.DirectorySeparatorChar;
-        return inner.StartsWith(prefix, PathComparison);
+        var trimmed = Path.TrimEndingDirectorySeparator(outer);
+        var prefix = trimmed.EndsWith(Path.DirectorySeparatorChar) ? trimmed : trimmed + Path.DirectorySeparatorChar;
+        return inner.Length > prefix.Length && inner.StartsWith(prefix, PathComparison);
     }
 
     private static string NameFromUrl(string url)
@@ -431,4 +530,7 @@ internal static partial class ProjectLog
 
     [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "Deleted the files of project {ProjectId} at {Root}")]
     public static partial void FilesDeleted(ILogger logger, Guid projectId, string root);
+
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "Left {Path} out of the export of project {ProjectId}: {Reason}")]
+    public static partial void ExportSkipped(ILogger logger, Guid projectId, string path, string reason);
 }

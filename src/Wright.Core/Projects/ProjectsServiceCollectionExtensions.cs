@@ -13,6 +13,8 @@ public static class ProjectsServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddGit();
         services.TryAddSingleton<AuditLog>();
+        services.AddOptions<WorkspaceOptions>();
+        services.TryAddSingleton<ProjectPlaces>();
         services.TryAddSingleton<ProjectService>();
         return services;
     }

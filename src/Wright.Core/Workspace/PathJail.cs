@@ -69,7 +69,52 @@ public static class PathJail
         var entry = Path.Join(realParent, relative[(lastSlash + 1)..]);
         var real = ResolveReal(entry);
         EnsureInside(realRoot, real, relative);
+        if (FileNode.Inspect(real).Kind == FileNodeKind.Special)
+        {
+            // Opening a FIFO blocks until a writer comes, a device reads outside the project: neither is a file of it.
+            throw NotRegular(relative);
+        }
+
         return new JailedPath(relative, entry, real);
+    }
+
+    /// <summary>
+    /// For paths Wright lists itself (git's file list, which names what was committed): the entry
+    /// as it is on disk now, with its parent directory resolved, or null when a symbolic link now
+    /// takes that parent outside the project or into <c>.git</c>. The entry itself is not
+    /// followed, so a link is seen as a link.
+    /// </summary>
+    public static string? ResolveListedEntry(string realRoot, string relativePath)
+    {
+        var segments = relativePath.Split('/');
+        if (segments.Any(s => s.Length == 0 || s == "." || s == ".." || IsGitDirectoryName(s)))
+        {
+            return null;
+        }
+
+        var parent = segments.Length == 1 ? realRoot : ResolveReal(Path.Join(realRoot, string.Join('/', segments[..^1])));
+        try
+        {
+            EnsureInside(realRoot, parent, relativePath);
+        }
+        catch (WrightException)
+        {
+            return null;
+        }
+
+        return Path.Join(parent, segments[^1]);
+    }
+
+    /// <summary>Refuses a hard-linked regular file for reading (its other name may be outside the project) unless hard links are allowed.</summary>
+    public static void EnsureReadable(JailedPath jailed, bool allowHardLinks)
+    {
+        if (!allowHardLinks && FileNode.Inspect(jailed.RealPath).IsHardLinked)
+        {
+            throw new WrightException(
+                ErrorKind.Forbidden,
+                ErrorCodes.FileHardLinked,
+                $"'{jailed.RelativePath}' is a hard link (the same file has another name, which may be outside the project), so Wright does not read it; copy it into a file of its own, or set Wright:Files:AllowHardLinks.");
+        }
     }
 
     /// <summary>True when a directory entry name is git's own directory in any spelling a file system might fold to it.</summary>
@@ -307,6 +352,9 @@ public static class PathJail
 
     private static WrightException Outside(string detail) =>
         new(ErrorKind.Forbidden, ErrorCodes.PathOutsideProject, detail);
+
+    private static WrightException NotRegular(string relative) =>
+        WrightException.Conflict(ErrorCodes.NotARegularFile, $"'{relative}' is a FIFO, socket or device, not a regular file; Wright never opens those.");
 
     private static WrightException InsideGit() =>
         new(ErrorKind.Forbidden, ErrorCodes.PathInsideGit, "Paths inside .git are not allowed: use the git endpoints to change the repository.");

@@ -47,6 +47,7 @@ public sealed class ProjectFiles
             throw Directory.Exists(jailed.RealPath) ? IsDirectory(jailed) : NotFound(jailed);
         }
 
+        PathJail.EnsureReadable(jailed, _options.AllowHardLinks);
         EnsureSize(jailed, info.Length);
         var bytes = await File.ReadAllBytesAsync(jailed.RealPath, cancellationToken).ConfigureAwait(false);
         EnsureSize(jailed, bytes.Length);

@@ -25,6 +25,7 @@ public static class AccountsServerExtensions
         services.TryAddSingleton<AccessTokenFormat>();
         services.TryAddSingleton<LoginThrottle>();
         services.TryAddSingleton<FirstAdminSetup>();
+        services.AddHostedService<RefreshTokenPurge>();
         services.AddAuthentication(WrightClaims.Scheme)
             .AddScheme<AuthenticationSchemeOptions, WrightAuthenticationHandler>(WrightClaims.Scheme, _ => { });
 

@@ -11,8 +11,9 @@ namespace Wright.Server.Accounts;
 /// another origin (including a sibling subdomain, which SameSite counts as the same site) cannot
 /// add a custom header without a CORS preflight, and Wright answers no preflight. If an
 /// <c>Origin</c> header is present it must be this server's. This needs no token state, works
-/// across server instances, and the web app only has to set one constant header. Requests with
-/// a bearer token are exempt: a browser never adds one by itself.
+/// across server instances, and the web app only has to set one constant header. Only a request
+/// that authenticated with a valid Wright bearer token is exempt (a browser never adds one by
+/// itself); any other Authorization header (Basic, a bad or expired token) exempts nothing.
 /// </summary>
 internal sealed partial class CsrfProtection
 {
@@ -30,7 +31,7 @@ internal sealed partial class CsrfProtection
     public async Task InvokeAsync(HttpContext http, IProblemDetailsService problems)
     {
         var request = http.Request;
-        if (IsSafe(request.Method) || request.Headers.Authorization.Count > 0 || !AuthCookies.Present(request))
+        if (IsSafe(request.Method) || AuthenticatedByBearer(http) || !AuthCookies.Present(request))
         {
             await _next(http).ConfigureAwait(false);
             return;
@@ -55,6 +56,15 @@ internal sealed partial class CsrfProtection
         problem.Extensions["code"] = ErrorCodes.CsrfFailed;
         await problems.WriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem }).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// The authentication handler uses the Authorization header whenever there is one and never
+    /// falls back to the cookie, so an authenticated request with a Bearer header was
+    /// authenticated by that token.
+    /// </summary>
+    private static bool AuthenticatedByBearer(HttpContext http) =>
+        http.User.Identity?.IsAuthenticated == true
+        && http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase);
 
     private static bool IsSafe(string method) => HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) || HttpMethods.IsTrace(method);
 

@@ -55,6 +55,17 @@ internal sealed partial class ProblemMapping : IExceptionHandler
                 }
 
                 break;
+            case BadHttpRequestException { InnerException: System.Text.Json.JsonException json }:
+                problem = InvalidBody(json);
+                break;
+            case System.Text.Json.JsonException json:
+                // Endpoints that read their body themselves (file writes) meet the same JSON errors.
+                problem = InvalidBody(json);
+                break;
+            case BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType }:
+                problem = new ProblemDetails { Status = StatusCodes.Status415UnsupportedMediaType, Detail = "The request body must be JSON, sent with Content-Type: application/json." };
+                problem.Extensions["code"] = ErrorCodes.InvalidBody;
+                break;
             case BadHttpRequestException bad:
                 problem = new ProblemDetails
                 {
@@ -88,6 +99,26 @@ internal sealed partial class ProblemMapping : IExceptionHandler
         }).ConfigureAwait(false);
     }
 
+    /// <summary>A body that is not JSON of the endpoint's shape: the detail names the field (a JSON path such as <c>$.title</c>).</summary>
+    private static ProblemDetails InvalidBody(System.Text.Json.JsonException json)
+    {
+        var field = string.IsNullOrEmpty(json.Path) || json.Path == "$" ? null : json.Path.StartsWith("$.", StringComparison.Ordinal) ? json.Path[2..] : json.Path;
+        var problem = new ProblemDetails
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Detail = field is null
+                ? "The request body is not JSON of the shape this endpoint takes (an object with the fields in /openapi/v1.json, in UTF-8)."
+                : $"The request body's field '{field}' has the wrong type or is not valid UTF-8; see /openapi/v1.json for the fields this endpoint takes.",
+        };
+        problem.Extensions["code"] = ErrorCodes.InvalidBody;
+        if (field is not null)
+        {
+            problem.Extensions["field"] = field;
+        }
+
+        return problem;
+    }
+
     /// <summary>Gives every problem document a title and a code, including the ones ASP.NET writes itself (404, 405, 400 from binding).</summary>
     public static void Customize(ProblemDetailsContext context)
     {
@@ -108,6 +139,7 @@ internal sealed partial class ProblemMapping : IExceptionHandler
             StatusCodes.Status404NotFound => (ErrorCodes.NotFound, "Not found."),
             StatusCodes.Status405MethodNotAllowed => (ErrorCodes.MethodNotAllowed, $"{context.HttpContext.Request.Method} is not allowed on {context.HttpContext.Request.Path}."),
             StatusCodes.Status413PayloadTooLarge => (ErrorCodes.PayloadTooLarge, "The request body is larger than this endpoint accepts."),
+            StatusCodes.Status415UnsupportedMediaType => (ErrorCodes.InvalidBody, "The request body must be JSON, sent with Content-Type: application/json."),
             StatusCodes.Status400BadRequest => (ErrorCodes.ValidationFailed, "The request is malformed: check the body and parameters against /openapi/v1.json."),
             _ => ($"http_{status}", problem.Title ?? "The request failed."),
         };

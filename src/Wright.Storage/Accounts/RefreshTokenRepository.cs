@@ -58,6 +58,37 @@ internal sealed class RefreshTokenRepository : IRefreshTokenRepository
         return changed == 1;
     }
 
+    public async Task<bool> TryUseAsync(Guid id, DateTimeOffset at, string successorProtected, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var changed = await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE refresh_tokens SET used_at_ms = @At, successor_protected = @Successor WHERE id = @Id AND used_at_ms IS NULL AND revoked_at_ms IS NULL",
+            new { Id = id.ToString(), At = at.ToUnixTimeMilliseconds(), Successor = successorProtected },
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return changed == 1;
+    }
+
+    public async Task<string?> GetSuccessorAsync(Guid id, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await connection.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
+            "SELECT successor_protected FROM refresh_tokens WHERE id = @Id", new { Id = id.ToString() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
+    public async Task<int> PurgeAsync(DateTimeOffset before, DateTimeOffset successorsBefore, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var parameters = new { Before = before.ToUnixTimeMilliseconds(), SuccessorsBefore = successorsBefore.ToUnixTimeMilliseconds() };
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE refresh_tokens SET successor_protected = NULL WHERE successor_protected IS NOT NULL AND used_at_ms < @SuccessorsBefore",
+            parameters,
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM refresh_tokens WHERE expires_at_ms < @Before OR revoked_at_ms < @Before",
+            parameters,
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
+
     public async Task<int> RevokeFamilyAsync(Guid familyId, DateTimeOffset at, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);

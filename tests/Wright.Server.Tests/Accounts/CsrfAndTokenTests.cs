@@ -27,7 +27,7 @@ public sealed class CsrfAndTokenTests
         using var browser = await BrowserAsync(server);
 
         (await browser.GetAsync("/api/projects").Bounded()).StatusCode.ShouldBe(HttpStatusCode.OK);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/projects") { Content = JsonContent.Create(new { name = "mine", path = server.DataDir + "/work/mine" }) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/projects") { Content = JsonContent.Create(new { name = "mine", path = server.DataDir + "/projects/mine" }) };
         request.Headers.Add("X-Requested-With", "XMLHttpRequest");
         request.Headers.Add("Origin", server.BaseAddress.GetLeftPart(UriPartial.Authority));
         using var created = await browser.SendAsync(request).Bounded();

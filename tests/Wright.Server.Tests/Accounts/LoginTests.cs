@@ -136,10 +136,12 @@ public sealed class LoginTests
     [Fact]
     public async Task Refresh_WithAnAlreadyUsedToken_RevokesTheWholeFamilyAndAuditsIt()
     {
-        await using var server = await WrightTestServer.StartAsync();
+        var clock = new ManualTimeProvider();
+        await using var server = await WrightTestServer.StartAsync(builder: b => b.Services.AddSingleton<TimeProvider>(clock));
         var login = await server.LoginAsync("admin", WrightTestServer.AdminPassword);
         using var legitimate = await RefreshAsync(server, login.RefreshToken);
         var rotated = (await legitimate.Content.ReadFromJsonAsync<LoginResult>(WrightTestServer.Json).Bounded())!;
+        clock.Advance(TimeSpan.FromSeconds(31));
 
         using var replay = await RefreshAsync(server, login.RefreshToken);
 

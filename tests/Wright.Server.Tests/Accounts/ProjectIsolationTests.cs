@@ -73,7 +73,7 @@ public sealed class ProjectIsolationTests
     {
         await using var server = await WrightTestServer.StartAsync();
         var (bob, _) = await server.CreateUserClientAsync("bob");
-        var path = Path.Combine(server.DataDir, "work", "bobs");
+        var path = Path.Combine(server.DataDir, "projects", "bobs");
         var created = await (await bob.PostAsJsonAsync("/api/projects", new { name = "bobs", path }).Bounded()).Content.ReadFromJsonAsync<ProjectInfo>(WrightTestServer.Json).Bounded();
 
         using var response = await server.Client.GetAsync($"/api/projects/{created!.Id}").Bounded();
@@ -91,8 +91,8 @@ public sealed class ProjectIsolationTests
 
         using var response = await bob.PostAsJsonAsync("/api/projects:open", new { path = project.Path }).Bounded();
 
-        var problem = await response.ShouldBeProblemAsync(HttpStatusCode.Conflict, "project_path_taken");
+        var problem = await response.ShouldBeProblemAsync(HttpStatusCode.Forbidden, "project_path_not_allowed");
         problem.GetProperty("detail").GetString()!.ShouldNotContain("Secret Plans");
-        problem.GetProperty("detail").GetString()!.ShouldContain("another user's project");
+        problem.GetProperty("detail").GetString()!.ShouldNotContain(project.Path);
     }
 }

@@ -17,10 +17,12 @@ public sealed partial class SecretsTests
     public async Task Logs_ThroughLoginRefreshTokenUseAndSetup_NeverContainASecret()
     {
         var logs = new CapturingLoggerProvider();
+        var clock = new ManualTimeProvider();
         await using var server = await WrightTestServer.StartAsync(
             o => o.AdminPassword = null,
             b =>
             {
+                b.Services.AddSingleton<TimeProvider>(clock);
                 b.Logging.AddProvider(logs);
                 b.Logging.SetMinimumLevel(LogLevel.Trace);
             });
@@ -31,6 +33,7 @@ public sealed partial class SecretsTests
         (await anonymous.PostAsJsonAsync("/api/auth/login", new { userName = "root", password = "wrong " + Password }).Bounded()).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         var login = await server.LoginAsync("root", Password);
         var refreshed = await (await server.AnonymousClient().PostAsJsonAsync("/api/auth/refresh", new { refreshToken = login.RefreshToken }).Bounded()).Content.ReadFromJsonAsync<LoginResult>(WrightTestServer.Json).Bounded();
+        clock.Advance(TimeSpan.FromSeconds(31));
         (await server.AnonymousClient().PostAsJsonAsync("/api/auth/refresh", new { refreshToken = login.RefreshToken }).Bounded()).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         var root = server.ClientWithToken(refreshed!.AccessToken);
         var pat = (await (await root.PostAsJsonAsync("/api/tokens", new { name = "ci" }).Bounded()).Content.ReadFromJsonAsync<JsonElement>().Bounded()).GetProperty("token").GetString()!;

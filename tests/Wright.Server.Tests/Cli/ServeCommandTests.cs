@@ -64,7 +64,7 @@ public sealed class ServeCommandTests
         await using var wright = WrightProcess.Start(home.Path, ["serve", "--port", "0", "--data-dir", home.Combine("data")], environment);
         using var client = new HttpClient { BaseAddress = await wright.WaitForUrlAsync(), Timeout = TestTimeouts.Default };
         await WrightTestServer.LogInAsAdminAsync(client);
-        var created = await client.PostAsJsonAsync("/api/projects", new { name = "limits", path = home.Combine("work", "limits") }).Bounded();
+        var created = await client.PostAsJsonAsync("/api/projects", new { name = "limits", path = home.Combine("projects", "limits") }).Bounded();
         created.EnsureSuccessStatusCode();
         var id = (await created.Content.ReadFromJsonAsync<JsonElement>().Bounded()).GetProperty("id").GetGuid();
 

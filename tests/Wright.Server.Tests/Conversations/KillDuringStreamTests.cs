@@ -36,7 +36,7 @@ public sealed class KillDuringStreamTests
         {
             using var client = new HttpClient { BaseAddress = await first.WaitForUrlAsync(), Timeout = TestTimeouts.Default };
             await WrightTestServer.LogInAsAdminAsync(client);
-            var project = await client.PostAsJsonAsync("/api/projects", new { name = "kill", path = Path.Combine(home.Path, "work", "kill") }).Bounded();
+            var project = await client.PostAsJsonAsync("/api/projects", new { name = "kill", path = Path.Combine(home.Path, "projects", "kill") }).Bounded();
             project.EnsureSuccessStatusCode();
             var projectId = (await project.Content.ReadFromJsonAsync<JsonElement>().Bounded()).GetProperty("id").GetGuid();
             var session = await client.PostAsJsonAsync($"/api/projects/{projectId}/sessions", new { }).Bounded();

@@ -16,7 +16,7 @@ public sealed class RestartRecoveryTests
         string root;
         await using (var first = await WrightTestServer.StartAsync(o => o.DataDir = data.Path))
         {
-            root = data.Combine("project");
+            root = data.Combine("projects", "project");
             (await first.Client.PostAsJsonAsync("/api/projects", new { name = "demo", path = root }).Bounded()).EnsureSuccessStatusCode();
         }
 

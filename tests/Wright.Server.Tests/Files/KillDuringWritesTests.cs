@@ -29,7 +29,7 @@ public sealed class KillDuringWritesTests
         ProjectInfo project;
         using (var first = await CliServer.StartAsync(dataDir.Path))
         {
-            project = await first.CreateProjectAsync(Path.Combine(dataDir.Path, "work", "burst"));
+            project = await first.CreateProjectAsync(Path.Combine(dataDir.Path, "projects", "burst"));
             for (var i = 0; i < FileCount; i++)
             {
                 (await first.Client.PutAsJsonAsync(FileUrl(project, i), new { content = versionA }).Bounded()).EnsureSuccessStatusCode();

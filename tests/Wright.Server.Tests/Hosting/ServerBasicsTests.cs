@@ -28,14 +28,14 @@ public sealed class ServerBasicsTests
     }
 
     [Fact]
-    public async Task MalformedJsonBody_Returns400ValidationFailed()
+    public async Task MalformedJsonBody_Returns400InvalidBody()
     {
         await using var server = await WrightTestServer.StartAsync();
 
         using var content = new StringContent("{not json", System.Text.Encoding.UTF8, "application/json");
         var response = await server.Client.PostAsync("/api/projects", content).Bounded();
 
-        await response.ShouldBeProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+        await response.ShouldBeProblemAsync(HttpStatusCode.BadRequest, "invalid_body");
     }
 
     [Fact]

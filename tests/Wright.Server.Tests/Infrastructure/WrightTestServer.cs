@@ -126,7 +126,7 @@ public sealed class WrightTestServer : IAsyncDisposable
     /// <summary>Creates a project through the API in a fresh directory of this server's own.</summary>
     public async Task<ProjectInfo> CreateProjectAsync(string name = "demo")
     {
-        var path = System.IO.Path.Combine(DataDir, "work", $"{name}-{Guid.NewGuid():N}");
+        var path = System.IO.Path.Combine(DataDir, "projects", $"{name}-{Guid.NewGuid():N}");
         var response = await Client.PostAsJsonAsync("/api/projects", new { name, path }).Bounded();
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<ProjectInfo>(Json).Bounded())!;

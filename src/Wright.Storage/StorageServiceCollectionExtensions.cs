@@ -6,6 +6,7 @@ using Wright.Core.Engine;
 using Wright.Core.Llm;
 using Wright.Core.Projects;
 using Wright.Storage.Accounts;
+using Wright.Storage.Cluster;
 using Wright.Storage.Conversations;
 using Wright.Storage.Engine;
 using Wright.Storage.Llm;
@@ -21,6 +22,7 @@ public static class StorageServiceCollectionExtensions
     {
         services.TryAddSingleton(_ => WrightDatabase.Create(database, dataDir));
         services.TryAddSingleton<Migrator>();
+        services.TryAddSingleton<StartupLock>();
         services.TryAddSingleton<IProjectRepository, ProjectRepository>();
         services.TryAddSingleton<IUserRepository, UserRepository>();
         services.TryAddSingleton<IRefreshTokenRepository, RefreshTokenRepository>();
@@ -30,6 +32,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<ILlmSettingsRepository, LlmSettingsRepository>();
         services.TryAddSingleton<IConversationRepository, ConversationRepository>();
         services.TryAddSingleton<IEngineRepository, EngineRepository>();
+        services.AddClusterStorage();
         return services;
     }
 }

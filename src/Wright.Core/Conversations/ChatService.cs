@@ -1,3 +1,4 @@
+using Wright.Core.Cluster;
 using Wright.Core.Accounts;
 using System.Collections.Concurrent;
 using System.Text;
@@ -46,6 +47,7 @@ public sealed partial class ChatService : IAsyncDisposable
     private readonly ConversationsOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<ChatService> _logger;
+    private readonly AnswerLeases _leases;
     private readonly ConcurrentDictionary<Guid, MessageRun> _runs = new();
     private readonly CancellationTokenSource _stopping = new();
 
@@ -57,8 +59,10 @@ public sealed partial class ChatService : IAsyncDisposable
         IEventBus bus,
         IOptions<ConversationsOptions> options,
         TimeProvider time,
-        ILogger<ChatService> logger)
+        ILogger<ChatService> logger,
+        AnswerLeases leases)
     {
+        _leases = leases;
         _repository = repository;
         _sessions = sessions;
         _registry = registry;
@@ -148,10 +152,10 @@ public sealed partial class ChatService : IAsyncDisposable
         return (_runs.TryGetValue(messageId, out var run) ? run : null, message);
     }
 
-    /// <summary>At start-up: answers left <c>streaming</c> by a crash become <c>interrupted</c>, their saved text kept.</summary>
+    /// <summary>At start-up: answers left <c>streaming</c> by a crash (of this or, after its lease, another instance) become <c>interrupted</c>, their saved text kept.</summary>
     public async Task<int> RecoverAsync(CancellationToken cancellationToken)
     {
-        var count = await _repository.InterruptStreamingAsync(_time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        var count = await _leases.RecoverAsync(cancellationToken).ConfigureAwait(false);
         if (count > 0)
         {
             ChatLog.Recovered(_logger, count);
@@ -196,6 +200,7 @@ public sealed partial class ChatService : IAsyncDisposable
         var request = new AiRequest(Guid.NewGuid(), session.Id, assistant.Id, 1, model.Endpoint.Name, model.Name.Model, parameters, AiRequestStatuses.Streaming, now, null, null, 0, 0, 0, 0, 0m, ModelInfo.Currency, null, null);
         var inserted = user is null ? new[] { assistant } : [user, assistant];
         await _repository.InsertTurnAsync(session with { CurrentLeafId = assistant.Id, UpdatedAt = now }, inserted, request, cancellationToken).ConfigureAwait(false);
+        await _leases.ClaimAsync(assistant.Id, cancellationToken).ConfigureAwait(false);
 
         var run = new MessageRun(session.ProjectId, session.Id, assistant.Id, _time, _options.DisconnectGracePeriod);
         _runs[assistant.Id] = run;

@@ -22,6 +22,8 @@ public sealed partial class AnswerLeases : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _lock = new();
     private Task? _renewing;
+    private bool _renewalFailed;
+    private DateTimeOffset _sweepNotBefore = DateTimeOffset.MinValue;
 
     public AnswerLeases(IClusterStore store, IConversationRepository conversations, ClusterInstance instance, TimeProvider time, IOptions<ClusterOptions> options, ILogger<AnswerLeases> logger)
     {
@@ -79,9 +81,16 @@ public sealed partial class AnswerLeases : IAsyncDisposable
             return 0;
         }
 
+        // After the database was away, every owner's lease may have run out without its owner
+        // being gone: give them one whole lease to renew before judging anyone.
+        var now = _time.GetUtcNow();
+        if (now < _sweepNotBefore)
+        {
+            return 0;
+        }
+
         // An answer is inserted a moment before its owner claims it; an unowned one is given a
         // whole lease before it counts as abandoned (it also covers answers of older servers).
-        var now = _time.GetUtcNow();
         var count = await _store.InterruptOrphanedAnswersAsync(now, now - _options.Value.AnswerLease, cancellationToken).ConfigureAwait(false);
         if (count > 0)
         {
@@ -137,9 +146,15 @@ public sealed partial class AnswerLeases : IAsyncDisposable
             try
             {
                 await HeartbeatAsync(stop).ConfigureAwait(false);
+                if (_renewalFailed)
+                {
+                    _renewalFailed = false;
+                    _sweepNotBefore = _time.GetUtcNow() + _options.Value.AnswerLease;
+                }
             }
             catch (Exception ex) when (!stop.IsCancellationRequested && ex is not OutOfMemoryException)
             {
+                _renewalFailed = true;
                 // Most likely the database is away. While it is, no other instance can sweep our
                 // answers either (the sweep needs it too); the next beat tries again.
                 AnswerLeasesLog.RenewFailed(_logger, ex.Message);

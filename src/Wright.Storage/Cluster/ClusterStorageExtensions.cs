@@ -16,6 +16,7 @@ internal static class ClusterStorageExtensions
     {
         services.TryAddSingleton<IClusterStore, ClusterStore>();
         services.TryAddSingleton<RevocationQueries>();
+        services.TryAddSingleton<PendingSaves>();
         services.TryAddSingleton<PostgresClusterSignals>();
         services.TryAddSingleton<IClusterSignals>(sp => sp.GetRequiredService<WrightDatabase>().Dialect == DatabaseDialect.Postgres
             ? sp.GetRequiredService<PostgresClusterSignals>()

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Hosting;
 using Wright.Core.Events;
 using Wright.Server.Accounts;
+using Wright.Server.Cluster;
 using Wright.Server.Secrets;
 using Wright.Core.Git;
 using Wright.Core.Hosting;
@@ -90,6 +91,7 @@ public static class WrightServer
         builder.Services.Configure<WorkspaceOptions>(builder.Configuration.GetSection(WorkspaceOptions.Section));
         builder.Services.AddWorkspace();
         builder.Services.AddLlmAndConversations(wright);
+        builder.Services.AddCluster(builder.Configuration);
         configure?.Invoke(builder);
         builder.Services.AddLogFloodGuard();
 
@@ -122,7 +124,8 @@ public static class WrightServer
     {
         await app.Services.GetRequiredService<Migrator>().MigrateAsync(cancellationToken).ConfigureAwait(false);
         var options = app.Services.GetRequiredService<ServerOptions>();
-        await app.Services.GetRequiredService<FirstAdminSetup>().PrepareAsync(options.AdminPassword, cancellationToken).ConfigureAwait(false);
+        var setup = app.Services.GetRequiredService<FirstAdminSetup>();
+        await app.Services.GetRequiredService<StartupLock>().RunAsync(ct => setup.PrepareAsync(options.AdminPassword, ct), cancellationToken).ConfigureAwait(false);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new Uri(address.Replace("[::]", "localhost", StringComparison.Ordinal).TrimEnd('/') + "/");

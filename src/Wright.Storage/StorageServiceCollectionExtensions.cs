@@ -6,6 +6,7 @@ using Wright.Core.Engine;
 using Wright.Core.Llm;
 using Wright.Core.Projects;
 using Wright.Storage.Accounts;
+using Wright.Storage.Cluster;
 using Wright.Storage.Conversations;
 using Wright.Storage.Engine;
 using Wright.Storage.Llm;
@@ -21,6 +22,7 @@ public static class StorageServiceCollectionExtensions
     {
         services.TryAddSingleton(_ => WrightDatabase.Create(database, dataDir));
         services.TryAddSingleton<Migrator>();
+        services.TryAddSingleton<StartupLock>();
         services.TryAddSingleton<IProjectRepository, ProjectRepository>();
         services.TryAddSingleton<IUserRepository, UserRepository>();
         services.TryAddSingleton<IRefreshTokenRepository, RefreshTokenRepository>();
@@ -33,6 +35,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IContextRepository>(sp => sp.GetRequiredService<IEngineRepository>());
         services.TryAddSingleton<IAnswerRepository>(sp => sp.GetRequiredService<IEngineRepository>());
         services.TryAddSingleton<IPromptVersionRepository>(sp => sp.GetRequiredService<IEngineRepository>());
+        services.AddClusterStorage();
         return services;
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Wright.Core.Actions;
+using Wright.Core.Cluster;
 using Wright.Core.Context;
 using Wright.Core.Conversations;
 using Wright.Core.Engine;
@@ -58,8 +59,11 @@ public sealed partial class Recorder
     private readonly TimeProvider _time;
     private readonly ILogger<Recorder> _logger;
 
-    public Recorder(IConversationRepository conversations, IContextRepository contexts, IAnswerRepository answers, IEventBus bus, TimeProvider time, ILogger<Recorder> logger)
+    private readonly AnswerLeases _leases;
+
+    public Recorder(IConversationRepository conversations, IContextRepository contexts, IAnswerRepository answers, IEventBus bus, TimeProvider time, ILogger<Recorder> logger, AnswerLeases leases)
     {
+        _leases = leases;
         _conversations = conversations;
         _contexts = contexts;
         _answers = answers;
@@ -74,6 +78,8 @@ public sealed partial class Recorder
         var session = scope.Session;
         var inserted = user is null ? new[] { scope.Assistant } : [user, scope.Assistant];
         await _conversations.InsertTurnAsync(session with { CurrentLeafId = scope.Assistant.Id, UpdatedAt = scope.Assistant.CreatedAt }, inserted, null, cancellationToken).ConfigureAwait(false);
+        // This instance owns the answer while it streams; another instance marks it interrupted only after the lease lapses.
+        await _leases.ClaimAsync(scope.Assistant.Id, cancellationToken).ConfigureAwait(false);
         scope.Stream.Append(AnswerEventTypes.MessageCreated, new MessageCreatedData(session.Id, scope.Assistant, user));
         if (user is not null)
         {

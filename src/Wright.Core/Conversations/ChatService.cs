@@ -1,3 +1,4 @@
+using Wright.Core.Cluster;
 using Wright.Core.Accounts;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -27,6 +28,7 @@ public sealed partial class ChatService : IAsyncDisposable
     private readonly ConversationsOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<ChatService> _logger;
+    private readonly AnswerLeases _leases;
 
     public ChatService(
         IConversationRepository repository,
@@ -35,8 +37,10 @@ public sealed partial class ChatService : IAsyncDisposable
         AnswerPipeline pipeline,
         IOptions<ConversationsOptions> options,
         TimeProvider time,
-        ILogger<ChatService> logger)
+        ILogger<ChatService> logger,
+        AnswerLeases leases)
     {
+        _leases = leases;
         _repository = repository;
         _sessions = sessions;
         _registry = registry;
@@ -133,10 +137,10 @@ public sealed partial class ChatService : IAsyncDisposable
         return (_pipeline.Live(messageId), message);
     }
 
-    /// <summary>At start-up: answers left <c>streaming</c> by a crash become <c>interrupted</c>, their saved text kept.</summary>
+    /// <summary>At start-up: answers left <c>streaming</c> by a crash (of this or, after its lease, another instance) become <c>interrupted</c>, their saved text kept.</summary>
     public async Task<int> RecoverAsync(CancellationToken cancellationToken)
     {
-        var count = await _repository.InterruptStreamingAsync(_time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        var count = await _leases.RecoverAsync(cancellationToken).ConfigureAwait(false);
         if (count > 0)
         {
             ChatLog.Recovered(_logger, count);

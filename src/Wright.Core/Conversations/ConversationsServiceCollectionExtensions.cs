@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Wright.Core.Cluster;
 using Wright.Core.Llm;
 
 namespace Wright.Core.Conversations;
@@ -14,6 +15,7 @@ public static class ConversationsServiceCollectionExtensions
         services.AddOptions<ConversationsOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConversationsOptions>, ConversationsOptionsValidation>());
         services.TryAddSingleton<SessionService>();
+        services.AddAnswerLeases();
         services.TryAddSingleton<ChatService>();
         return services;
     }

@@ -56,6 +56,7 @@ public static class ErrorCodes
     public const string SafetyPointNotFound = "safety_point_not_found";
 
     public const string DatabaseTooNew = "database_too_new";
+    public const string DatabaseUnavailable = "database_unavailable";
     public const string TlsCertificateInvalid = "tls_certificate_invalid";
 
     public const string Unauthenticated = "unauthenticated";

@@ -17,7 +17,7 @@ namespace Wright.Core.Events;
 /// <c>_lastId</c>, NOTIFYs each published event, and delivers what it hears in id order; the ring,
 /// the filters and the slow-subscriber rule stay as they are.
 /// </remarks>
-internal sealed partial class EventBus : IEventBus
+internal sealed partial class EventBus : IEventBus, IOrderedEventSink
 {
     private readonly Lock _lock = new();
     private readonly WrightEvent?[] _ring;
@@ -26,6 +26,7 @@ internal sealed partial class EventBus : IEventBus
     private readonly TimeProvider _time;
     private readonly ILogger<EventBus> _logger;
     private readonly int _subscriberCapacity;
+    private readonly IEventRelay _relay;
     private int _ringStart;
     private int _ringCount;
     private long _lastId;
@@ -34,7 +35,14 @@ internal sealed partial class EventBus : IEventBus
     private long _evictedThrough;
 
     public EventBus(IOptions<EventsOptions> options, TimeProvider time, ILogger<EventBus> logger)
+        : this(options, time, logger, NoEventRelay.Instance)
     {
+    }
+
+    /// <summary>A bus whose events another instance's subscribers see too: <paramref name="relay"/> numbers and orders them (see <see cref="IEventRelay"/>).</summary>
+    public EventBus(IOptions<EventsOptions> options, TimeProvider time, ILogger<EventBus> logger, IEventRelay relay)
+    {
+        _relay = relay;
         var settings = options.Value;
         _ring = new WrightEvent?[settings.ReplayCapacity];
         _subscriberCapacity = settings.SubscriberBufferCapacity;
@@ -43,6 +51,18 @@ internal sealed partial class EventBus : IEventBus
         _fileStates = new PublishedFileStates(time);
         _lastId = time.GetUtcNow().ToUnixTimeMilliseconds() * 1_000;
         _evictedThrough = _lastId;
+        relay.Attach(this);
+    }
+
+    public long LastDeliveredId
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _lastId;
+            }
+        }
     }
 
     public WrightEvent Publish(string type, Guid? projectId, object data)
@@ -91,7 +111,13 @@ internal sealed partial class EventBus : IEventBus
             position = _lastId;
             if (lastEventId is { } after)
             {
-                if (after < _evictedThrough || after > _lastId)
+                if (_relay.IsActive && after > _lastId && after - _lastId <= _ring.Length)
+                {
+                    // The client saw, on another instance, events this one has not delivered yet
+                    // (they are milliseconds away): skip them when they arrive instead of resyncing.
+                    subscriber.SkipThrough = after;
+                }
+                else if (after < _evictedThrough || after > _lastId)
                 {
                     initial.Add(ResyncEvent(position, projectId, ResyncReasons.Gap));
                 }
@@ -116,7 +142,8 @@ internal sealed partial class EventBus : IEventBus
     {
         lock (_lock)
         {
-            return ++_lastId;
+            // With a relay, ids belong to the database: the last one delivered marks the position.
+            return _relay.IsActive ? _lastId : ++_lastId;
         }
     }
 
@@ -134,14 +161,59 @@ internal sealed partial class EventBus : IEventBus
 
     private WrightEvent PublishLocked(string type, Guid? projectId, object data)
     {
-        var evt = new WrightEvent(++_lastId, type, projectId, _time.GetUtcNow(), data);
         if (projectId is { } project && data is FileEventData file)
         {
             _fileStates.Record(project, type, file);
         }
 
+        if (_relay.IsActive)
+        {
+            // Numbered and delivered when the relay hands it back in the global order (id 0 until then).
+            var pending = new WrightEvent(0, type, projectId, _time.GetUtcNow(), data);
+            _relay.Send(pending);
+            return pending;
+        }
+
+        var evt = new WrightEvent(++_lastId, type, projectId, _time.GetUtcNow(), data);
         Deliver(evt);
         return evt;
+    }
+
+    public void Seed(IReadOnlyList<WrightEvent> recent, long lastId)
+    {
+        lock (_lock)
+        {
+            Array.Clear(_ring);
+            _ringStart = 0;
+            _ringCount = 0;
+            var kept = recent.Count > _ring.Length ? recent.Skip(recent.Count - _ring.Length).ToList() : recent;
+            foreach (var evt in kept)
+            {
+                _ring[_ringCount++] = evt;
+            }
+
+            _lastId = lastId;
+            _evictedThrough = kept.Count > 0 ? kept[0].Id - 1 : lastId;
+        }
+    }
+
+    public void DeliverOrdered(WrightEvent evt)
+    {
+        lock (_lock)
+        {
+            if (evt.Id <= _lastId)
+            {
+                return;
+            }
+
+            _lastId = evt.Id;
+            if (evt.ProjectId is { } project && evt.Data is FileEventData file)
+            {
+                _fileStates.Record(project, evt.Type, file);
+            }
+
+            Deliver(evt);
+        }
     }
 
     /// <summary>Appends an event to the ring and hands it to every matching subscriber; the caller holds the lock and delivers in id order.</summary>
@@ -162,7 +234,7 @@ internal sealed partial class EventBus : IEventBus
         for (var i = _subscribers.Count - 1; i >= 0; i--)
         {
             var subscriber = _subscribers[i];
-            if (!subscriber.Accepts(evt) || subscriber.Writer.TryWrite(evt))
+            if (!subscriber.Accepts(evt) || evt.Id <= subscriber.SkipThrough || subscriber.Writer.TryWrite(evt))
             {
                 continue;
             }
@@ -188,6 +260,9 @@ internal sealed partial class EventBus : IEventBus
         }
 
         public Guid? ProjectId { get; }
+
+        /// <summary>Events up to this id were already seen by the client on another instance (relay only); 0 otherwise.</summary>
+        public long SkipThrough { get; set; }
 
         public ChannelWriter<WrightEvent> Writer { get; }
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Wright.Core.Accounts;
 using Wright.Core.Errors;
+using Wright.Server.Cluster;
 
 namespace Wright.Server.Accounts;
 
@@ -19,15 +20,18 @@ internal sealed partial class WrightAuthenticationHandler : AuthenticationHandle
 
     private readonly AccessTokenFormat _accessTokens;
     private readonly PersonalAccessTokenService _personalTokens;
+    private readonly AccessRevocations _revocations;
 
     public WrightAuthenticationHandler(
         IOptionsMonitor<AuthenticationSchemeOptions> options,
         ILoggerFactory logger,
         UrlEncoder encoder,
         AccessTokenFormat accessTokens,
-        PersonalAccessTokenService personalTokens)
+        PersonalAccessTokenService personalTokens,
+        AccessRevocations revocations)
         : base(options, logger, encoder)
     {
+        _revocations = revocations;
         _accessTokens = accessTokens;
         _personalTokens = personalTokens;
     }
@@ -73,6 +77,12 @@ internal sealed partial class WrightAuthenticationHandler : AuthenticationHandle
             return expired
                 ? Refuse(ErrorCodes.TokenExpired, "access token expired")
                 : Refuse(ErrorCodes.Unauthenticated, "not a token this server issued");
+        }
+
+        if (_revocations.IsRevoked(claims.UserId, claims.FamilyId, _revocations.IssuedAt(claims.ExpiresAt)))
+        {
+            // Logged out, reused refresh token, or the user changed since the token was issued.
+            return Refuse(ErrorCodes.TokenExpired, "access token revoked");
         }
 
         // A password login carries full API access; scopes only narrow personal access tokens.

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Dapper;
 using Wright.Core.Conversations;
 using Wright.Core.Paging;
+using Wright.Storage.Cluster;
 using Wright.Storage.Database;
 
 namespace Wright.Storage.Conversations;
@@ -39,9 +40,18 @@ internal sealed class ConversationRepository : IConversationRepository
 
     private readonly WrightDatabase _database;
 
+    private readonly PendingSaves? _pendingSaves;
+
     public ConversationRepository(WrightDatabase database)
+        : this(database, null)
+    {
+    }
+
+    /// <summary>With <paramref name="pendingSaves"/>, an answer that ends while the database is away is saved once it is back.</summary>
+    public ConversationRepository(WrightDatabase database, PendingSaves? pendingSaves)
     {
         _database = database;
+        _pendingSaves = pendingSaves;
     }
 
     public async Task InsertSessionAsync(Session session, CancellationToken cancellationToken)
@@ -131,14 +141,34 @@ internal sealed class ConversationRepository : IConversationRepository
 
     public async Task UpdateStreamingContentAsync(Guid messageId, string content, IReadOnlyList<ToolCall> toolCalls, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE chat_messages SET content = @Content, tool_calls = @ToolCalls, updated_at_ms = @At WHERE id = @Id AND status = 'streaming'",
-            new { Id = messageId.ToString(), Content = content, ToolCalls = ToolCallsJson(toolCalls), At = at.ToUnixTimeMilliseconds() },
-            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        try
+        {
+            await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE chat_messages SET content = @Content, tool_calls = @ToolCalls, updated_at_ms = @At WHERE id = @Id AND status = 'streaming'",
+                new { Id = messageId.ToString(), Content = content, ToolCalls = ToolCallsJson(toolCalls), At = at.ToUnixTimeMilliseconds() },
+                cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (_pendingSaves is not null && DatabaseFailures.IsUnavailable(ex))
+        {
+            // A progress save, not a final one: the answer streams on, and its final save (which
+            // waits for the database) carries all the text.
+        }
     }
 
     public async Task FinishMessageAsync(Message message, AiRequest? request, IReadOnlyList<AiRequest> retried, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await FinishMessageNowAsync(message, request, retried, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (_pendingSaves is not null && DatabaseFailures.IsUnavailable(ex))
+        {
+            _pendingSaves.Enqueue($"the final state of answer {message.Id}", ct => FinishMessageNowAsync(message, request, retried, ct));
+        }
+    }
+
+    private async Task FinishMessageNowAsync(Message message, AiRequest request, IReadOnlyList<AiRequest> retried, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);

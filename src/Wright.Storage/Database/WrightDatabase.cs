@@ -161,6 +161,18 @@ public sealed class WrightDatabase : IAsyncDisposable
         _ => false,
     };
 
+    /// <summary>
+    /// Forgets pooled PostgreSQL connections, which a restarted server has cut; the next request
+    /// opens fresh ones instead of failing once more on a dead one. SQLite has nothing to forget.
+    /// </summary>
+    public void ClearPool()
+    {
+        if (_postgres is not null)
+        {
+            _postgres.Clear();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_postgres is not null)

@@ -22,6 +22,7 @@ using Wright.Server.Hosting;
 using Wright.Server.Llm;
 using Wright.Server.Problems;
 using Wright.Server.Projects;
+using Wright.Server.Workbench;
 using Wright.Storage;
 using Wright.Storage.Database;
 
@@ -79,6 +80,7 @@ public static class WrightServer
         builder.Services.AddGit();
         builder.Services.AddProjects();
         builder.Services.AddWorkspace();
+        builder.Services.AddProjectSearch();
         builder.Services.AddLlmAndConversations(wright);
         configure?.Invoke(builder);
 
@@ -96,6 +98,8 @@ public static class WrightServer
         api.MapUsers();
         api.MapProjects();
         api.MapFiles();
+        api.MapSearchAndMerge();
+        api.MapWorkbench();
         api.MapGit();
         api.MapEvents();
         api.MapLlm();

@@ -101,6 +101,7 @@ public static class WrightServer
         api.MapSearchAndMerge();
         api.MapWorkbench();
         api.MapGit();
+        api.MapRemotes();
         api.MapEvents();
         api.MapLlm();
         api.MapConversations();

@@ -104,6 +104,7 @@ public static class WrightServer
         api.MapRemotes();
         api.MapEvents();
         api.MapLlm();
+        api.MapProviderTest();
         api.MapConversations();
         api.MapEngine();
         mapApi?.Invoke(api);

@@ -153,6 +153,38 @@ public sealed class RemotesApiTests
     }
 
     [Fact]
+    public async Task Pull_OverUncommittedChangesItWouldOverwrite_IsRefusedAndKeepsThem_AndBodiesAreOptional()
+    {
+        await using var server = await WrightTestServer.StartAsync();
+        var project = await server.CreateProjectAsync();
+        using var temp = new TempDirectory();
+        var bare = await CreateBareAsync(temp.Path);
+        (await server.Client.PostAsJsonAsync(Git(project, "remotes"), new { name = "origin", url = bare }).Bounded()).EnsureSuccessStatusCode();
+        await CommitAsync(server, project, "page.txt", "v1\n", "Add page");
+        using (var push = await server.Client.PostAsync(Git(project, "push"), null).Bounded())
+        {
+            push.StatusCode.ShouldBe(HttpStatusCode.OK, await push.Content.ReadAsStringAsync());
+        }
+
+        var other = await CloneAsync(bare, temp.Combine("other"));
+        await File.WriteAllTextAsync(Path.Combine(other, "page.txt"), "v2 from elsewhere\n");
+        await GitCli.RunAsync(other, "commit", "--quiet", "-am", "Theirs");
+        await GitCli.RunAsync(other, "push", "--quiet", "origin", "main");
+        await File.WriteAllTextAsync(Path.Combine(project.Path, "page.txt"), "unsaved local edit\n");
+        var head = await GitCli.HeadAsync(project.Path);
+
+        using var pull = await server.Client.PostAsync(Git(project, "pull"), null).Bounded();
+
+        await pull.ShouldBeProblemAsync(HttpStatusCode.Conflict, "uncommitted_changes");
+        (await File.ReadAllTextAsync(Path.Combine(project.Path, "page.txt"))).ShouldBe("unsaved local edit\n");
+        (await GitCli.HeadAsync(project.Path)).ShouldBe(head);
+        using var missing = await server.Client.PostAsJsonAsync(Git(project, "fetch"), new { remote = "upstream" }).Bounded();
+        await missing.ShouldBeProblemAsync(HttpStatusCode.NotFound, "remote_not_found");
+        using var noBranch = await server.Client.PostAsJsonAsync(Git(project, "pull"), new { branch = "no-such-branch" }).Bounded();
+        await noBranch.ShouldBeProblemAsync(HttpStatusCode.NotFound, "branch_not_found");
+    }
+
+    [Fact]
     public async Task Fetch_FromARemoteThatWantsCredentials_FailsWithACodeInsteadOfPrompting_AndNamesNoSecret()
     {
         await using var server = await WrightTestServer.StartAsync();

@@ -93,14 +93,15 @@ public sealed partial class GitService
     }
 
     /// <summary>
-    /// The URL a fetch (or a push) of <paramref name="remote"/> would use, unmasked, for the
-    /// caller to check against <see cref="RemoteUrlPolicy"/> before any transfer.
+    /// Every URL a fetch (or a push) of <paramref name="remote"/> would use (a remote may have
+    /// several; <c>insteadOf</c> rewrites applied), unmasked, for the caller to check against
+    /// <see cref="RemoteUrlPolicy"/> before any transfer.
     /// </summary>
-    public async Task<string> GetRemoteUrlAsync(string root, string remote, bool push, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> GetRemoteUrlsAsync(string root, string remote, bool push, CancellationToken cancellationToken)
     {
         RemoteName(remote);
-        var result = await _git.RunAsync(root, ["remote", "get-url", .. (push ? (string[])["--push"] : []), "--", remote], cancellationToken).ConfigureAwait(false);
-        return result.Succeeded ? result.StandardOutput.TrimEnd('\n') : throw RemoteNotFound(remote);
+        var result = await _git.RunAsync(root, ["remote", "get-url", "--all", .. (push ? (string[])["--push"] : []), "--", remote], cancellationToken).ConfigureAwait(false);
+        return result.Succeeded ? result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries) : throw RemoteNotFound(remote);
     }
 
     /// <summary>

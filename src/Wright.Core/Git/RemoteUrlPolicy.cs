@@ -3,6 +3,7 @@ using Wright.Core.Errors;
 using Wright.Core.Hosting;
 using Wright.Core.Paging;
 using Wright.Core.Projects;
+using Wright.Core.Workspace;
 
 namespace Wright.Core.Git;
 
@@ -59,18 +60,28 @@ public sealed class RemoteUrlPolicy
             return;
         }
 
-        // Inside a project: allowed exactly when the actor may use that project. Elsewhere in
-        // the data directory (the database, keys): never.
-        var full = ProjectService.NormalizeRoot(path);
+        // A repository's .git may be a file naming its real directory elsewhere: both count.
+        foreach (var candidate in LocalRepositoryPaths(PathJail.ResolveReal(Path.GetFullPath(path))))
+        {
+            await ValidateLocalCandidateAsync(candidate, path, actor, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Inside a project: allowed exactly when the actor may use that project. Elsewhere in the
+    /// data directory (the database, keys): never. Paths are compared with symlinks resolved.
+    /// </summary>
+    private async Task ValidateLocalCandidateAsync(string full, string given, Actor actor, CancellationToken cancellationToken)
+    {
         string? cursor = null;
         do
         {
             var page = await _projects.ListAsync(new PageRequest(PageRequest.MaxLimit, cursor), includeArchived: true, visibleTo: null, cancellationToken).ConfigureAwait(false);
-            foreach (var project in page.Items.Where(p => IsInside(full, p.RootPath)))
+            foreach (var project in page.Items.Where(p => IsInside(full, PathJail.ResolveReal(p.RootPath))))
             {
                 if (await _projects.GetForUserAsync(project.Id, actor.UserId, cancellationToken).ConfigureAwait(false) is null)
                 {
-                    throw Refused(path);
+                    throw Refused(given);
                 }
 
                 return;
@@ -80,10 +91,44 @@ public sealed class RemoteUrlPolicy
         }
         while (cursor is not null);
 
-        if (IsInside(full, ProjectService.NormalizeRoot(_options.DataDir)))
+        if (IsInside(full, PathJail.ResolveReal(Path.GetFullPath(_options.DataDir))))
         {
-            throw Refused(path);
+            throw Refused(given);
         }
+    }
+
+    /// <summary>The path itself and, when it (or its .git) is a gitfile ("gitdir: …"), the directory that names.</summary>
+    private static List<string> LocalRepositoryPaths(string full)
+    {
+        var paths = new List<string> { full };
+        foreach (var gitFile in new[] { full, Path.Combine(full, ".git") })
+        {
+            if (!File.Exists(gitFile))
+            {
+                continue;
+            }
+
+            string firstLine;
+            try
+            {
+                using var reader = new StreamReader(gitFile);
+                firstLine = reader.ReadLine() ?? "";
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Unreadable to us is unreadable to git as well: nothing more to check.
+                continue;
+            }
+
+            if (firstLine.StartsWith("gitdir:", StringComparison.Ordinal))
+            {
+                var target = firstLine["gitdir:".Length..].Trim();
+                var directory = Path.GetDirectoryName(gitFile) ?? full;
+                paths.Add(PathJail.ResolveReal(Path.GetFullPath(Path.IsPathFullyQualified(target) ? target : Path.Combine(directory, target))));
+            }
+        }
+
+        return paths;
     }
 
     private static WrightException Refused(string path) =>

@@ -94,7 +94,7 @@ internal static class RemotesEndpoints
         var actor = http.Actor();
         var project = await projects.GetWritableAsync(actor, id, cancellationToken);
         var remote = await git.DefaultRemoteAsync(project.RootPath, request?.Remote, cancellationToken);
-        await policy.ValidateAsync(await git.GetRemoteUrlAsync(project.RootPath, remote, push: false, cancellationToken), actor, cancellationToken);
+        await ValidateRemoteAsync(git, policy, project.RootPath, remote, push: false, actor, cancellationToken);
         var fetched = await git.FetchAsync(project.RootPath, remote, cancellationToken);
         return TypedResults.Ok(new GitFetchDto(fetched.Remote, fetched.Branch, fetched.Upstream, fetched.Ahead, fetched.Behind));
     }
@@ -104,7 +104,7 @@ internal static class RemotesEndpoints
         var actor = http.Actor();
         var project = await projects.GetWritableAsync(actor, id, cancellationToken);
         var remote = await git.DefaultRemoteAsync(project.RootPath, request?.Remote, cancellationToken);
-        await policy.ValidateAsync(await git.GetRemoteUrlAsync(project.RootPath, remote, push: false, cancellationToken), actor, cancellationToken);
+        await ValidateRemoteAsync(git, policy, project.RootPath, remote, push: false, actor, cancellationToken);
         var pulled = await git.PullAsync(project.RootPath, remote, request?.Branch, cancellationToken);
         return TypedResults.Ok(new GitPullDto(pulled.Outcome, pulled.Remote, pulled.Branch, pulled.Head, pulled.Conflicts));
     }
@@ -122,9 +122,18 @@ internal static class RemotesEndpoints
         // Pushing changes nothing in the project, so an archived project may still be pushed.
         var project = await projects.GetAsync(actor, id, cancellationToken);
         var remote = await git.DefaultRemoteAsync(project.RootPath, request?.Remote, cancellationToken);
-        await policy.ValidateAsync(await git.GetRemoteUrlAsync(project.RootPath, remote, push: true, cancellationToken), actor, cancellationToken);
+        await ValidateRemoteAsync(git, policy, project.RootPath, remote, push: true, actor, cancellationToken);
         var pushed = await git.PushAsync(project.RootPath, remote, request?.Branch, request?.SetUpstream ?? false, cancellationToken);
         return TypedResults.Ok(new GitPushDto(pushed.Remote, pushed.Branch, pushed.Head));
+    }
+
+    /// <summary>A remote may have been configured behind Wright's back: its URLs meet the same rule as an added one, every time.</summary>
+    private static async Task ValidateRemoteAsync(GitService git, RemoteUrlPolicy policy, string root, string remote, bool push, Wright.Core.Accounts.Actor actor, CancellationToken cancellationToken)
+    {
+        foreach (var url in await git.GetRemoteUrlsAsync(root, remote, push, cancellationToken))
+        {
+            await policy.ValidateAsync(url, actor, cancellationToken);
+        }
     }
 
     private static async Task<Created<RevertFileDto>> RevertFileAsync(Guid id, string sha, RevertFileRequest request, HttpContext http, ProjectService projects, GitService git, CancellationToken cancellationToken)

@@ -224,6 +224,16 @@ public sealed class RemotesApiTests
         using var intoData = await bob.PostAsJsonAsync(Git(bobs, "remotes"), new { name = "data", url = "file://" + server.DataDir }).Bounded();
         using var outside = await bob.PostAsJsonAsync(Git(bobs, "remotes"), new { name = "origin", url = bare }).Bounded();
 
+        var link = temp.Combine("link-to-alice");
+        File.CreateSymbolicLink(link, alices.Path);
+        using var throughLink = await bob.PostAsJsonAsync(Git(bobs, "remotes"), new { name = "link", url = Path.Combine(link, ".git") }).Bounded();
+        var gitFile = temp.Combine("gitfile");
+        Directory.CreateDirectory(gitFile);
+        await File.WriteAllTextAsync(Path.Combine(gitFile, ".git"), $"gitdir: {Path.Combine(alices.Path, ".git")}\n");
+        using var throughGitFile = await bob.PostAsJsonAsync(Git(bobs, "remotes"), new { name = "gitfile", url = gitFile }).Bounded();
+
+        await throughLink.ShouldBeProblemAsync(HttpStatusCode.BadRequest, "remote_url_invalid");
+        await throughGitFile.ShouldBeProblemAsync(HttpStatusCode.BadRequest, "remote_url_invalid");
         await intoAlices.ShouldBeProblemAsync(HttpStatusCode.BadRequest, "remote_url_invalid");
         await intoData.ShouldBeProblemAsync(HttpStatusCode.BadRequest, "remote_url_invalid");
         outside.StatusCode.ShouldBe(HttpStatusCode.Created, await outside.Content.ReadAsStringAsync());

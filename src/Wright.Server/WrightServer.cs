@@ -23,6 +23,7 @@ using Wright.Server.Hosting;
 using Wright.Server.Llm;
 using Wright.Server.Problems;
 using Wright.Server.Projects;
+using Wright.Server.Workbench;
 using Wright.Storage;
 using Wright.Storage.Database;
 
@@ -90,6 +91,7 @@ public static class WrightServer
         builder.Services.AddProjects();
         builder.Services.Configure<WorkspaceOptions>(builder.Configuration.GetSection(WorkspaceOptions.Section));
         builder.Services.AddWorkspace();
+        builder.Services.AddProjectSearch();
         builder.Services.AddLlmAndConversations(wright);
         builder.Services.AddCluster(builder.Configuration);
         configure?.Invoke(builder);
@@ -110,9 +112,13 @@ public static class WrightServer
         api.MapUsers();
         api.MapProjects();
         api.MapFiles();
+        api.MapSearchAndMerge();
+        api.MapWorkbench();
         api.MapGit();
+        api.MapRemotes();
         api.MapEvents();
         api.MapLlm();
+        api.MapProviderTest();
         api.MapConversations();
         api.MapEngine();
         mapApi?.Invoke(api);

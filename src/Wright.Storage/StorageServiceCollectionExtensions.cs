@@ -36,6 +36,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IAnswerRepository>(sp => sp.GetRequiredService<IEngineRepository>());
         services.TryAddSingleton<IPromptVersionRepository>(sp => sp.GetRequiredService<IEngineRepository>());
         services.AddClusterStorage();
+        services.TryAddSingleton<Wright.Core.Workbench.IWorkbenchRepository, Wright.Storage.Workbench.WorkbenchRepository>();
         return services;
     }
 }

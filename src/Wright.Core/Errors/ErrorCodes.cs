@@ -54,6 +54,18 @@ public static class ErrorCodes
     public const string UncommittedChanges = "uncommitted_changes";
     public const string RepositoryEmpty = "repository_empty";
     public const string SafetyPointNotFound = "safety_point_not_found";
+    public const string RemoteNotFound = "remote_not_found";
+    public const string RemoteExists = "remote_exists";
+    public const string RemoteNameInvalid = "remote_name_invalid";
+    public const string RemoteUrlInvalid = "remote_url_invalid";
+    public const string RemoteAuthFailed = "remote_auth_failed";
+    public const string RemoteUnreachable = "remote_unreachable";
+    public const string PushRejected = "push_rejected";
+    public const string NoUpstream = "no_upstream";
+    public const string NoMergeInProgress = "no_merge_in_progress";
+    public const string MergeInProgress = "merge_in_progress";
+    public const string InvalidRegex = "invalid_regex";
+    public const string WorkbenchStateTooLarge = "workbench_state_too_large";
 
     public const string DatabaseTooNew = "database_too_new";
     public const string DatabaseUnavailable = "database_unavailable";

@@ -11,6 +11,7 @@ public static class GitServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<GitRunner>(_ => new GitRunner());
         services.TryAddSingleton<GitService>();
+        services.TryAddSingleton<RemoteUrlPolicy>();
         return services;
     }
 }

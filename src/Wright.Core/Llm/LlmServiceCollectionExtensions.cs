@@ -18,6 +18,7 @@ public static class LlmServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ProviderRegistry>();
         services.TryAddSingleton<LlmStreamer>();
+        services.TryAddSingleton<ProviderConnectionTest>();
         return services;
     }
 }

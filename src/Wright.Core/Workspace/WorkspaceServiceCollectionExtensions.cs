@@ -13,6 +13,9 @@ public static class WorkspaceServiceCollectionExtensions
         services.TryAddSingleton<GitRunner>(_ => new GitRunner());
         services.TryAddSingleton<ProjectFiles>();
         services.TryAddSingleton<FileTree>();
+        services.AddOptions<SearchOptions>();
+        services.TryAddSingleton<ProjectSearch>();
+        services.TryAddSingleton<FileMerge>();
         return services;
     }
 }

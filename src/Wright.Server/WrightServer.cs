@@ -22,6 +22,7 @@ using Wright.Server.Hosting;
 using Wright.Server.Llm;
 using Wright.Server.Problems;
 using Wright.Server.Projects;
+using Wright.Server.Web;
 using Wright.Storage;
 using Wright.Storage.Database;
 
@@ -86,6 +87,7 @@ public static class WrightServer
         app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseWebApp(options.WebRoot);
         app.UseWrightAccounts();
 
         app.MapOpenApi();

@@ -15,6 +15,7 @@ export async function* readSse(body: ReadableStream<Uint8Array>, signal?: AbortS
   let id: string | undefined;
   let event = '';
   let data: string[] = [];
+  let sawId = false;
   try {
     while (!signal?.aborted) {
       const { value, done } = await reader.read();
@@ -27,19 +28,23 @@ export async function* readSse(body: ReadableStream<Uint8Array>, signal?: AbortS
         if (line === '') {
           if (data.length > 0 || event) {
             yield { id, event: event || 'message', data: data.join('\n') };
-          } else if (id !== undefined) {
+          } else if (sawId) {
             // An id-only block moves the resume position without an event.
             yield { id, event: '', data: '' };
           }
           event = '';
           data = [];
+          sawId = false;
           continue;
         }
         if (line.startsWith(':')) continue;
         const colon = line.indexOf(':');
         const field = colon < 0 ? line : line.slice(0, colon);
         const text = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-        if (field === 'id') id = text;
+        if (field === 'id') {
+          id = text;
+          sawId = true;
+        }
         else if (field === 'event') event = text;
         else if (field === 'data') data.push(text);
       }

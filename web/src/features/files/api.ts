@@ -97,3 +97,14 @@ export function parentOf(path: string): string {
   const slash = path.lastIndexOf('/');
   return slash < 0 ? '' : path.slice(0, slash);
 }
+
+/** The directory of a path and every directory above it, nearest first, ending with the root (''). */
+export function ancestorsOf(path: string): string[] {
+  const out: string[] = [];
+  let dir = parentOf(path);
+  for (;;) {
+    out.push(dir);
+    if (dir === '') return out;
+    dir = parentOf(dir);
+  }
+}

@@ -3,7 +3,7 @@ import { useQueries, useQueryClient } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { ChevronDown, ChevronRight, File, FilePlus, FolderPlus, Pencil, RefreshCw, Trash2 } from 'lucide-react';
 import { Dialog, ErrorText } from '@/components/Dialog';
-import { createDirectory, deleteEntry, moveEntry, parentOf, treeKey, treeQuery, writeFile, type TreeEntry } from '../api';
+import { ancestorsOf, createDirectory, deleteEntry, moveEntry, parentOf, treeKey, treeQuery, writeFile, type TreeEntry } from '../api';
 import { closeDocument, renameDocument } from '../lib/documents';
 import { useEditorStore } from '../lib/editor-store';
 
@@ -182,7 +182,10 @@ export function FileTree({
             setPending(null);
           }}
           projectId={projectId}
-          expandParent={(dir) => dir && !expandedSet.has(dir) && onExpandedChange([...expanded, dir])}
+          expandParent={(dirs) => {
+            const missing = dirs.filter((d) => d && !expandedSet.has(d));
+            if (missing.length > 0) onExpandedChange([...expanded, ...missing]);
+          }}
         />
       )}
     </div>
@@ -200,7 +203,7 @@ function EntryDialog({
   pending: Pending;
   onClose: () => void;
   onDone: (dirs: string[], open?: string) => void;
-  expandParent: (dir: string) => void;
+  expandParent: (dirs: string[]) => void;
 }) {
   const initial = pending.kind === 'rename' ? pending.entry.path : pending.kind === 'delete' ? '' : pending.parent ? `${pending.parent}/` : '';
   const [value, setValue] = useState(initial);
@@ -217,16 +220,16 @@ function EntryDialog({
       const path = value.trim().replace(/^\/+/, '');
       if (pending.kind === 'file') {
         await writeFile(projectId, path, '', null);
-        expandParent(parentOf(path));
-        onDone([parentOf(path)], path);
+        expandParent(ancestorsOf(path));
+        onDone(ancestorsOf(path), path);
       } else if (pending.kind === 'folder') {
         await createDirectory(projectId, path);
-        expandParent(parentOf(path));
-        onDone([parentOf(path)]);
+        expandParent(ancestorsOf(path));
+        onDone(ancestorsOf(path));
       } else if (pending.kind === 'rename') {
         await moveEntry(projectId, pending.entry.path, path);
         renameDocument(pending.entry.path, path);
-        onDone([parentOf(pending.entry.path), parentOf(path)]);
+        onDone([...ancestorsOf(pending.entry.path), ...ancestorsOf(path)]);
       } else {
         await deleteEntry(projectId, pending.entry.path, pending.entry.kind === 'directory');
         const { tabs } = useEditorStore.getState();

@@ -146,7 +146,18 @@ function replaceKeepingView(model: MonacoApi.editor.ITextModel, content: string)
  * A file changed on disk (a `file.changed` event). Our own save is recognised by its ETag; an
  * unmodified buffer reloads in place keeping cursor and scroll; a modified one shows a bar.
  */
-export async function onDiskChange(path: string, etag: string | null, source: string): Promise<void> {
+export function onDiskChange(path: string, etag: string | null, source: string): Promise<void> {
+  // One at a time per file, in event order: a slow read of an older version must not land last.
+  const previous = diskQueue.get(path) ?? Promise.resolve();
+  const next = previous.then(() => applyDiskChange(path, etag, source)).catch(() => undefined);
+  diskQueue.set(path, next);
+  void next.then(() => diskQueue.get(path) === next && diskQueue.delete(path));
+  return next;
+}
+
+const diskQueue = new Map<string, Promise<void>>();
+
+async function applyDiskChange(path: string, etag: string | null, source: string): Promise<void> {
   const id = projectId;
   const doc = store().docs[path];
   if (!id || !doc || doc.status !== 'ready') return;

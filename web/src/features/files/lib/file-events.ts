@@ -1,20 +1,22 @@
 import type { QueryClient } from '@tanstack/react-query';
-import { parentOf, treeKey } from '../api';
+import { ancestorsOf, treeKey } from '../api';
 import { onDiskChange, onDiskDelete } from './documents';
 
+/** The payload of file.changed / file.deleted (the server names the hash `eTag`). */
 export interface FileEventData {
   path: string;
-  etag: string | null;
+  eTag?: string | null;
+  etag?: string | null;
   source: string;
 }
 
 /** Applies a project event from the event stream to the explorer's cache and the open files. */
 export function applyFileEvent(client: QueryClient, projectId: string, type: string, data: FileEventData): void {
+  // A new file may also be the first entry of new directories: every listing above it may change.
+  for (const dir of ancestorsOf(data.path)) void client.invalidateQueries({ queryKey: treeKey(projectId, dir), exact: true });
   if (type === 'file.changed') {
-    void client.invalidateQueries({ queryKey: treeKey(projectId, parentOf(data.path)), exact: true });
-    void onDiskChange(data.path, data.etag, data.source).catch(() => undefined);
+    void onDiskChange(data.path, data.eTag ?? data.etag ?? null, data.source).catch(() => undefined);
   } else if (type === 'file.deleted') {
-    void client.invalidateQueries({ queryKey: treeKey(projectId, parentOf(data.path)), exact: true });
     onDiskDelete(data.path);
   }
 }

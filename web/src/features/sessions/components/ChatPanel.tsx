@@ -330,7 +330,7 @@ function CommitChip({ projectId, sessionId, messageId, live }: { projectId: stri
 export function ToolCallCard({ tool }: { tool: ToolCard }) {
   const args = parseArgs(tool.arguments);
   const target = typeof args.path === 'string' ? args.path : typeof args.command === 'string' ? args.command : '';
-  const diff = typeof tool.result?.output === 'string' && /^(---|\+\+\+|@@)/m.test(tool.result.output) ? tool.result.output : null;
+  const diff = typeof tool.result?.output === 'string' && /^(---|\+\+\+|@@)/m.test(tool.result.output) ? tool.result.output : diffFromArguments(tool.name, args);
   const [open, setOpen] = useState(false);
   return (
     <div className="tool-card" role="group" aria-label={`Tool ${tool.name}`}>
@@ -346,6 +346,14 @@ export function ToolCallCard({ tool }: { tool: ToolCard }) {
       )}
     </div>
   );
+}
+
+/** The change a file tool asked for, as diff lines: removed text, then added text. */
+export function diffFromArguments(name: string, args: Record<string, unknown>): string | null {
+  const lines = (text: unknown, sign: string) => (typeof text === 'string' && text !== '' ? text.replace(/\n$/, '').split('\n').map((l) => sign + l) : []);
+  if (name === 'write_file') return lines(args.content, '+').join('\n') || null;
+  if (name === 'edit_file') return [...lines(args.old_text, '-'), ...lines(args.new_text, '+')].join('\n') || null;
+  return null;
 }
 
 function parseArgs(text: string): Record<string, unknown> {

@@ -163,22 +163,33 @@ try {
     await page.getByRole('button', { name: 'Explorer' }).click();
   });
 
-  await step('editing the earlier prompt makes a second version; switching moves the files', async () => {
-    const prompt = page.getByRole('article', { name: 'Your prompt' }).first();
+  await step('editing an earlier prompt makes a second version; switching moves the files', async () => {
+    const readme = () => readFile(path.join(projectRoot, 'README.md'), 'utf8').catch(() => '');
+    await page.getByRole('textbox', { name: 'Prompt' }).fill('add a readme');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await until('README.md on disk', async () => (await readme()) === '# Demo\n');
+    await page.getByRole('article', { name: 'Answer' }).last().getByText('Added a readme.').waitFor();
+    const prompt = page.getByRole('article', { name: 'Your prompt' }).last();
     await prompt.getByRole('button', { name: 'Edit prompt' }).click();
-    await prompt.getByRole('textbox', { name: 'Edit prompt' }).fill('add a bonjour file');
+    await prompt.getByRole('textbox', { name: 'Edit prompt' }).fill('add a bonjour readme');
     await prompt.getByRole('button', { name: 'Send as new version' }).click();
-    await until('bonjour on disk', async () => (await readFile(path.join(projectRoot, 'hello.txt'), 'utf8').catch(() => '')) === 'Bonjour\n');
+    // src/app.py was edited by hand and never committed: the new branch asks to commit it first.
+    await page.getByRole('button', { name: 'Commit my edits and retry' }).click();
+    await until('the bonjour readme on disk', async () => (await readme()) === '# Bonjour\n');
     const nav = page.getByRole('navigation', { name: 'Prompt versions' });
     await until('2/2', async () => (await nav.innerText()).includes('2/2'));
     await page.getByRole('article', { name: 'Answer' }).last().getByText('Bonjour.').waitFor();
+    await page.getByRole('treeitem', { name: 'README.md' }).click();
+    await until('the readme in the editor', async () => (await editorText()).includes('# Bonjour'));
     await shot('07-sibling');
     await nav.getByRole('button', { name: 'Previous version' }).click();
     await until('1/2', async () => (await nav.innerText()).includes('1/2'));
-    // The first version's commit was undone: its branch has no hello.txt.
-    await until('hello.txt gone on version 1', async () => !(await stat(path.join(projectRoot, 'hello.txt')).then(() => true, () => false)));
+    await until('the first readme on disk', async () => (await readme()) === '# Demo\n');
+    await until('the first readme in the editor', async () => (await editorText()).includes('# Demo'));
     await nav.getByRole('button', { name: 'Next version' }).click();
-    await until('bonjour back on version 2', async () => (await readFile(path.join(projectRoot, 'hello.txt'), 'utf8').catch(() => '')) === 'Bonjour\n');
+    await until('2/2 again', async () => (await nav.innerText()).includes('2/2'));
+    await until('the bonjour readme back on disk', async () => (await readme()) === '# Bonjour\n');
+    await until('the bonjour readme in the editor', async () => (await editorText()).includes('# Bonjour'));
   });
 
   await step('a reload restores the open tabs and the active file', async () => {
@@ -187,13 +198,13 @@ try {
       console.log('# skipped: this server has no workbench endpoint yet (GET /api/projects/{id}/workbench answered 404)');
       return;
     }
-    await page.getByRole('treeitem', { name: 'hello.txt' }).click();
-    await page.getByRole('tab', { name: 'hello.txt', exact: true }).waitFor();
+    await page.getByRole('tab', { name: 'README.md', exact: true }).waitFor();
     await page.waitForTimeout(1200); // the workbench is saved 600 ms after the last change
     await page.reload();
     await page.getByRole('tab', { name: 'app.py', exact: true }).waitFor();
     const active = page.getByRole('tab', { selected: true });
-    if ((await active.getAttribute('aria-label')) !== 'hello.txt') throw new Error('the active tab was not restored');
+    if ((await active.getAttribute('aria-label')) !== 'README.md') throw new Error('the active tab was not restored');
+    await until('the active session restored', async () => (await page.getByRole('article', { name: 'Your prompt' }).count()) === 2);
     await shot('08-restored');
   });
 

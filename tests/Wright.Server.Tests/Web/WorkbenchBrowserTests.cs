@@ -21,11 +21,14 @@ public sealed class WorkbenchBrowserTests
     public async Task Workbench_UserFlowsInChromium_AllPass()
     {
         await using var fake = await FakeLlmServer.StartAsync();
-        // The first prompt writes hello.txt, the edited prompt (a sibling) writes Bonjour.
+        // The first prompt writes hello.txt (then undone), the second README.md, its edited
+        // version (a sibling) another README.md.
         fake.Enqueue(
             Calls("write_file", new { path = "hello.txt", content = "Hello\n" }),
             FakeReply.Text("Added hello.txt."),
-            Calls("write_file", new { path = "hello.txt", content = "Bonjour\n" }),
+            Calls("write_file", new { path = "README.md", content = "# Demo\n" }),
+            FakeReply.Text("Added a readme."),
+            Calls("write_file", new { path = "README.md", content = "# Bonjour\n" }),
             FakeReply.Text("Bonjour."));
         fake.Fallback = FakeReply.Text("(no more scripted replies)");
 

@@ -4,6 +4,7 @@ import { api } from '@/lib/api-client';
 import { openEventStream } from '@/lib/sse';
 import { applyFileEvent, resyncFiles, type FileEventData } from '@/features/files/lib/file-events';
 import { useEditorStore } from '@/features/files/lib/editor-store';
+import { retryPendingSaves } from '@/features/files/lib/documents';
 
 /**
  * The workspace's one subscription to the project's event stream: file events go to the explorer
@@ -22,7 +23,10 @@ export function useProjectEvents(projectId: string): boolean {
     const close = openEventStream(api, `/api/events?projectId=${projectId}`, {
       onStatus: (ok) => {
         setConnected(ok);
-        if (ok && !wasConnected) resyncFiles(client, projectId, useEditorStore.getState().tabs);
+        if (ok && !wasConnected) {
+          resyncFiles(client, projectId, useEditorStore.getState().tabs);
+          void retryPendingSaves();
+        }
         wasConnected = ok;
       },
       onEvent: (event) => {

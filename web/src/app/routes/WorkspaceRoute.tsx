@@ -6,7 +6,8 @@ import { Files, GitBranch, History, MessageSquare, Search, Settings } from 'luci
 import { useProject } from '@/features/projects/api';
 import { FileTree } from '@/features/files/components/FileTree';
 import { EditorArea } from '@/features/files/components/EditorArea';
-import { setDocumentsProject } from '@/features/files/lib/documents';
+import { SearchPanel } from '@/features/files/components/SearchPanel';
+import { revealLine, setDocumentsProject } from '@/features/files/lib/documents';
 import { useEditorStore } from '@/features/files/lib/editor-store';
 import { decorationsOf, gitStatusQuery } from '@/features/git/api';
 import { HistoryPanel } from '@/features/git/components/HistoryPanel';
@@ -45,7 +46,11 @@ export default function WorkspaceRoute() {
     const editor = useEditorStore.getState();
     if (editor.tabs.length === 0 && wb.tabs.length > 0) editor.setTabs(wb.tabs, wb.active);
     const file = params.get('file');
-    if (file) editor.open(file);
+    if (file) {
+      editor.open(file);
+      const line = Number(params.get('line'));
+      if (line > 0) revealLine(file, line);
+    }
     return useEditorStore.subscribe((s) => {
       const current = useWorkbenchStore.getState();
       if (current.tabs !== s.tabs || current.active !== s.active) {
@@ -64,6 +69,7 @@ export default function WorkspaceRoute() {
   const commands: Command[] = [
     { id: 'quick-open', label: 'Go to file…', keys: 'Ctrl+P', run: () => setPalette('files') },
     { id: 'explorer', label: 'View: Explorer', run: () => wb.set({ sideView: 'explorer', sideVisible: true }) },
+    { id: 'search', label: 'View: Search', keys: 'Ctrl+Shift+F', run: () => wb.set({ sideView: 'search', sideVisible: true }) },
     { id: 'history', label: 'View: History', run: () => wb.set({ sideView: 'history', sideVisible: true }) },
     { id: 'toggle-side', label: 'View: Toggle side bar', keys: 'Ctrl+B', run: () => wb.set({ sideVisible: !useWorkbenchStore.getState().sideVisible }) },
     { id: 'toggle-chat', label: 'View: Toggle chat', keys: 'Ctrl+Alt+B', run: () => wb.set({ chatVisible: !useWorkbenchStore.getState().chatVisible }) },
@@ -79,6 +85,9 @@ export default function WorkspaceRoute() {
       } else if (mod && !e.shiftKey && e.key.toLowerCase() === 'p') {
         e.preventDefault();
         setPalette('files');
+      } else if (mod && e.shiftKey && e.key.toLowerCase() === 'f') {
+        e.preventDefault();
+        useWorkbenchStore.setState({ sideView: 'search', sideVisible: true });
       } else if (mod && !e.altKey && e.key.toLowerCase() === 'b') {
         e.preventDefault();
         useWorkbenchStore.setState((s) => ({ sideVisible: !s.sideVisible }));
@@ -140,7 +149,7 @@ export default function WorkspaceRoute() {
                 <FileTree projectId={projectId} decorations={decorations} expanded={wb.expanded} onExpandedChange={(expanded) => wb.set({ expanded })} />
               )}
               {wb.sideView === 'history' && <HistoryPanel projectId={projectId} />}
-              {wb.sideView === 'search' && <p className="empty-state small">Project search arrives with the search endpoint.</p>}
+              {wb.sideView === 'search' && <SearchPanel projectId={projectId} />}
             </Panel>
             <Separator className="resize-handle" />
           </>

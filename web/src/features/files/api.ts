@@ -108,3 +108,32 @@ export function ancestorsOf(path: string): string[] {
     dir = parentOf(dir);
   }
 }
+
+export interface SearchHit {
+  path: string;
+  line: number;
+  column: number;
+  preview: string;
+  matchLength: number;
+}
+
+export interface SearchOptions {
+  q: string;
+  regex: boolean;
+  caseSensitive: boolean;
+  wholeWord: boolean;
+  include: string;
+  exclude: string;
+}
+
+export const searchQuery = (projectId: string, options: SearchOptions) =>
+  queryOptions({
+    queryKey: ['project', projectId, 'search', options],
+    queryFn: ({ signal }) =>
+      api.json<{ items: SearchHit[]; nextCursor: string | null; truncated: boolean }>(
+        `/api/projects/${projectId}/search${query({ ...options, limit: 200 })}`,
+        { signal },
+      ),
+    enabled: options.q.length > 0,
+    staleTime: 10_000,
+  });

@@ -120,3 +120,17 @@ export function postMessage(sessionId: string, content: string, parentId: string
     signal,
   });
 }
+
+/** A new answer to a user message (or a sibling of an assistant message), streamed like postMessage. */
+export function regenerate(sessionId: string, messageId: string, model: string | null, signal: AbortSignal): Promise<Response> {
+  return api.raw(`/api/sessions/${sessionId}/messages/${messageId}/regenerate`, {
+    method: 'POST',
+    body: model ? { model } : {},
+    headers: { Accept: 'text/event-stream' },
+    signal,
+  });
+}
+
+/** Commits the user's uncommitted edits (all of them) so an answer may start its branch. */
+export const commitEdits = (projectId: string) =>
+  api.json<{ sha: string }>(`/api/projects/${projectId}/git/commits`, { method: 'POST', body: { message: 'Edits made in the workbench' } });

@@ -62,6 +62,7 @@ export async function loadDocument(path: string): Promise<void> {
       return;
     }
     const model = monaco.editor.createModel(file.content, undefined, uriFor(monaco, path));
+    const kept = readBackup(id)[path];
     const buffer: Buffer = {
       model,
       base: file.content,
@@ -69,10 +70,18 @@ export async function loadDocument(path: string): Promise<void> {
       listener: model.onDidChangeContent(() => {
         const dirty = model.getAlternativeVersionId() !== buffer.savedVersion;
         if (store().docs[path]?.dirty !== dirty) store().patch(path, { dirty });
+        scheduleBackup();
       }),
     };
     buffers.set(path, buffer);
     store().patch(path, { status: 'ready', binary: false, size: file.size, etag: file.etag, dirty: false });
+    if (kept && kept.content !== file.content) {
+      // Unsaved edits kept from before a reload or an outage: back in the buffer, still unsaved,
+      // based on the version they were made on, so saving meets the conflict view if the disk moved.
+      buffer.base = kept.base;
+      model.setValue(kept.content);
+      store().patch(path, { etag: kept.etag, dirty: true });
+    }
   } catch (error) {
     store().patch(path, { status: 'error', error: errorMessage(error) });
   }
@@ -81,12 +90,14 @@ export async function loadDocument(path: string): Promise<void> {
 function markSaved(path: string, content: string, etag: string) {
   const buffer = buffers.get(path);
   if (!buffer) return;
+  scheduleBackup();
   buffer.base = content;
   // Only clean when the model still holds what was saved (the user may have typed meanwhile).
   if (buffer.model.getValue() === content) buffer.savedVersion = buffer.model.getAlternativeVersionId();
   store().patch(path, {
     etag,
     saving: false,
+    pendingSave: false,
     conflict: null,
     diskChange: null,
     dirty: buffer.model.getAlternativeVersionId() !== buffer.savedVersion,
@@ -110,6 +121,10 @@ export async function saveDocument(path: string): Promise<'saved' | 'conflict' |
       const theirs = await readFile(id, path);
       store().patch(path, { saving: false, conflict: { mine: content, theirs: theirs.content ?? '', theirsEtag: theirs.etag, merged: null } });
       return 'conflict';
+    }
+    if (isApiError(error) && error.isNetwork) {
+      store().patch(path, { saving: false, pendingSave: true });
+      return 'failed';
     }
     store().patch(path, { saving: false, error: errorMessage(error) });
     throw error;
@@ -231,4 +246,61 @@ export function unsavedBuffers(): Array<{ path: string; content: string; base: s
     if (doc?.dirty) result.push({ path, content: buffer.model.getValue(), base: buffer.base, etag: doc.etag });
   }
   return result;
+}
+
+/** Moves the cursor of a file to a line once its editor shows it (search hits, deep links). */
+export function revealLine(path: string, line: number, column = 1): void {
+  const attempt = (tries: number) => {
+    const editor = activeEditor;
+    if (editor && editor.getModel() === buffers.get(path)?.model) {
+      editor.setPosition({ lineNumber: line, column });
+      editor.revealLineInCenter(line);
+      editor.focus();
+    } else if (tries > 0) {
+      setTimeout(() => attempt(tries - 1), 100);
+    }
+  };
+  attempt(30);
+}
+
+/** Saves every file whose save failed while the server was unreachable (called on reconnection). */
+export async function retryPendingSaves(): Promise<void> {
+  for (const [path, doc] of Object.entries(store().docs)) {
+    if (doc.pendingSave) await saveDocument(path).catch(() => undefined);
+  }
+}
+
+// Unsaved edits are also kept in the browser (per project), so a reload or a server outage does
+// not lose them. Only file text is kept there, never a credential.
+interface Backup {
+  content: string;
+  base: string;
+  etag: string | null;
+}
+
+const backupKey = (id: string) => `wright.unsaved.${id}`;
+let backupTimer: ReturnType<typeof setTimeout> | undefined;
+
+function readBackup(id: string): Record<string, Backup> {
+  try {
+    return JSON.parse(localStorage.getItem(backupKey(id)) ?? '{}') as Record<string, Backup>;
+  } catch {
+    return {};
+  }
+}
+
+function scheduleBackup(): void {
+  clearTimeout(backupTimer);
+  const id = projectId;
+  backupTimer = setTimeout(() => {
+    if (!id || id !== projectId) return;
+    const kept: Record<string, Backup> = {};
+    for (const entry of unsavedBuffers()) kept[entry.path] = { content: entry.content, base: entry.base, etag: entry.etag };
+    try {
+      if (Object.keys(kept).length === 0) localStorage.removeItem(backupKey(id));
+      else localStorage.setItem(backupKey(id), JSON.stringify(kept));
+    } catch {
+      // Storage full: the edits stay in memory.
+    }
+  }, 500);
 }

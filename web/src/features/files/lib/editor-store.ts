@@ -10,6 +10,8 @@ export interface DocState {
   etag: string | null;
   dirty: boolean;
   saving: boolean;
+  /** A save could not reach the server: it is retried when the connection is back. */
+  pendingSave: boolean;
   /** The file changed on disk while the buffer had edits: who changed it. */
   diskChange: { source: string; deleted: boolean } | null;
   /** A save met a newer version on disk. */
@@ -44,6 +46,7 @@ export const emptyDoc: DocState = {
   etag: null,
   dirty: false,
   saving: false,
+  pendingSave: false,
   diskChange: null,
   conflict: null,
 };

@@ -5,8 +5,10 @@ import { ErrorText } from '@/components/Dialog';
 import { PatchView } from '@/components/PatchView';
 import { isApiError } from '@/lib/api-error';
 import {
+  commitEdits,
   createSession,
   deleteSession,
+  regenerate,
   modelsQuery,
   postMessage,
   providersQuery,
@@ -44,7 +46,7 @@ export function ChatPanel({ projectId, sessionId, onSessionChange }: { projectId
 
   const refreshProject = () => client.invalidateQueries({ queryKey: ['project', projectId] });
 
-  async function send(content: string, parentId: string | null) {
+  async function send(content: string, parentId: string | null, retryOf?: string) {
     setError(null);
     let id = sessionId;
     try {
@@ -55,7 +57,9 @@ export function ChatPanel({ projectId, sessionId, onSessionChange }: { projectId
         await client.invalidateQueries({ queryKey: ['project', projectId, 'sessions'] });
       }
       abort.current = new AbortController();
-      const response = await postMessage(id, content, parentId, model || null, abort.current.signal);
+      const response = retryOf
+        ? await regenerate(id, retryOf, model || null, abort.current.signal)
+        : await postMessage(id, content, parentId, model || null, abort.current.signal);
       void client.invalidateQueries({ queryKey: ['project', projectId, 'session', id] });
       await readAnswer(response, id, abort.current.signal);
     } catch (caught) {
@@ -74,7 +78,20 @@ export function ChatPanel({ projectId, sessionId, onSessionChange }: { projectId
     <section className="chat-panel" aria-label="Chat">
       <SessionBar projectId={projectId} sessionId={sessionId} onSessionChange={onSessionChange} tree={tree.data} />
       <ErrorText error={sessions.error ?? tree.error} />
-      <Conversation projectId={projectId} tree={tree.data} onEdit={(content, parentId) => void send(content, parentId)} onError={setError} />
+      <Conversation
+        projectId={projectId}
+        tree={tree.data}
+        onEdit={(content, parentId) => void send(content, parentId)}
+        onCommitAndRetry={async (promptId) => {
+          try {
+            await commitEdits(projectId);
+            await send('', null, promptId);
+          } catch (caught) {
+            setError(caught);
+          }
+        }}
+        onError={setError}
+      />
       <ErrorText error={error} />
       <Composer
         busy={!!streaming}
@@ -159,7 +176,19 @@ function SessionBar({ projectId, sessionId, onSessionChange, tree }: { projectId
   );
 }
 
-function Conversation({ projectId, tree, onEdit, onError }: { projectId: string; tree: SessionTree | undefined; onEdit: (content: string, parentId: string | null) => void; onError: (e: unknown) => void }) {
+function Conversation({
+  projectId,
+  tree,
+  onEdit,
+  onCommitAndRetry,
+  onError,
+}: {
+  projectId: string;
+  tree: SessionTree | undefined;
+  onEdit: (content: string, parentId: string | null) => void;
+  onCommitAndRetry: (promptId: string) => void;
+  onError: (e: unknown) => void;
+}) {
   const answers = useAnswerStore((s) => s.answers);
   const streaming = useAnswerStore((s) => s.streaming);
   const end = useRef<HTMLDivElement>(null);
@@ -181,7 +210,15 @@ function Conversation({ projectId, tree, onEdit, onError }: { projectId: string;
         message.role === 'user' ? (
           <UserMessage key={message.id} message={message} tree={tree} onEdit={onEdit} onError={onError} />
         ) : (
-          <AssistantMessage key={message.id} projectId={projectId} sessionId={tree.session.id} message={message} live={answers[message.id]} streaming={streaming?.messageId === message.id} />
+          <AssistantMessage
+            key={message.id}
+            projectId={projectId}
+            sessionId={tree.session.id}
+            message={message}
+            live={answers[message.id]}
+            streaming={streaming?.messageId === message.id}
+            onCommitAndRetry={onCommitAndRetry}
+          />
         ),
       )}
       {showLive && live && <AssistantMessage projectId={projectId} sessionId={tree.session.id} message={null} live={live} streaming />}
@@ -257,7 +294,8 @@ function UserMessage({ message, tree, onEdit, onError }: { message: ChatMessage;
             </button>
           </nav>
         )}
-        {editing === null && (
+        {/* The API makes an edited version under the prompt's parent: the first prompt has none to go under. */}
+        {editing === null && message.parentId !== null && (
           <button className="icon" aria-label="Edit prompt" title="Edit and send as a new version" onClick={() => setEditing(message.content)}>
             <Pencil size={12} />
           </button>
@@ -267,7 +305,21 @@ function UserMessage({ message, tree, onEdit, onError }: { message: ChatMessage;
   );
 }
 
-function AssistantMessage({ projectId, sessionId, message, live, streaming }: { projectId: string; sessionId: string; message: ChatMessage | null; live: LiveAnswer | undefined; streaming: boolean }) {
+function AssistantMessage({
+  projectId,
+  sessionId,
+  message,
+  live,
+  streaming,
+  onCommitAndRetry,
+}: {
+  projectId: string;
+  sessionId: string;
+  message: ChatMessage | null;
+  live: LiveAnswer | undefined;
+  streaming: boolean;
+  onCommitAndRetry?: (promptId: string) => void;
+}) {
   const text = streaming || !message ? (live?.text ?? '') : message.content;
   const tools: ToolCard[] = live?.tools.length ? live.tools : (message?.toolCalls ?? []).map((c) => ({ ...c, result: null, output: '' }));
   const error = live?.error ?? (message?.errorCode ? { code: message.errorCode, detail: message.errorDetail } : null);
@@ -286,6 +338,13 @@ function AssistantMessage({ projectId, sessionId, message, live, streaming }: { 
         <p className="form-error" role="alert">
           {error.detail ?? 'The answer failed'} {error.code && <span className="error-code">({error.code})</span>}
         </p>
+      )}
+      {error?.code === 'uncommitted_changes' && message?.parentId && onCommitAndRetry && (
+        <div className="dialog-buttons left">
+          <button className="primary" onClick={() => onCommitAndRetry(message.parentId!)}>
+            Commit my edits and retry
+          </button>
+        </div>
       )}
       {message && !streaming && <CommitChip projectId={projectId} sessionId={sessionId} messageId={message.id} live={live} />}
       {streaming && live?.commit && <CommitChip projectId={projectId} sessionId={sessionId} messageId={live.messageId} live={live} />}

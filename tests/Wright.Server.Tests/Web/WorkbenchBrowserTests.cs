@@ -3,6 +3,7 @@ using System.Text.Json;
 using Wright.FakeLlm;
 using Wright.Server.Tests.Cli;
 using Wright.Server.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace Wright.Server.Tests.Web;
 
@@ -12,7 +13,7 @@ namespace Wright.Server.Tests.Web;
 /// Chromium run by web/e2e/run.mjs through playwright-core. The script reports each flow; this
 /// test fails with its output when any flow, console error or foreign request fails it.
 /// </summary>
-public sealed class WorkbenchBrowserTests
+public sealed class WorkbenchBrowserTests(ITestOutputHelper output)
 {
     private const string Chromium = "/usr/bin/chromium";
     private static readonly TimeSpan BrowserRunLimit = TimeSpan.FromMinutes(6);
@@ -38,7 +39,7 @@ public sealed class WorkbenchBrowserTests
         var setupLine = await wright.WaitForLineAsync(l => l.Contains("/setup?token=", StringComparison.Ordinal));
         var setupUrl = setupLine[setupLine.IndexOf("http", StringComparison.Ordinal)..].Split(' ')[0];
 
-        var (exitCode, output) = await RunNodeAsync(
+        var (exitCode, text) = await RunNodeAsync(
             Path.Combine(WebDirectory, "e2e", "run.mjs"),
             new Dictionary<string, string>
             {
@@ -48,8 +49,9 @@ public sealed class WorkbenchBrowserTests
                 ["CHROMIUM_PATH"] = Chromium,
             });
 
-        exitCode.ShouldBe(0, $"{output}\nserver stdout:\n{wright.Stdout}\nserver stderr:\n{wright.Stderr}");
-        output.ShouldContain("passed, 0 failed");
+        output.WriteLine(text);
+        exitCode.ShouldBe(0, $"{text}\nserver stdout:\n{wright.Stdout}\nserver stderr:\n{wright.Stderr}");
+        text.ShouldContain("passed, 0 failed");
     }
 
     private static FakeReply Calls(string name, object arguments) => new()

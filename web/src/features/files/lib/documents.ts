@@ -119,7 +119,7 @@ export async function saveDocument(path: string): Promise<'saved' | 'conflict' |
   } catch (error) {
     if (isApiError(error, 'version_conflict') || isApiError(error, 'precondition_failed')) {
       const theirs = await readFile(id, path);
-      store().patch(path, { saving: false, conflict: { mine: content, theirs: theirs.content ?? '', theirsEtag: theirs.etag, merged: null } });
+      store().patch(path, { saving: false, diskChange: null, conflict: { mine: content, theirs: theirs.content ?? '', theirsEtag: theirs.etag, merged: null } });
       return 'conflict';
     }
     if (isApiError(error) && error.isNetwork) {

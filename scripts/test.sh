@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test of Wright: builds the solution and runs all test projects.
+# Runs every test of Wright: builds the solution (and the web app) and runs all test projects,
+# the browser tests of the workbench among them, then the web app's Vitest unit tests.
 #
 # PostgreSQL: the storage suite runs against SQLite and against a real PostgreSQL server. When
 # WRIGHT_TEST_POSTGRES (a postgres:// URL of a role that may CREATE DATABASE) is not set and
@@ -49,6 +50,17 @@ RESULTS="$(mktemp -d /tmp/wright-results.XXXXXX)"
 status=0
 dotnet test Wright.slnx -c Release --logger "trx" --results-directory "$RESULTS" "$@" || status=$?
 
+# The web app's unit tests (Vitest); the build above ran `npm ci` in web/ when it was needed.
+web_passed=0; web_failed=0
+if [ -f web/package.json ]; then
+  (cd web && npx vitest run --reporter=default --reporter=json --outputFile="$RESULTS/vitest.json") || status=$?
+  if [ -f "$RESULTS/vitest.json" ]; then
+    read -r web_passed web_failed < <(node -e 'const r=require(process.argv[1]); console.log(r.numPassedTests, r.numFailedTests)' "$RESULTS/vitest.json")
+  else
+    web_failed=1
+  fi
+fi
+
 # One closing line for every runner that reads them: the totals of all TRX files.
 passed=0; failed=0; skipped=0
 for trx in "$RESULTS"/*.trx; do
@@ -58,6 +70,7 @@ for trx in "$RESULTS"/*.trx; do
   f=$(echo "$counters" | sed -n 's/.* failed="\([0-9]*\)".*/\1/p'); failed=$((failed + ${f:-0}))
   n=$(echo "$counters" | sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p'); skipped=$((skipped + ${n:-0}))
 done
+passed=$((passed + web_passed)); failed=$((failed + web_failed))
 rm -rf "$RESULTS"
 echo "$passed passed, $failed failed, $skipped skipped"
 if [ "$passed" = "0" ] && [ "$status" = "0" ]; then echo "no test ran"; exit 1; fi

@@ -24,6 +24,7 @@ using Wright.Server.Llm;
 using Wright.Server.Problems;
 using Wright.Server.Projects;
 using Wright.Server.Workbench;
+using Wright.Server.Web;
 using Wright.Storage;
 using Wright.Storage.Database;
 
@@ -102,6 +103,7 @@ public static class WrightServer
         app.UseRequestTargetLimit();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseWebApp(options.WebRoot);
         app.UseWrightAccounts();
 
         app.MapOpenApi();

@@ -40,6 +40,9 @@ public sealed class ServerOptions
     /// </summary>
     public string? AdminPassword { get; set; }
 
+    /// <summary>The built web workbench (web/dist, copied to <c>wwwroot</c> beside the server by the build); served at <c>/</c> when it holds an index.html.</summary>
+    public string WebRoot { get; set; } = Path.Combine(AppContext.BaseDirectory, "wwwroot");
+
     /// <summary>Lists every problem with these options; empty when they are usable.</summary>
     public IReadOnlyList<string> Validate() => ServerOptionsValidator.Problems(this);
 

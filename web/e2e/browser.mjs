@@ -1,0 +1,36 @@
+// Launches Debian's Chromium through playwright-core (never a downloaded browser) and watches a
+// page for console errors and for any request that leaves for a non-loopback host.
+import { chromium } from 'playwright-core';
+
+export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+/** Records console errors, page errors and foreign requests of every page of a context. */
+export function watch(context, problems) {
+  context.on('page', (page) => attach(page, problems));
+  for (const page of context.pages()) attach(page, problems);
+  context.on('request', (request) => {
+    const url = new URL(request.url());
+    if (!['http:', 'https:', 'ws:', 'wss:'].includes(url.protocol)) return;
+    if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) problems.push(`request to a non-loopback host: ${request.url()}`);
+  });
+}
+
+function attach(page, problems) {
+  page.on('console', (message) => {
+    if (message.type() !== 'error') return;
+    const text = message.text();
+    // A failed request the app expects (401 before login, 404 of a missing workbench) is reported by the
+    // browser as a resource error; the app's own handling is what the tests check.
+    if (/Failed to load resource: the server responded with a status of (401|404|409)/.test(text)) return;
+    problems.push(`console error: ${text}`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+}

@@ -1,0 +1,188 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useParams, useSearchParams } from 'react-router';
+import { useQuery } from '@tanstack/react-query';
+import { Group, Panel, Separator } from 'react-resizable-panels';
+import { Files, GitBranch, History, MessageSquare, Search, Settings } from 'lucide-react';
+import { useProject } from '@/features/projects/api';
+import { FileTree } from '@/features/files/components/FileTree';
+import { EditorArea } from '@/features/files/components/EditorArea';
+import { SearchPanel } from '@/features/files/components/SearchPanel';
+import { revealLine, setDocumentsProject } from '@/features/files/lib/documents';
+import { useEditorStore } from '@/features/files/lib/editor-store';
+import { decorationsOf, gitStatusQuery } from '@/features/git/api';
+import { HistoryPanel } from '@/features/git/components/HistoryPanel';
+import { ChatPanel } from '@/features/sessions/components/ChatPanel';
+import { useAnswerStore } from '@/features/sessions/lib/answer-store';
+import { useWorkbenchStore, type SideView } from '@/features/workbench/store';
+import { useWorkbenchPersistence } from '@/features/workbench/useWorkbenchPersistence';
+import { Link } from 'react-router';
+import { useProjectEvents } from '../useProjectEvents';
+import { CommandPalette, type Command } from '../CommandPalette';
+import { StatusBar } from '../StatusBar';
+
+const views: Array<{ id: SideView; label: string; icon: typeof Files }> = [
+  { id: 'explorer', label: 'Explorer', icon: Files },
+  { id: 'search', label: 'Search', icon: Search },
+  { id: 'history', label: 'History', icon: History },
+];
+
+/** The workspace (`/p/:projectId`): activity bar, side bar, editor, chat and status bar, all restorable. */
+export default function WorkspaceRoute() {
+  const { projectId = '' } = useParams();
+  const [params] = useSearchParams();
+  const project = useProject(projectId);
+  const wb = useWorkbenchStore();
+  const connected = useProjectEvents(projectId);
+  const status = useQuery(gitStatusQuery(projectId));
+  const decorations = useMemo(() => decorationsOf(status.data), [status.data]);
+  const [palette, setPalette] = useState<'files' | 'commands' | null>(null);
+
+  useMemo(() => setDocumentsProject(projectId), [projectId]);
+  useWorkbenchPersistence(projectId);
+
+  // Restored tabs open in the editor; the editor's tabs are saved with the workbench.
+  useEffect(() => {
+    if (!wb.restored) return;
+    const editor = useEditorStore.getState();
+    if (editor.tabs.length === 0 && wb.tabs.length > 0) editor.setTabs(wb.tabs, wb.active);
+    const file = params.get('file');
+    if (file) {
+      editor.open(file);
+      const line = Number(params.get('line'));
+      if (line > 0) revealLine(file, line);
+    }
+    return useEditorStore.subscribe((s) => {
+      const current = useWorkbenchStore.getState();
+      if (current.tabs !== s.tabs || current.active !== s.active) {
+        const viewStates = Object.fromEntries(Object.entries(current.viewStates).filter(([path]) => s.tabs.includes(path)));
+        useWorkbenchStore.setState({ tabs: s.tabs, active: s.active, viewStates });
+      }
+    });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [wb.restored, projectId]);
+
+  const onViewState = useCallback((path: string, state: unknown) => {
+    useWorkbenchStore.setState((s) => ({ viewStates: { ...s.viewStates, [path]: state } }));
+  }, []);
+  const onSessionChange = useCallback((id: string | null) => useWorkbenchStore.setState({ sessionId: id }), []);
+
+  const commands: Command[] = [
+    { id: 'quick-open', label: 'Go to file…', keys: 'Ctrl+P', run: () => setPalette('files') },
+    { id: 'explorer', label: 'View: Explorer', run: () => wb.set({ sideView: 'explorer', sideVisible: true }) },
+    { id: 'search', label: 'View: Search', keys: 'Ctrl+Shift+F', run: () => wb.set({ sideView: 'search', sideVisible: true }) },
+    { id: 'history', label: 'View: History', run: () => wb.set({ sideView: 'history', sideVisible: true }) },
+    { id: 'toggle-side', label: 'View: Toggle side bar', keys: 'Ctrl+B', run: () => wb.set({ sideVisible: !useWorkbenchStore.getState().sideVisible }) },
+    { id: 'toggle-chat', label: 'View: Toggle chat', keys: 'Ctrl+Alt+B', run: () => wb.set({ chatVisible: !useWorkbenchStore.getState().chatVisible }) },
+    { id: 'theme', label: 'Preferences: Toggle light/dark theme', run: () => wb.setTheme(useWorkbenchStore.getState().theme === 'dark' ? 'light' : 'dark') },
+  ];
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const mod = e.ctrlKey || e.metaKey;
+      if (mod && e.shiftKey && e.key.toLowerCase() === 'p') {
+        e.preventDefault();
+        setPalette('commands');
+      } else if (mod && !e.shiftKey && e.key.toLowerCase() === 'p') {
+        e.preventDefault();
+        setPalette('files');
+      } else if (mod && e.shiftKey && e.key.toLowerCase() === 'f') {
+        e.preventDefault();
+        useWorkbenchStore.setState({ sideView: 'search', sideVisible: true });
+      } else if (mod && !e.altKey && e.key.toLowerCase() === 'b') {
+        e.preventDefault();
+        useWorkbenchStore.setState((s) => ({ sideVisible: !s.sideVisible }));
+      } else if (mod && e.key.toLowerCase() === 's') {
+        // Ctrl+S outside Monaco must not open the browser's "save page".
+        e.preventDefault();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const answering = useAnswerStore((s) => !!s.streaming);
+  if (!wb.restored) return <div className="splash" aria-busy="true" />;
+
+  return (
+    <div className="workspace">
+      <nav className="activity-bar" aria-label="Views">
+        <Link to="/" className="activity-home" aria-label="All projects" title="All projects">
+          <img src="/favicon.svg" alt="" width={22} height={22} />
+        </Link>
+        {views.map(({ id, label, icon: Icon }) => (
+          <button
+            key={id}
+            className={wb.sideView === id && wb.sideVisible ? 'activity active' : 'activity'}
+            aria-label={label}
+            aria-pressed={wb.sideView === id && wb.sideVisible}
+            title={label}
+            onClick={() => wb.toggleSideView(id)}
+          >
+            <Icon size={22} strokeWidth={1.5} />
+          </button>
+        ))}
+        <button className={wb.chatVisible ? 'activity active' : 'activity'} aria-label="Chat" aria-pressed={wb.chatVisible} title="Chat" onClick={() => wb.set({ chatVisible: !wb.chatVisible })}>
+          <MessageSquare size={22} strokeWidth={1.5} />
+        </button>
+        <span className="spacer" />
+        <Link to="/settings" className="activity" aria-label="Settings" title="Settings">
+          <Settings size={22} strokeWidth={1.5} />
+        </Link>
+      </nav>
+      <Group
+        orientation="horizontal"
+        className="workspace-panels"
+        id={`workspace-${wb.sideVisible ? 's' : ''}${wb.chatVisible ? 'c' : ''}`}
+        {...(layoutFits(wb.layout, wb.sideVisible, wb.chatVisible) ? { defaultLayout: wb.layout! } : {})}
+        onLayoutChanged={(layout) => useWorkbenchStore.setState({ layout })}
+      >
+        {wb.sideVisible && (
+          <>
+            <Panel id="side" defaultSize="20%" minSize="140px" className="side-bar">
+              <header className="side-title">
+                {views.find((v) => v.id === wb.sideView)?.label}
+                <span className="side-project" title={project.data?.path}>
+                  {project.data?.name}
+                </span>
+              </header>
+              {wb.sideView === 'explorer' && (
+                <FileTree projectId={projectId} decorations={decorations} expanded={wb.expanded} onExpandedChange={(expanded) => wb.set({ expanded })} />
+              )}
+              {wb.sideView === 'history' && <HistoryPanel projectId={projectId} />}
+              {wb.sideView === 'search' && <SearchPanel projectId={projectId} />}
+            </Panel>
+            <Separator className="resize-handle" />
+          </>
+        )}
+        <Panel id="editor" minSize="200px" className="editor-panel">
+          <EditorArea projectId={projectId} theme={wb.theme} viewStates={wb.viewStates} onViewState={onViewState} />
+        </Panel>
+        {wb.chatVisible && (
+          <>
+            <Separator className="resize-handle" />
+            <Panel id="chat" defaultSize="28%" minSize="240px" className="chat-side">
+              <ChatPanel projectId={projectId} sessionId={wb.sessionId} onSessionChange={onSessionChange} />
+            </Panel>
+          </>
+        )}
+      </Group>
+      <StatusBar
+        project={project.data?.name ?? ''}
+        branch={status.data?.branch ?? null}
+        head={status.data?.head ?? null}
+        connected={connected}
+        answering={answering}
+        icon={GitBranch}
+      />
+      {palette && <CommandPalette projectId={projectId} mode={palette} commands={commands} onClose={() => setPalette(null)} />}
+    </div>
+  );
+}
+
+/** A saved layout applies only to the same set of panels. */
+function layoutFits(layout: Record<string, number> | null, side: boolean, chat: boolean): boolean {
+  if (!layout) return false;
+  const ids = [...(side ? ['side'] : []), 'editor', ...(chat ? ['chat'] : [])];
+  const keys = Object.keys(layout);
+  return keys.length === ids.length && ids.every((id) => id in layout);
+}

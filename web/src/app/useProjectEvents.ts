@@ -1,0 +1,52 @@
+import { useEffect, useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { api } from '@/lib/api-client';
+import { openEventStream } from '@/lib/sse';
+import { applyFileEvent, resyncFiles, type FileEventData } from '@/features/files/lib/file-events';
+import { useEditorStore } from '@/features/files/lib/editor-store';
+import { retryPendingSaves } from '@/features/files/lib/documents';
+
+/**
+ * The workspace's one subscription to the project's event stream: file events go to the explorer
+ * and the open editors, git and session caches are marked stale. Returns whether it is connected.
+ */
+export function useProjectEvents(projectId: string): boolean {
+  const client = useQueryClient();
+  const [connected, setConnected] = useState(true);
+  useEffect(() => {
+    let gitTimer: ReturnType<typeof setTimeout> | undefined;
+    const touchGit = () => {
+      clearTimeout(gitTimer);
+      gitTimer = setTimeout(() => void client.invalidateQueries({ queryKey: ['project', projectId, 'git'] }), 300);
+    };
+    let wasConnected = true;
+    const close = openEventStream(api, `/api/events?projectId=${projectId}`, {
+      onStatus: (ok) => {
+        setConnected(ok);
+        if (ok && !wasConnected) {
+          resyncFiles(client, projectId, useEditorStore.getState().tabs);
+          void retryPendingSaves();
+        }
+        wasConnected = ok;
+      },
+      onEvent: (event) => {
+        const data = event.data ? (JSON.parse(event.data) as { data?: unknown; type?: string }) : {};
+        const payload = (data.data ?? data) as FileEventData & { sessionId?: string };
+        if (event.event === 'file.changed' || event.event === 'file.deleted') {
+          applyFileEvent(client, projectId, event.event, payload);
+          touchGit();
+        } else if (event.event === 'resync') {
+          resyncFiles(client, projectId, useEditorStore.getState().tabs);
+          touchGit();
+        } else if (event.event.startsWith('session.') || event.event.startsWith('message.')) {
+          void client.invalidateQueries({ queryKey: ['project', projectId, 'sessions'] });
+        }
+      },
+    });
+    return () => {
+      clearTimeout(gitTimer);
+      close();
+    };
+  }, [client, projectId]);
+  return connected;
+}

@@ -1,0 +1,107 @@
+import { useEffect, useRef } from 'react';
+import type * as MonacoApi from 'monaco-editor';
+import { loadMonaco, monacoTheme } from '../lib/monaco';
+import { getModel, setActiveEditor } from '../lib/documents';
+
+const viewStates = new Map<string, MonacoApi.editor.ICodeEditorViewState | null>();
+
+/** The one Monaco editor of the editor area; switching tabs swaps models and keeps each file's cursor and scroll. */
+export function CodeEditor({
+  path,
+  theme,
+  onSave,
+  viewState,
+  onViewState,
+}: {
+  path: string;
+  theme: 'dark' | 'light';
+  onSave: () => void;
+  viewState?: unknown;
+  onViewState?: (path: string, state: unknown) => void;
+}) {
+  const host = useRef<HTMLDivElement>(null);
+  const editorRef = useRef<MonacoApi.editor.IStandaloneCodeEditor | null>(null);
+  const saveRef = useRef(onSave);
+  saveRef.current = onSave;
+  const viewRef = useRef(onViewState);
+  viewRef.current = onViewState;
+
+  useEffect(() => {
+    let disposed = false;
+    let editor: MonacoApi.editor.IStandaloneCodeEditor | null = null;
+    void loadMonaco().then((monaco) => {
+      if (disposed || !host.current) return;
+      editor = monaco.editor.create(host.current, {
+        model: null,
+        theme: monacoTheme(theme),
+        automaticLayout: true,
+        fontSize: 13,
+        minimap: { enabled: true, renderCharacters: false },
+        scrollBeyondLastLine: false,
+        fontFamily: 'ui-monospace, "Cascadia Code", "SF Mono", Menlo, Consolas, "DejaVu Sans Mono", monospace',
+        renderWhitespace: 'selection',
+        smoothScrolling: true,
+        fixedOverflowWidgets: true,
+      });
+      editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => saveRef.current());
+      editorRef.current = editor;
+      setActiveEditor(editor);
+      attach(path, viewState);
+    });
+    return () => {
+      disposed = true;
+      const current = editorRef.current;
+      if (current) {
+        const model = current.getModel();
+        if (model) viewStates.set(pathOf(model), current.saveViewState());
+        current.dispose();
+      }
+      editorRef.current = null;
+      setActiveEditor(null);
+    };
+    // The editor is created once; theme and path changes are applied below.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  useEffect(() => {
+    void loadMonaco().then((monaco) => monaco.editor.setTheme(monacoTheme(theme)));
+  }, [theme]);
+
+  function attach(next: string, restored?: unknown) {
+    const editor = editorRef.current;
+    if (!editor) return;
+    const current = editor.getModel();
+    if (current) {
+      const state = editor.saveViewState();
+      viewStates.set(pathOf(current), state);
+      viewRef.current?.(pathOf(current), state);
+    }
+    const model = getModel(next);
+    editor.setModel(model);
+    const state = viewStates.get(next) ?? (restored as MonacoApi.editor.ICodeEditorViewState | undefined) ?? null;
+    if (state) editor.restoreViewState(state);
+    editor.focus();
+  }
+
+  useEffect(() => {
+    attach(path, viewState);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [path]);
+
+  useEffect(() => {
+    const editor = editorRef.current;
+    if (!editor) return;
+    const sub = editor.onDidChangeCursorPosition(() => {
+      const model = editor.getModel();
+      if (model) viewRef.current?.(pathOf(model), editor.saveViewState());
+    });
+    return () => sub.dispose();
+  });
+
+  return <div className="code-editor" ref={host} role="region" aria-label={`Editor ${path}`} data-path={path} />;
+}
+
+function pathOf(model: MonacoApi.editor.ITextModel): string {
+  // URIs are /<projectId>/<path>.
+  return model.uri.path.split('/').slice(2).join('/');
+}

@@ -1,0 +1,290 @@
+import { useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useQueries, useQueryClient } from '@tanstack/react-query';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { ChevronDown, ChevronRight, File, FilePlus, FolderPlus, Pencil, RefreshCw, Trash2 } from 'lucide-react';
+import { Dialog, ErrorText } from '@/components/Dialog';
+import { ancestorsOf, createDirectory, deleteEntry, moveEntry, parentOf, treeKey, treeQuery, writeFile, type TreeEntry } from '../api';
+import { closeDocument, renameDocument } from '../lib/documents';
+import { useEditorStore } from '../lib/editor-store';
+
+/** Git status letter per path (M, A, D, U, R…), composed in by the workspace. */
+export type Decorations = Record<string, string>;
+
+interface Row {
+  entry: TreeEntry;
+  depth: number;
+}
+
+type Pending = { kind: 'file'; parent: string } | { kind: 'folder'; parent: string } | { kind: 'rename'; entry: TreeEntry } | { kind: 'delete'; entry: TreeEntry };
+
+const rowHeight = 22;
+
+/**
+ * The Explorer: a lazy tree (a folder's entries are fetched when it is expanded) rendered as a
+ * virtual list, so a 100,000-file repository costs only the rows on screen.
+ */
+export function FileTree({
+  projectId,
+  decorations,
+  expanded,
+  onExpandedChange,
+}: {
+  projectId: string;
+  decorations: Decorations;
+  expanded: string[];
+  onExpandedChange: (expanded: string[]) => void;
+}) {
+  const client = useQueryClient();
+  const openFile = useEditorStore((s) => s.open);
+  const active = useEditorStore((s) => s.active);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [pending, setPending] = useState<Pending | null>(null);
+  const expandedSet = useMemo(() => new Set(expanded), [expanded]);
+  const dirs = useMemo(() => ['', ...expanded], [expanded]);
+  const results = useQueries({ queries: dirs.map((dir) => treeQuery(projectId, dir)) });
+
+  const rows = useMemo(() => {
+    const byDir = new Map<string, TreeEntry[]>();
+    dirs.forEach((dir, i) => {
+      const data = results[i]?.data;
+      if (data) byDir.set(dir, sortEntries(data.entries));
+    });
+    const out: Row[] = [];
+    const walk = (dir: string, depth: number) => {
+      for (const entry of byDir.get(dir) ?? []) {
+        out.push({ entry, depth });
+        if (entry.kind === 'directory' && expandedSet.has(entry.path)) walk(entry.path, depth + 1);
+      }
+    };
+    walk('', 0);
+    return out;
+  }, [dirs, results, expandedSet]);
+
+  const scroller = useRef<HTMLDivElement>(null);
+  const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => rowHeight, overscan: 20 });
+
+  const toggle = (path: string) => onExpandedChange(expandedSet.has(path) ? expanded.filter((p) => p !== path) : [...expanded, path]);
+  const activate = (entry: TreeEntry) => {
+    setSelected(entry.path);
+    if (entry.kind === 'directory') toggle(entry.path);
+    else openFile(entry.path);
+  };
+
+  const refreshDir = (dir: string) => client.invalidateQueries({ queryKey: treeKey(projectId, dir) });
+  const selectedEntry = rows.find((r) => r.entry.path === selected)?.entry;
+  const targetDir = selectedEntry ? (selectedEntry.kind === 'directory' ? selectedEntry.path : parentOf(selectedEntry.path)) : '';
+
+  function onKeyDown(event: KeyboardEvent) {
+    const index = rows.findIndex((r) => r.entry.path === selected);
+    const row = rows[index];
+    const move = (to: number) => {
+      const next = rows[Math.max(0, Math.min(rows.length - 1, to))];
+      if (next) {
+        setSelected(next.entry.path);
+        virtual.scrollToIndex(rows.indexOf(next));
+      }
+    };
+    switch (event.key) {
+      case 'ArrowDown':
+        move(index + 1);
+        break;
+      case 'ArrowUp':
+        move(index - 1);
+        break;
+      case 'ArrowRight':
+        if (row?.entry.kind === 'directory' && !expandedSet.has(row.entry.path)) toggle(row.entry.path);
+        break;
+      case 'ArrowLeft':
+        if (row?.entry.kind === 'directory' && expandedSet.has(row.entry.path)) toggle(row.entry.path);
+        else if (row) setSelected(parentOf(row.entry.path) || null);
+        break;
+      case 'Enter':
+        if (row) activate(row.entry);
+        break;
+      case 'F2':
+        if (row) setPending({ kind: 'rename', entry: row.entry });
+        break;
+      case 'Delete':
+        if (row) setPending({ kind: 'delete', entry: row.entry });
+        break;
+      default:
+        return;
+    }
+    event.preventDefault();
+  }
+
+  return (
+    <div className="file-tree">
+      <div className="side-toolbar" role="toolbar" aria-label="Explorer actions">
+        <button className="icon" aria-label="New file" title="New file" onClick={() => setPending({ kind: 'file', parent: targetDir })}>
+          <FilePlus size={15} />
+        </button>
+        <button className="icon" aria-label="New folder" title="New folder" onClick={() => setPending({ kind: 'folder', parent: targetDir })}>
+          <FolderPlus size={15} />
+        </button>
+        <button className="icon" aria-label="Rename" title="Rename (F2)" disabled={!selectedEntry} onClick={() => selectedEntry && setPending({ kind: 'rename', entry: selectedEntry })}>
+          <Pencil size={14} />
+        </button>
+        <button className="icon" aria-label="Delete" title="Delete (Del)" disabled={!selectedEntry} onClick={() => selectedEntry && setPending({ kind: 'delete', entry: selectedEntry })}>
+          <Trash2 size={14} />
+        </button>
+        <button className="icon" aria-label="Refresh explorer" title="Refresh" onClick={() => client.invalidateQueries({ queryKey: ['project', projectId, 'tree'] })}>
+          <RefreshCw size={14} />
+        </button>
+      </div>
+      <ErrorText error={results[0]?.error} />
+      {results[0]?.data?.entries.length === 0 && <p className="empty-state small">Empty project — create a file, or ask the model to scaffold one.</p>}
+      <div
+        ref={scroller}
+        className="tree-scroll"
+        role="tree"
+        aria-label="Files"
+        tabIndex={0}
+        onKeyDown={onKeyDown}
+        aria-activedescendant={selected ? rowId(selected) : undefined}
+      >
+        <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
+          {virtual.getVirtualItems().map((item) => {
+            const row = rows[item.index];
+            if (!row) return null;
+            const { entry, depth } = row;
+            const isDir = entry.kind === 'directory';
+            const open = isDir && expandedSet.has(entry.path);
+            const decoration = decorations[entry.path] ?? (isDir ? folderDecoration(decorations, entry.path) : undefined);
+            return (
+              <div
+                key={entry.path}
+                id={rowId(entry.path)}
+                role="treeitem"
+                aria-level={depth + 1}
+                aria-expanded={isDir ? open : undefined}
+                aria-selected={entry.path === selected}
+                aria-label={entry.name}
+                className={`tree-row${entry.path === selected ? ' selected' : ''}${entry.path === active ? ' active' : ''}${decoration ? ` git-${decoration}` : ''}`}
+                style={{ transform: `translateY(${item.start}px)`, paddingLeft: 6 + depth * 12 }}
+                onClick={() => activate(entry)}
+              >
+                {isDir ? open ? <ChevronDown size={14} aria-hidden /> : <ChevronRight size={14} aria-hidden /> : <File size={13} aria-hidden className="file-icon" />}
+                <span className="tree-name">{entry.name}</span>
+                {decoration && <span className="git-badge">{decoration}</span>}
+              </div>
+            );
+          })}
+        </div>
+      </div>
+      {pending && (
+        <EntryDialog
+          pending={pending}
+          onClose={() => setPending(null)}
+          onDone={(dirsToRefresh, openPath) => {
+            dirsToRefresh.forEach((d) => void refreshDir(d));
+            if (openPath) openFile(openPath);
+            setPending(null);
+          }}
+          projectId={projectId}
+          expandParent={(dirs) => {
+            const missing = dirs.filter((d) => d && !expandedSet.has(d));
+            if (missing.length > 0) onExpandedChange([...expanded, ...missing]);
+          }}
+        />
+      )}
+    </div>
+  );
+}
+
+function EntryDialog({
+  projectId,
+  pending,
+  onClose,
+  onDone,
+  expandParent,
+}: {
+  projectId: string;
+  pending: Pending;
+  onClose: () => void;
+  onDone: (dirs: string[], open?: string) => void;
+  expandParent: (dirs: string[]) => void;
+}) {
+  const initial = pending.kind === 'rename' ? pending.entry.path : pending.kind === 'delete' ? '' : pending.parent ? `${pending.parent}/` : '';
+  const [value, setValue] = useState(initial);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const title =
+    pending.kind === 'file' ? 'New file' : pending.kind === 'folder' ? 'New folder' : pending.kind === 'rename' ? `Rename ${pending.entry.name}` : `Delete ${pending.entry.name}`;
+
+  async function submit(event: React.FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const path = value.trim().replace(/^\/+/, '');
+      if (pending.kind === 'file') {
+        await writeFile(projectId, path, '', null);
+        expandParent(ancestorsOf(path));
+        onDone(ancestorsOf(path), path);
+      } else if (pending.kind === 'folder') {
+        await createDirectory(projectId, path);
+        expandParent(ancestorsOf(path));
+        onDone(ancestorsOf(path));
+      } else if (pending.kind === 'rename') {
+        await moveEntry(projectId, pending.entry.path, path);
+        renameDocument(pending.entry.path, path);
+        onDone([...ancestorsOf(pending.entry.path), ...ancestorsOf(path)]);
+      } else {
+        await deleteEntry(projectId, pending.entry.path, pending.entry.kind === 'directory');
+        const { tabs } = useEditorStore.getState();
+        tabs.filter((t) => t === pending.entry.path || t.startsWith(`${pending.entry.path}/`)).forEach(closeDocument);
+        onDone([parentOf(pending.entry.path)]);
+      }
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Dialog title={title} onClose={onClose}>
+      <form className="dialog-form" onSubmit={submit}>
+        {pending.kind === 'delete' ? (
+          <p>
+            Delete <strong>{pending.entry.path}</strong>
+            {pending.entry.kind === 'directory' ? ' and everything in it' : ''}? Committed content can be restored from History.
+          </p>
+        ) : (
+          <label>
+            Path
+            <input autoFocus value={value} onChange={(e) => setValue(e.target.value)} required aria-label="Path" />
+          </label>
+        )}
+        <ErrorText error={error} />
+        <div className="dialog-buttons">
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className={pending.kind === 'delete' ? 'danger' : 'primary'} disabled={busy}>
+            {pending.kind === 'delete' ? 'Delete' : pending.kind === 'rename' ? 'Rename' : 'Create'}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+function sortEntries(entries: TreeEntry[]): TreeEntry[] {
+  return [...entries].sort((a, b) => {
+    const ad = a.kind === 'directory' ? 0 : 1;
+    const bd = b.kind === 'directory' ? 0 : 1;
+    return ad - bd || a.name.localeCompare(b.name);
+  });
+}
+
+function folderDecoration(decorations: Decorations, dir: string): string | undefined {
+  const prefix = `${dir}/`;
+  for (const path in decorations) if (path.startsWith(prefix)) return '•';
+  return undefined;
+}
+
+function rowId(path: string): string {
+  return `tree-${path.replace(/[^a-zA-Z0-9_-]/g, (c) => `_${c.charCodeAt(0)}`)}`;
+}

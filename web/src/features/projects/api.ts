@@ -1,0 +1,77 @@
+import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api } from '@/lib/api-client';
+
+export interface Project {
+  id: string;
+  name: string;
+  path: string;
+  createdAt: string;
+  updatedAt: string;
+  archived: boolean;
+  archivedAt: string | null;
+  ownerId: string | null;
+}
+
+interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export const projectsQuery = queryOptions({
+  queryKey: ['projects'],
+  queryFn: async () => {
+    const items: Project[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: Page<Project> = await api.json(`/api/projects?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      items.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return items;
+  },
+});
+
+export const projectQuery = (id: string) =>
+  queryOptions({ queryKey: ['project', id, 'info'], queryFn: () => api.json<Project>(`/api/projects/${id}`) });
+
+export function useProjects() {
+  return useQuery(projectsQuery);
+}
+
+export function useProject(id: string) {
+  return useQuery(projectQuery(id));
+}
+
+function useProjectMutation<TArgs, TResult>(fn: (args: TArgs) => Promise<TResult>) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: fn,
+    onSettled: () => client.invalidateQueries({ queryKey: ['projects'] }),
+  });
+}
+
+export const useCreateProject = () =>
+  useProjectMutation((args: { name: string; path?: string }) => api.json<Project>('/api/projects', { method: 'POST', body: args }));
+export const useOpenProject = () =>
+  useProjectMutation((args: { path: string; name?: string; initGit?: boolean }) =>
+    api.json<Project>('/api/projects:open', { method: 'POST', body: args }),
+  );
+export const useCloneProject = () =>
+  useProjectMutation((args: { url: string; path?: string; name?: string }) =>
+    api.json<Project>('/api/projects:clone', { method: 'POST', body: args }),
+  );
+export const useRenameProject = () =>
+  useProjectMutation((args: { id: string; name: string }) => api.json(`/api/projects/${args.id}`, { method: 'PATCH', body: { name: args.name } }));
+export const useArchiveProject = () =>
+  useProjectMutation((args: { id: string; archived: boolean }) =>
+    api.json(`/api/projects/${args.id}:${args.archived ? 'archive' : 'unarchive'}`, { method: 'POST' }),
+  );
+export const useDeleteProject = () =>
+  useProjectMutation((args: { id: string; deleteFiles: boolean }) =>
+    api.json(`/api/projects/${args.id}${args.deleteFiles ? '?deleteFiles=true' : ''}`, { method: 'DELETE' }),
+  );
+
+/** Export is a plain download: the browser sends the cookie on a same-origin GET. */
+export function exportUrl(id: string, format: 'zip' | 'bundle'): string {
+  return `/api/projects/${id}/export?format=${format}`;
+}

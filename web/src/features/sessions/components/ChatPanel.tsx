@@ -1,0 +1,502 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Check, ChevronLeft, ChevronRight, CircleStop, Pencil, Plus, SendHorizontal, Trash2, Undo2, Wrench, X } from 'lucide-react';
+import { ErrorText } from '@/components/Dialog';
+import { PatchView } from '@/components/PatchView';
+import { isApiError } from '@/lib/api-error';
+import {
+  commitEdits,
+  createSession,
+  deleteSession,
+  regenerate,
+  modelsQuery,
+  postMessage,
+  providersQuery,
+  renameSession,
+  runQuery,
+  sessionTreeQuery,
+  sessionsQuery,
+  stopMessage,
+  switchLeaf,
+  undoCommit,
+  type ChatMessage,
+  type SessionTree,
+} from '../api';
+import { readAnswer } from '../lib/answer-stream';
+import { useAnswerStore, type LiveAnswer, type ToolCard } from '../lib/answer-store';
+import { Markdown } from './Markdown';
+
+/**
+ * The chat on the right of the workspace: the session, its active path, each answer with its tool
+ * cards and commit, and the composer. `sessionId` is the workspace's (restored with it).
+ */
+export function ChatPanel({ projectId, sessionId, onSessionChange }: { projectId: string; sessionId: string | null; onSessionChange: (id: string | null) => void }) {
+  const client = useQueryClient();
+  const sessions = useQuery(sessionsQuery(projectId));
+  const tree = useQuery({ ...sessionTreeQuery(projectId, sessionId ?? ''), enabled: !!sessionId });
+  const streaming = useAnswerStore((s) => s.streaming);
+  const [model, setModel] = useState<string>('');
+  const [error, setError] = useState<unknown>(null);
+  const abort = useRef<AbortController | null>(null);
+
+  useEffect(() => {
+    if (sessions.data && sessionId && !sessions.data.some((s) => s.id === sessionId)) onSessionChange(sessions.data[0]?.id ?? null);
+    if (sessions.data && !sessionId && sessions.data[0]) onSessionChange(sessions.data[0].id);
+  }, [sessions.data, sessionId, onSessionChange]);
+
+  const refreshProject = () => client.invalidateQueries({ queryKey: ['project', projectId] });
+
+  async function send(content: string, parentId: string | null, retryOf?: string) {
+    setError(null);
+    let id = sessionId;
+    try {
+      if (!id) {
+        const created = await createSession(projectId);
+        id = created.id;
+        onSessionChange(id);
+        await client.invalidateQueries({ queryKey: ['project', projectId, 'sessions'] });
+      }
+      abort.current = new AbortController();
+      const response = retryOf
+        ? await regenerate(id, retryOf, model || null, abort.current.signal)
+        : await postMessage(id, content, parentId, model || null, abort.current.signal);
+      void client.invalidateQueries({ queryKey: ['project', projectId, 'session', id] });
+      await readAnswer(response, id, abort.current.signal);
+    } catch (caught) {
+      if (!(caught instanceof DOMException && caught.name === 'AbortError')) setError(caught);
+    } finally {
+      abort.current = null;
+      void refreshProject();
+    }
+  }
+
+  const stop = async () => {
+    if (streaming?.messageId && sessionId) await stopMessage(sessionId, streaming.messageId).catch(() => undefined);
+  };
+
+  return (
+    <section className="chat-panel" aria-label="Chat">
+      <SessionBar projectId={projectId} sessionId={sessionId} onSessionChange={onSessionChange} tree={tree.data} />
+      <ErrorText error={sessions.error ?? tree.error} />
+      <Conversation
+        projectId={projectId}
+        tree={tree.data}
+        onEdit={(content, parentId) => void send(content, parentId)}
+        onCommitAndRetry={async (promptId) => {
+          try {
+            await commitEdits(projectId);
+            await send('', null, promptId);
+          } catch (caught) {
+            setError(caught);
+          }
+        }}
+        onError={setError}
+      />
+      <ErrorText error={error} />
+      <Composer
+        busy={!!streaming}
+        model={model}
+        onModel={setModel}
+        onSend={(text) => {
+          const path = tree.data?.activePath ?? [];
+          void send(text, path[path.length - 1] ?? null);
+        }}
+        onStop={() => void stop()}
+        totals={tree.data?.totals}
+      />
+    </section>
+  );
+}
+
+function SessionBar({ projectId, sessionId, onSessionChange, tree }: { projectId: string; sessionId: string | null; onSessionChange: (id: string | null) => void; tree: SessionTree | undefined }) {
+  const client = useQueryClient();
+  const sessions = useQuery(sessionsQuery(projectId));
+  const [renaming, setRenaming] = useState<string | null>(null);
+  const invalidate = () => client.invalidateQueries({ queryKey: ['project', projectId, 'sessions'] });
+  const create = useMutation({
+    mutationFn: () => createSession(projectId),
+    onSuccess: (s) => {
+      onSessionChange(s.id);
+      void invalidate();
+    },
+  });
+  const rename = useMutation({ mutationFn: (title: string) => renameSession(sessionId!, title), onSettled: () => invalidate() });
+  const remove = useMutation({
+    mutationFn: () => deleteSession(sessionId!),
+    onSuccess: () => {
+      onSessionChange(null);
+      void invalidate();
+    },
+  });
+  return (
+    <div className="session-bar" role="toolbar" aria-label="Session">
+      {renaming !== null ? (
+        <form
+          className="inline-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            rename.mutate(renaming);
+            setRenaming(null);
+          }}
+        >
+          <input autoFocus aria-label="Session title" value={renaming} onChange={(e) => setRenaming(e.target.value)} />
+          <button className="icon" type="submit" aria-label="Save title">
+            <Check size={14} />
+          </button>
+          <button className="icon" type="button" aria-label="Cancel rename" onClick={() => setRenaming(null)}>
+            <X size={14} />
+          </button>
+        </form>
+      ) : (
+        <select aria-label="Session" value={sessionId ?? ''} onChange={(e) => onSessionChange(e.target.value || null)}>
+          {!sessionId && <option value="">New session</option>}
+          {(sessions.data ?? []).map((s) => (
+            <option key={s.id} value={s.id}>
+              {s.title || 'Untitled session'}
+            </option>
+          ))}
+        </select>
+      )}
+      <button className="icon" aria-label="New session" title="New session" onClick={() => create.mutate()}>
+        <Plus size={15} />
+      </button>
+      <button className="icon" aria-label="Rename session" title="Rename" disabled={!sessionId} onClick={() => setRenaming(tree?.session.title ?? '')}>
+        <Pencil size={13} />
+      </button>
+      <button
+        className="icon"
+        aria-label="Delete session"
+        title="Delete session"
+        disabled={!sessionId}
+        onClick={() => confirm('Delete this session and its messages? Commits stay in git.') && remove.mutate()}
+      >
+        <Trash2 size={13} />
+      </button>
+    </div>
+  );
+}
+
+function Conversation({
+  projectId,
+  tree,
+  onEdit,
+  onCommitAndRetry,
+  onError,
+}: {
+  projectId: string;
+  tree: SessionTree | undefined;
+  onEdit: (content: string, parentId: string | null) => void;
+  onCommitAndRetry: (promptId: string) => void;
+  onError: (e: unknown) => void;
+}) {
+  const answers = useAnswerStore((s) => s.answers);
+  const streaming = useAnswerStore((s) => s.streaming);
+  const end = useRef<HTMLDivElement>(null);
+  const byId = useMemo(() => new Map((tree?.messages ?? []).map((m) => [m.id, m])), [tree]);
+  const path = (tree?.activePath ?? []).map((id) => byId.get(id)).filter((m): m is ChatMessage => !!m);
+  const live = streaming?.messageId ? answers[streaming.messageId] : undefined;
+  const liveText = live?.text;
+
+  useEffect(() => {
+    end.current?.scrollIntoView({ block: 'end' });
+  }, [path.length, liveText]);
+
+  if (!tree) return <div className="messages empty-state">Ask for a change: the model edits the files and every change lands as one commit.</div>;
+  const showLive = live && !path.some((m) => m.id === live.messageId);
+  return (
+    <div className="messages" role="log" aria-label="Messages" aria-live="polite">
+      {path.length === 0 && !showLive && <p className="empty-state">Ask for a change: the model edits the files and every change lands as one commit.</p>}
+      {path.map((message) =>
+        message.role === 'user' ? (
+          <UserMessage key={message.id} message={message} tree={tree} onEdit={onEdit} onError={onError} />
+        ) : (
+          <AssistantMessage
+            key={message.id}
+            projectId={projectId}
+            sessionId={tree.session.id}
+            message={message}
+            live={answers[message.id]}
+            streaming={streaming?.messageId === message.id}
+            onCommitAndRetry={onCommitAndRetry}
+          />
+        ),
+      )}
+      {showLive && live && <AssistantMessage projectId={projectId} sessionId={tree.session.id} message={null} live={live} streaming />}
+      <div ref={end} />
+    </div>
+  );
+}
+
+function deepestLeaf(tree: SessionTree, id: string): string {
+  const byId = new Map(tree.messages.map((m) => [m.id, m]));
+  let current = byId.get(id);
+  while (current && current.childIds.length > 0) current = byId.get(current.childIds[current.childIds.length - 1]!);
+  return current?.id ?? id;
+}
+
+function UserMessage({ message, tree, onEdit, onError }: { message: ChatMessage; tree: SessionTree; onEdit: (content: string, parentId: string | null) => void; onError: (e: unknown) => void }) {
+  const client = useQueryClient();
+  const [editing, setEditing] = useState<string | null>(null);
+  const count = message.siblingIds.length;
+  const index = message.siblingIndex;
+
+  async function go(to: number) {
+    const target = message.siblingIds[to];
+    if (!target) return;
+    const leaf = deepestLeaf(tree, target);
+    try {
+      await switchLeaf(tree.session.id, leaf);
+    } catch (error) {
+      if (isApiError(error, 'uncommitted_changes') && confirm(`${error.detail}\n\nCommit your edits first and switch?`)) {
+        await switchLeaf(tree.session.id, leaf, true).catch(onError);
+      } else {
+        onError(error);
+      }
+    }
+    await client.invalidateQueries({ queryKey: ['project', tree.session.projectId] });
+  }
+
+  return (
+    <article className="message user" aria-label="Your prompt">
+      {editing !== null ? (
+        <form
+          className="edit-prompt"
+          onSubmit={(e) => {
+            e.preventDefault();
+            onEdit(editing, message.parentId);
+            setEditing(null);
+          }}
+        >
+          <textarea aria-label="Edit prompt" value={editing} onChange={(e) => setEditing(e.target.value)} autoFocus rows={3} />
+          <div className="dialog-buttons">
+            <button type="button" onClick={() => setEditing(null)}>
+              Cancel
+            </button>
+            <button type="submit" className="primary">
+              Send as new version
+            </button>
+          </div>
+        </form>
+      ) : (
+        <div className="message-text">{message.content}</div>
+      )}
+      <div className="message-tools">
+        {count > 1 && (
+          <nav className="sibling-nav" aria-label="Prompt versions">
+            <button className="icon" aria-label="Previous version" disabled={index === 0} onClick={() => void go(index - 1)}>
+              <ChevronLeft size={13} />
+            </button>
+            <span aria-label="Version">
+              {index + 1}/{count}
+            </span>
+            <button className="icon" aria-label="Next version" disabled={index === count - 1} onClick={() => void go(index + 1)}>
+              <ChevronRight size={13} />
+            </button>
+          </nav>
+        )}
+        {/* The API makes an edited version under the prompt's parent: the first prompt has none to go under. */}
+        {editing === null && message.parentId !== null && (
+          <button className="icon" aria-label="Edit prompt" title="Edit and send as a new version" onClick={() => setEditing(message.content)}>
+            <Pencil size={12} />
+          </button>
+        )}
+      </div>
+    </article>
+  );
+}
+
+function AssistantMessage({
+  projectId,
+  sessionId,
+  message,
+  live,
+  streaming,
+  onCommitAndRetry,
+}: {
+  projectId: string;
+  sessionId: string;
+  message: ChatMessage | null;
+  live: LiveAnswer | undefined;
+  streaming: boolean;
+  onCommitAndRetry?: (promptId: string) => void;
+}) {
+  const text = streaming || !message ? (live?.text ?? '') : message.content;
+  const tools: ToolCard[] = live?.tools.length ? live.tools : (message?.toolCalls ?? []).map((c) => ({ ...c, result: null, output: '' }));
+  const error = live?.error ?? (message?.errorCode ? { code: message.errorCode, detail: message.errorDetail } : null);
+  return (
+    <article className="message assistant" aria-label="Answer" aria-busy={streaming}>
+      {text ? <Markdown text={text} /> : streaming ? <span className="typing" aria-label="Thinking">…</span> : null}
+      {tools.map((tool) => (
+        <ToolCallCard key={tool.id} tool={tool} />
+      ))}
+      {live?.failure && (
+        <p className="form-error" role="alert">
+          Changes not applied: {live.failure}
+        </p>
+      )}
+      {error && (
+        <p className="form-error" role="alert">
+          {error.detail ?? 'The answer failed'} {error.code && <span className="error-code">({error.code})</span>}
+        </p>
+      )}
+      {error?.code === 'uncommitted_changes' && message?.parentId && onCommitAndRetry && (
+        <div className="dialog-buttons left">
+          <button className="primary" onClick={() => onCommitAndRetry(message.parentId!)}>
+            Commit my edits and retry
+          </button>
+        </div>
+      )}
+      {message && !streaming && <CommitChip projectId={projectId} sessionId={sessionId} messageId={message.id} live={live} />}
+      {streaming && live?.commit && <CommitChip projectId={projectId} sessionId={sessionId} messageId={live.messageId} live={live} />}
+      {live?.usage && (
+        <div className="usage" aria-label="Usage">
+          {formatTokens(live.usage.inputTokens)} in · {formatTokens(live.usage.outputTokens)} out · ${live.usage.cost.toFixed(4)} · {live.usage.model}
+        </div>
+      )}
+    </article>
+  );
+}
+
+function CommitChip({ projectId, sessionId, messageId, live }: { projectId: string; sessionId: string; messageId: string; live: LiveAnswer | undefined }) {
+  const client = useQueryClient();
+  const apply = useAnswerStore((s) => s.apply);
+  const run = useQuery({ ...runQuery(projectId, sessionId, messageId), enabled: !live?.commit });
+  const commit = live?.commit?.commit ?? run.data?.commits?.[run.data.commits.length - 1];
+  const undo = useMutation({
+    mutationFn: () => undoCommit(projectId, commit!),
+    onSuccess: () => apply(messageId, () => ({ undone: true })),
+    onSettled: () => client.invalidateQueries({ queryKey: ['project', projectId] }),
+  });
+  if (!commit) return null;
+  const files = live?.commit?.files ?? [];
+  return (
+    <div className="commit-chip" role="group" aria-label={`Commit ${commit.slice(0, 7)}`}>
+      <span className={live?.undone ? 'undone' : 'committed'}>
+        {live?.undone ? 'undone' : '✓'} commit {commit.slice(0, 7)}
+      </span>
+      {files.length > 0 && <span className="hint">{files.length} file(s)</span>}
+      {!live?.undone && (
+        <button onClick={() => undo.mutate()} disabled={undo.isPending}>
+          <Undo2 size={12} /> Undo
+        </button>
+      )}
+      <ErrorText error={undo.error} />
+    </div>
+  );
+}
+
+/** One tool call: its name and target, its diff when it edited a file, its result. */
+export function ToolCallCard({ tool }: { tool: ToolCard }) {
+  const args = parseArgs(tool.arguments);
+  const target = typeof args.path === 'string' ? args.path : typeof args.command === 'string' ? args.command : '';
+  const diff = typeof tool.result?.output === 'string' && /^(---|\+\+\+|@@)/m.test(tool.result.output) ? tool.result.output : diffFromArguments(tool.name, args);
+  const [open, setOpen] = useState(false);
+  return (
+    <div className="tool-card" role="group" aria-label={`Tool ${tool.name}`}>
+      <button className="tool-head" aria-expanded={open} onClick={() => setOpen(!open)}>
+        <Wrench size={12} aria-hidden />
+        <span className="tool-name">{tool.name}</span>
+        <span className="tool-target">{target}</span>
+        <span className={tool.result ? (tool.result.ok ? 'tool-ok' : 'tool-failed') : 'tool-running'}>{tool.result ? (tool.result.ok ? 'done' : (tool.result.code ?? 'failed')) : '…'}</span>
+      </button>
+      {diff && <PatchView patch={diff} label={`Diff of ${target}`} />}
+      {open && !diff && (
+        <pre className="tool-output">{tool.output || tool.result?.output || tool.arguments}</pre>
+      )}
+    </div>
+  );
+}
+
+/** The change a file tool asked for, as diff lines: removed text, then added text. */
+export function diffFromArguments(name: string, args: Record<string, unknown>): string | null {
+  const lines = (text: unknown, sign: string) => (typeof text === 'string' && text !== '' ? text.replace(/\n$/, '').split('\n').map((l) => sign + l) : []);
+  if (name === 'write_file') return lines(args.content, '+').join('\n') || null;
+  if (name === 'edit_file') return [...lines(args.old_text, '-'), ...lines(args.new_text, '+')].join('\n') || null;
+  return null;
+}
+
+function parseArgs(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value && typeof value === 'object' ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function formatTokens(n: number): string {
+  return n >= 1000 ? `${(n / 1000).toFixed(1)}k` : String(n);
+}
+
+function Composer({
+  busy,
+  model,
+  onModel,
+  onSend,
+  onStop,
+  totals,
+}: {
+  busy: boolean;
+  model: string;
+  onModel: (m: string) => void;
+  onSend: (text: string) => void;
+  onStop: () => void;
+  totals: SessionTree['totals'] | undefined;
+}) {
+  const [text, setText] = useState('');
+  const providers = useQuery(providersQuery);
+  const usable = (providers.data ?? []).filter((p) => p.hasKey || p.source !== 'default').map((p) => p.name);
+  const models = useQuery({ ...modelsQuery(usable), enabled: usable.length > 0 });
+  const submit = () => {
+    if (!text.trim() || busy) return;
+    onSend(text.trim());
+    setText('');
+  };
+  return (
+    <div className="composer">
+      {providers.isSuccess && usable.length === 0 && (
+        <p className="hint" role="note">
+          No provider yet — add an API key in <a href="/settings">Settings</a>.
+        </p>
+      )}
+      <textarea
+        aria-label="Prompt"
+        placeholder="Ask for a change… (Ctrl+Enter to send)"
+        value={text}
+        rows={3}
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+            e.preventDefault();
+            submit();
+          } else if (e.key === 'Escape' && busy) onStop();
+        }}
+      />
+      <div className="composer-bar">
+        <select aria-label="Model" value={model} onChange={(e) => onModel(e.target.value)}>
+          <option value="">Default model</option>
+          {(models.data ?? []).map((m) => (
+            <option key={m.name} value={m.name}>
+              {m.name}
+            </option>
+          ))}
+        </select>
+        {totals && (
+          <span className="hint totals" aria-label="Session totals">
+            {formatTokens(totals.tokenUsage.total.inputTokens)} in · {formatTokens(totals.tokenUsage.total.outputTokens)} out · ${totals.costs.totalCost.toFixed(2)}
+          </span>
+        )}
+        <span className="spacer" />
+        {busy ? (
+          <button className="danger" onClick={onStop} aria-label="Stop">
+            <CircleStop size={14} /> Stop
+          </button>
+        ) : (
+          <button className="primary" onClick={submit} aria-label="Send" disabled={!text.trim()}>
+            <SendHorizontal size={14} /> Send
+          </button>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,79 @@
+import { create } from 'zustand';
+
+export type SideView = 'explorer' | 'search' | 'sessions' | 'history';
+export type Theme = 'dark' | 'light';
+
+/** The shape saved per user and project (`PUT /api/projects/{id}/workbench`). */
+export interface WorkbenchState {
+  version: 1;
+  layout: Record<string, number> | null;
+  sideView: SideView;
+  sideVisible: boolean;
+  chatVisible: boolean;
+  tabs: string[];
+  active: string | null;
+  expanded: string[];
+  sessionId: string | null;
+  viewStates: Record<string, unknown>;
+}
+
+export const defaultWorkbench: WorkbenchState = {
+  version: 1,
+  layout: null,
+  sideView: 'explorer',
+  sideVisible: true,
+  chatVisible: true,
+  tabs: [],
+  active: null,
+  expanded: [],
+  sessionId: null,
+  viewStates: {},
+};
+
+interface WorkbenchStore extends WorkbenchState {
+  /** False until the saved state of the project was read (nothing is saved before). */
+  restored: boolean;
+  theme: Theme;
+  restore(state: Partial<WorkbenchState> | null): void;
+  set(change: Partial<WorkbenchState>): void;
+  setTheme(theme: Theme): void;
+  toggleSideView(view: SideView): void;
+}
+
+const themeKey = 'wright.theme';
+
+function initialTheme(): Theme {
+  const theme: Theme = localStorage.getItem(themeKey) === 'light' ? 'light' : 'dark';
+  document.documentElement.dataset.theme = theme;
+  return theme;
+}
+
+/** Layout and other UI state of the workspace; restored from and saved to the server. */
+export const useWorkbenchStore = create<WorkbenchStore>((set) => ({
+  ...defaultWorkbench,
+  restored: false,
+  theme: initialTheme(),
+  restore: (state) => set({ ...defaultWorkbench, ...(state ?? {}), version: 1, restored: true }),
+  set: (change) => set(change),
+  setTheme: (theme) => {
+    document.documentElement.dataset.theme = theme;
+    localStorage.setItem(themeKey, theme);
+    set({ theme });
+  },
+  toggleSideView: (view) => set((s) => (s.sideView === view ? { sideVisible: !s.sideVisible } : { sideView: view, sideVisible: true })),
+}));
+
+export function snapshot(state: WorkbenchStore): WorkbenchState {
+  return {
+    version: 1,
+    layout: state.layout,
+    sideView: state.sideView,
+    sideVisible: state.sideVisible,
+    chatVisible: state.chatVisible,
+    tabs: state.tabs,
+    active: state.active,
+    expanded: state.expanded,
+    sessionId: state.sessionId,
+    viewStates: state.viewStates,
+  };
+}

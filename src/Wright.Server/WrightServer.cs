@@ -22,6 +22,7 @@ using Wright.Server.Hosting;
 using Wright.Server.Llm;
 using Wright.Server.Problems;
 using Wright.Server.Projects;
+using Wright.Server.Terminals;
 using Wright.Storage;
 using Wright.Storage.Database;
 
@@ -80,6 +81,7 @@ public static class WrightServer
         builder.Services.AddProjects();
         builder.Services.AddWorkspace();
         builder.Services.AddLlmAndConversations(wright);
+        builder.Services.AddWrightTerminals();
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -87,6 +89,7 @@ public static class WrightServer
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseWrightAccounts();
+        app.UseWebSockets();
 
         app.MapOpenApi();
         app.MapHealth();
@@ -101,6 +104,7 @@ public static class WrightServer
         api.MapLlm();
         api.MapConversations();
         api.MapEngine();
+        api.MapTerminals();
         mapApi?.Invoke(api);
         return app;
     }

@@ -11,6 +11,8 @@ using Wright.Storage.Engine;
 using Wright.Storage.Llm;
 using Wright.Storage.Database;
 using Wright.Storage.Projects;
+using Wright.Core.Terminals;
+using Wright.Storage.Terminals;
 
 namespace Wright.Storage;
 
@@ -30,6 +32,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<ILlmSettingsRepository, LlmSettingsRepository>();
         services.TryAddSingleton<IConversationRepository, ConversationRepository>();
         services.TryAddSingleton<IEngineRepository, EngineRepository>();
+        services.TryAddSingleton<ITerminalRepository, TerminalRepository>();
         return services;
     }
 }

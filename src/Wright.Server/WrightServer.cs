@@ -22,6 +22,7 @@ using Wright.Server.Hosting;
 using Wright.Server.Llm;
 using Wright.Server.Problems;
 using Wright.Server.Projects;
+using Wright.Server.Sandbox;
 using Wright.Server.Terminals;
 using Wright.Storage;
 using Wright.Storage.Database;
@@ -82,6 +83,7 @@ public static class WrightServer
         builder.Services.AddWorkspace();
         builder.Services.AddLlmAndConversations(wright);
         builder.Services.AddWrightTerminals();
+        builder.Services.AddWrightSandbox();
         configure?.Invoke(builder);
 
         var app = builder.Build();

@@ -90,4 +90,5 @@ public static class ErrorCodes
     public const string TerminalSizeInvalid = "terminal_size_invalid";
     public const string TerminalStartFailed = "terminal_start_failed";
     public const string WebSocketRequired = "websocket_required";
+    public const string SandboxUnavailable = "sandbox_unavailable";
 }

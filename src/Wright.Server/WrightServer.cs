@@ -25,6 +25,8 @@ using Wright.Server.Problems;
 using Wright.Server.Projects;
 using Wright.Server.Workbench;
 using Wright.Server.Web;
+using Wright.Server.Sandbox;
+using Wright.Server.Terminals;
 using Wright.Storage;
 using Wright.Storage.Database;
 
@@ -95,6 +97,8 @@ public static class WrightServer
         builder.Services.AddProjectSearch();
         builder.Services.AddLlmAndConversations(wright);
         builder.Services.AddCluster(builder.Configuration);
+        builder.Services.AddWrightTerminals();
+        builder.Services.AddWrightSandbox();
         configure?.Invoke(builder);
         builder.Services.AddLogFloodGuard();
 
@@ -105,6 +109,7 @@ public static class WrightServer
         app.UseStatusCodePages();
         app.UseWebApp(options.WebRoot);
         app.UseWrightAccounts();
+        app.UseWebSockets();
 
         app.MapOpenApi();
         app.MapHealth();
@@ -123,6 +128,7 @@ public static class WrightServer
         api.MapProviderTest();
         api.MapConversations();
         api.MapEngine();
+        api.MapTerminals();
         mapApi?.Invoke(api);
         return app;
     }

@@ -12,6 +12,8 @@ using Wright.Storage.Engine;
 using Wright.Storage.Llm;
 using Wright.Storage.Database;
 using Wright.Storage.Projects;
+using Wright.Core.Terminals;
+using Wright.Storage.Terminals;
 
 namespace Wright.Storage;
 
@@ -37,6 +39,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IPromptVersionRepository>(sp => sp.GetRequiredService<IEngineRepository>());
         services.AddClusterStorage();
         services.TryAddSingleton<Wright.Core.Workbench.IWorkbenchRepository, Wright.Storage.Workbench.WorkbenchRepository>();
+        services.TryAddSingleton<ITerminalRepository, TerminalRepository>();
         return services;
     }
 }

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Text;
 using Wright.Core.Errors;
+using Wright.Core.Sandbox;
 
 namespace Wright.Core.Actions;
 
@@ -17,6 +18,18 @@ public sealed class CommandHandler : IActionHandler
 
     /// <summary>Characters of output kept per command; the rest is dropped and the result says so.</summary>
     public const int MaxOutputChars = 64 * 1024;
+
+    private readonly CommandSandbox _sandbox;
+
+    public CommandHandler()
+        : this(CommandSandbox.Default)
+    {
+    }
+
+    public CommandHandler(CommandSandbox sandbox)
+    {
+        _sandbox = sandbox;
+    }
 
     public bool CanHandle(WrightAction action) => action is CommandAction;
 
@@ -46,7 +59,7 @@ public sealed class CommandHandler : IActionHandler
     public async Task ExecuteAsync(WrightAction action, ActionRunContext context, CancellationToken cancellationToken)
     {
         var command = (CommandAction)action;
-        var result = await RunAsync(command, context.ProjectRoot, context.Request.CommandOutput, cancellationToken).ConfigureAwait(false);
+        var result = await RunAsync(command, context.ProjectRoot, context.Request.CommandOutput, _sandbox, cancellationToken).ConfigureAwait(false);
         context.Commands.Add(result);
         await context.ReportAsync(ActionRunStage.CommandFinished, command.Display, cancellationToken).ConfigureAwait(false);
         if (result.TimedOut)
@@ -73,26 +86,13 @@ public sealed class CommandHandler : IActionHandler
     public static Task<CommandResult> RunAsync(CommandAction command, string workingDirectory, CancellationToken cancellationToken) =>
         RunAsync(command, workingDirectory, null, cancellationToken);
 
-    /// <summary>Runs the command; <paramref name="onOutput"/> sees its output (stdout and stderr interleaved) as it is printed.</summary>
-    public static async Task<CommandResult> RunAsync(CommandAction command, string workingDirectory, Action<string>? onOutput, CancellationToken cancellationToken)
-    {
-        var start = new ProcessStartInfo(command.Executable)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in command.Arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
+    public static Task<CommandResult> RunAsync(CommandAction command, string workingDirectory, Action<string>? onOutput, CancellationToken cancellationToken) =>
+        RunAsync(command, workingDirectory, onOutput, CommandSandbox.Default, cancellationToken);
 
-        foreach (var name in start.Environment.Keys.Where(IsSecretVariable).ToList())
-        {
-            start.Environment.Remove(name);
-        }
+    /// <summary>Runs the command in <paramref name="sandbox"/> under the project's policy; <paramref name="onOutput"/> sees its output (stdout and stderr interleaved) as it is printed.</summary>
+    public static async Task<CommandResult> RunAsync(CommandAction command, string workingDirectory, Action<string>? onOutput, CommandSandbox sandbox, CancellationToken cancellationToken)
+    {
+        var start = (await sandbox.PrepareAsync(command, workingDirectory, cancellationToken).ConfigureAwait(false)).StartInfo;
 
         var clock = Stopwatch.StartNew();
         Process process;

@@ -13,13 +13,15 @@ namespace Wright.Core.Actions;
 /// <param name="CommandApproval">How commands of actions are approved (<c>auto</c>, <c>ask</c>, <c>deny</c>); null leaves Wright's default.</param>
 /// <param name="Exclude">Paths never read into a model's context, as .gitignore-style patterns (<c>*.log</c>, <c>secrets/</c>, <c>data/**/*.csv</c>).</param>
 /// <param name="MaxContextFileBytes">Files larger than this are never read into context; null leaves Wright's default.</param>
-public sealed record ProjectConfig(CommandApprovalPolicy? CommandApproval, IReadOnlyList<string> Exclude, long? MaxContextFileBytes)
+/// <param name="Sandbox">Whether the model's commands run in the sandbox (<c>on</c>, <c>off</c>, <c>required</c>); null means on where bubblewrap works.</param>
+/// <param name="Network">Whether sandboxed commands may use the network; null means they may.</param>
+public sealed record ProjectConfig(CommandApprovalPolicy? CommandApproval, IReadOnlyList<string> Exclude, long? MaxContextFileBytes, Sandbox.SandboxPolicy? Sandbox = null, bool? Network = null)
 {
     public const string RelativePath = ".wright/config";
 
     public static readonly ProjectConfig Default = new(null, [], null);
 
-    public static readonly IReadOnlyList<string> Keys = ["commandApproval", "exclude", "maxContextFileBytes"];
+    public static readonly IReadOnlyList<string> Keys = ["commandApproval", "exclude", "maxContextFileBytes", "sandbox", "network"];
 
     internal static readonly JsonDocumentOptions ReadOptions = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
 
@@ -62,6 +64,8 @@ public sealed record ProjectConfig(CommandApprovalPolicy? CommandApproval, IRead
         CommandApprovalPolicy? approval = null;
         var exclude = new List<string>();
         long? maxBytes = null;
+        Sandbox.SandboxPolicy? sandbox = null;
+        bool? network = null;
         foreach (var (key, value) in root)
         {
             switch (key)
@@ -99,6 +103,28 @@ public sealed record ProjectConfig(CommandApprovalPolicy? CommandApproval, IRead
                     }
 
                     break;
+                case "sandbox":
+                    if (value is JsonValue sv && sv.TryGetValue<string>(out var mode) && Enum.TryParse<Sandbox.SandboxPolicy>(mode, ignoreCase: true, out var parsed) && mode.All(char.IsAsciiLetter))
+                    {
+                        sandbox = parsed;
+                    }
+                    else
+                    {
+                        problems.Add("sandbox must be \"on\", \"off\" or \"required\".");
+                    }
+
+                    break;
+                case "network":
+                    if (value is JsonValue nv && nv.TryGetValue<bool>(out var allowed))
+                    {
+                        network = allowed;
+                    }
+                    else
+                    {
+                        problems.Add("network must be true or false.");
+                    }
+
+                    break;
                 default:
                     problems.Add($"'{key}' is not a setting; the settings are {string.Join(", ", Keys)}.");
                     break;
@@ -110,7 +136,7 @@ public sealed record ProjectConfig(CommandApprovalPolicy? CommandApproval, IRead
             throw Invalid(problems);
         }
 
-        return new ProjectConfig(approval, exclude, maxBytes);
+        return new ProjectConfig(approval, exclude, maxBytes, sandbox, network);
     }
 
     private static WrightException Invalid(IReadOnlyList<string> problems) =>

@@ -104,4 +104,11 @@ public static class ErrorCodes
     public const string SessionNotFound = "session_not_found";
     public const string MessageNotFound = "message_not_found";
     public const string ImportInvalid = "import_invalid";
+
+    public const string TerminalNotFound = "terminal_not_found";
+    public const string TerminalShellNotFound = "terminal_shell_not_found";
+    public const string TerminalSizeInvalid = "terminal_size_invalid";
+    public const string TerminalStartFailed = "terminal_start_failed";
+    public const string WebSocketRequired = "websocket_required";
+    public const string SandboxUnavailable = "sandbox_unavailable";
 }

@@ -1,0 +1,16 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Wright.Core.Terminals;
+
+public static class TerminalsServiceCollectionExtensions
+{
+    /// <summary>Registers the terminal service; a host registers its <see cref="TerminalOptions"/> first to change the defaults.</summary>
+    public static IServiceCollection AddTerminals(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<TerminalOptions>();
+        services.TryAddSingleton<TerminalService>();
+        return services;
+    }
+}

@@ -1,11 +1,13 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Wright.Core.Accounts;
+using Wright.Core.Agents;
 using Wright.Core.Conversations;
 using Wright.Core.Engine;
 using Wright.Core.Llm;
 using Wright.Core.Projects;
 using Wright.Storage.Accounts;
+using Wright.Storage.Agents;
 using Wright.Storage.Conversations;
 using Wright.Storage.Engine;
 using Wright.Storage.Llm;
@@ -30,6 +32,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<ILlmSettingsRepository, LlmSettingsRepository>();
         services.TryAddSingleton<IConversationRepository, ConversationRepository>();
         services.TryAddSingleton<IEngineRepository, EngineRepository>();
+        services.TryAddSingleton<IAgentRepository, AgentRepository>();
         return services;
     }
 }

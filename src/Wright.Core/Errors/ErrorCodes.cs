@@ -84,4 +84,8 @@ public static class ErrorCodes
     public const string SessionNotFound = "session_not_found";
     public const string MessageNotFound = "message_not_found";
     public const string ImportInvalid = "import_invalid";
+
+    public const string AgentNotFound = "agent_not_found";
+    public const string HookPayloadInvalid = "hook_payload_invalid";
+    public const string HookUncorrelated = "hook_uncorrelated";
 }

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Hosting;
 using Wright.Core.Events;
 using Wright.Server.Accounts;
+using Wright.Server.Agents;
 using Wright.Server.Secrets;
 using Wright.Core.Git;
 using Wright.Core.Hosting;
@@ -80,6 +81,7 @@ public static class WrightServer
         builder.Services.AddProjects();
         builder.Services.AddWorkspace();
         builder.Services.AddLlmAndConversations(wright);
+        builder.Services.AddAgentMonitor();
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -101,6 +103,7 @@ public static class WrightServer
         api.MapLlm();
         api.MapConversations();
         api.MapEngine();
+        api.MapAgents();
         mapApi?.Invoke(api);
         return app;
     }

@@ -40,15 +40,19 @@ public sealed class AgentMonitor
         _logger = logger;
     }
 
-    /// <summary>Records one hook of <paramref name="ownerId"/>'s agent; returns the agent it was correlated to.</summary>
-    public async Task<Agent> IngestAsync(Guid ownerId, HookPayload hook, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records one hook of <paramref name="ownerId"/>'s agent: the agent it was correlated to, its
+    /// task and the turn it recorded. <paramref name="kind"/> is the kind of an agent it creates;
+    /// <paramref name="commit"/> goes on the turn it records (a Wright answer's commit).
+    /// </summary>
+    public async Task<HookOutcome> IngestAsync(Guid ownerId, HookPayload hook, CancellationToken cancellationToken, string kind = AgentKinds.ClaudeCode, string? commit = null)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var now = _time.GetUtcNow();
             var changes = new AgentChanges();
-            var (agent, isNew) = await CorrelateAsync(ownerId, hook, changes, now, cancellationToken).ConfigureAwait(false);
+            var (agent, isNew) = await CorrelateAsync(ownerId, hook, kind, changes, now, cancellationToken).ConfigureAwait(false);
             var task = agent.CurrentTaskId is { } taskId ? await _agents.GetTaskAsync(taskId, cancellationToken).ConfigureAwait(false) : null;
             var before = task?.State;
 
@@ -90,7 +94,7 @@ public sealed class AgentMonitor
 
                 if (step.RecordsTurn)
                 {
-                    turn = new AgentTurn(Guid.NewGuid(), agent.Id, task.Id, step.TurnActor!.Value, step.TurnIntent!.Value, hook.TurnText, null, now);
+                    turn = new AgentTurn(Guid.NewGuid(), agent.Id, task.Id, step.TurnActor!.Value, step.TurnIntent!.Value, hook.TurnText, commit, now);
                     changes.Turns.Add(turn);
                 }
 
@@ -129,7 +133,7 @@ public sealed class AgentMonitor
 
             await PublishAsync(agent, isNew, before, open?.State, turn, hook.Signal == HookSignal.SessionEnd, cancellationToken).ConfigureAwait(false);
             ScheduleTranscriptRead(agent, hook, task, turn);
-            return agent;
+            return new HookOutcome(agent, task, turn);
         }
         finally
         {
@@ -269,7 +273,7 @@ public sealed class AgentMonitor
         return task.State;
     }
 
-    private async Task<(Agent Agent, bool IsNew)> CorrelateAsync(Guid ownerId, HookPayload hook, AgentChanges changes, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<(Agent Agent, bool IsNew)> CorrelateAsync(Guid ownerId, HookPayload hook, string kind, AgentChanges changes, DateTimeOffset now, CancellationToken cancellationToken)
     {
         Guid? sessionUuid = Guid.TryParse(hook.WrightSessionId, out var parsed) ? parsed : null;
         if (sessionUuid is { } uuid && await _agents.FindBySessionUuidAsync(ownerId, uuid, cancellationToken).ConfigureAwait(false) is { } registered)
@@ -293,7 +297,7 @@ public sealed class AgentMonitor
 
         // An agent Wright has not heard of: one started without `wright start`, or whose
         // registration was lost. It appears on the board from its first hook.
-        return (new Agent(Guid.NewGuid(), ownerId, AgentKinds.ClaudeCode, null, project.Id, sessionUuid, hook.SessionId, null, null, hook.TranscriptPath, now, now, null), true);
+        return (new Agent(Guid.NewGuid(), ownerId, kind, null, project.Id, sessionUuid, hook.SessionId, null, null, hook.TranscriptPath, now, now, null), true);
     }
 
     private async Task<AgentProject> ProjectAtAsync(Guid ownerId, string path, string? name, AgentChanges changes, DateTimeOffset now, CancellationToken cancellationToken)
@@ -373,6 +377,9 @@ public sealed class AgentMonitor
 
     private static string? Clean(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 }
+
+/// <summary>What a hook did: the agent it was correlated to, its task (open or just closed) and the turn it recorded.</summary>
+public sealed record HookOutcome(Agent Agent, AgentTask? Task, AgentTurn? Turn);
 
 /// <summary>Payload of a <c>task.state</c> event.</summary>
 public sealed record TaskStateChange(string From, string To, string? Reason, string? WaitingOn);

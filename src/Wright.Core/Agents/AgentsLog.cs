@@ -16,10 +16,4 @@ internal static partial class AgentsLog
 
     [LoggerMessage(EventId = 9104, Level = LogLevel.Debug, Message = "Agent {AgentId}: {Count} responses' usage read from its transcript")]
     public static partial void TranscriptRead(ILogger logger, Guid agentId, int count);
-
-    [LoggerMessage(EventId = 9105, Level = LogLevel.Warning, Message = "The agent monitor's sweep for silent agents failed")]
-    public static partial void SweepFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(EventId = 9106, Level = LogLevel.Warning, Message = "Recording Wright session {SessionId} on the agent board failed")]
-    public static partial void WrightSessionFailed(ILogger logger, Exception exception, Guid sessionId);
 }

@@ -182,7 +182,9 @@ internal static class AgentCommands
         var remote = await GitAsync(cwd, "remote", "get-url", "origin");
         var pane = AgentClient.NonEmpty(Environment.GetEnvironmentVariable("TMUX_PANE")) ?? AgentClient.NonEmpty(Environment.GetEnvironmentVariable("ITERM_SESSION_ID"));
 
-        using var client = AgentClient.Create(url, token, HookForwarder.Budget);
+        // More than a hook's budget: a cold server answers its first request slower, and this wait
+        // is once per session, before the agent starts.
+        using var client = AgentClient.Create(url, token, TimeSpan.FromSeconds(5));
         var registered = await TryPostAsync(client, "api/agents", new { sessionUuid, projectPath = root, projectName = Path.GetFileName(root), branch, remote, terminalPane = pane, name }, cancellationToken);
         if (registered is not null)
         {
@@ -245,7 +247,7 @@ internal static class AgentCommands
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
         {
-            return ex is TaskCanceledException ? "the server did not answer within a second" : ex.Message;
+            return ex is TaskCanceledException ? "the server did not answer in time" : ex.Message;
         }
     }
 

@@ -75,9 +75,17 @@ internal static partial class AgentsEndpoints
         return TypedResults.NoContent();
     }
 
-    private static async Task<Ok<PageDto<AgentDto>>> ListAsync(AgentTaskState? state, Guid? projectId, int? limit, string? cursor, HttpContext http, IAgentRepository agents, AgentMonitor monitor, CancellationToken cancellationToken)
+    private static async Task<Ok<PageDto<AgentDto>>> ListAsync(string? state, Guid? projectId, int? limit, string? cursor, HttpContext http, IAgentRepository agents, AgentMonitor monitor, CancellationToken cancellationToken)
     {
-        var page = await agents.ListAsync(http.Actor().UserId, state, projectId, PageRequest.From(limit, cursor), cancellationToken).ConfigureAwait(false);
+        AgentTaskState? filter = null;
+        if (state is not null)
+        {
+            filter = Enum.TryParse<AgentTaskState>(state, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed)
+                ? parsed
+                : throw WrightException.Invalid(ErrorCodes.ValidationFailed, "state must be idle, commanded, processing, awaitingInput or complete.");
+        }
+
+        var page = await agents.ListAsync(http.Actor().UserId, filter, projectId, PageRequest.From(limit, cursor), cancellationToken).ConfigureAwait(false);
         return TypedResults.Ok(new PageDto<AgentDto>(page.Items.Select(s => AgentDto.From(s, monitor.StateOf(s))).ToList(), page.NextCursor));
     }
 

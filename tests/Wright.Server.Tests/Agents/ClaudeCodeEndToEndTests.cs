@@ -73,7 +73,15 @@ public sealed class ClaudeCodeEndToEndTests
         File.Exists(project.Combine("hello.txt")).ShouldBeTrue(run.Output);
 
         // The transcript is read after Stop (with retries): wait for its usage on the live feed.
-        await WaitForEventAsync(feed, m => m.Event == "agent.usage" && m.Json.GetProperty("agent").GetProperty("usage").GetProperty("outputTokens").GetInt64() >= ToolUsage.OutputTokens + AnswerUsage.OutputTokens);
+        try
+        {
+            await WaitForEventAsync(feed, m => m.Event == "agent.usage" && m.Json.GetProperty("agent").GetProperty("usage").GetProperty("outputTokens").GetInt64() >= ToolUsage.OutputTokens + AnswerUsage.OutputTokens);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+            var transcripts = Directory.GetFiles(kit.Home.Combine(".claude"), "*.jsonl", SearchOption.AllDirectories);
+            throw new TimeoutException($"no usage: {await kit.GetJsonAsync("/api/agents")}\n{string.Join("\n", transcripts.Select(f => f + ": " + File.ReadAllText(f)[..Math.Min(3000, File.ReadAllText(f).Length)]))}", ex);
+        }
 
         var agent = await kit.OnlyAgentAsync();
         agent.GetProperty("kind").GetString().ShouldBe(AgentKinds.ClaudeCode);
@@ -112,7 +120,7 @@ public sealed class ClaudeCodeEndToEndTests
         run.ExitCode.ShouldBe(0, run.Stderr + run.Stdout);
         run.Stdout.ShouldContain("hello");
         var agent = await kit.OnlyAgentAsync();
-        agent.GetProperty("name").GetString().ShouldBe("e2e");
+        agent.GetProperty("name").GetString().ShouldBe("e2e", run.Stderr + agent);
         agent.GetProperty("sessionUuid").ValueKind.ShouldBe(JsonValueKind.String);
         agent.GetProperty("agentSessionId").ValueKind.ShouldBe(JsonValueKind.String, "the hooks linked Claude Code's session id");
         agent.GetProperty("ended").GetBoolean().ShouldBeTrue();

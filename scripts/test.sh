@@ -46,6 +46,9 @@ if [ -z "${WRIGHT_TEST_POSTGRES:-}" ]; then
   fi
 fi
 
+# The real Claude Code CLI for the agent monitor's end-to-end tests (into .tools/, once).
+./scripts/install-test-tools.sh
+
 RESULTS="$(mktemp -d /tmp/wright-results.XXXXXX)"
 status=0
 dotnet test Wright.slnx -c Release --logger "trx" --results-directory "$RESULTS" "$@" || status=$?

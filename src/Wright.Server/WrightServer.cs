@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using Wright.Core.Events;
 using Wright.Server.Accounts;
 using Wright.Server.Cluster;
+using Wright.Server.Agents;
 using Wright.Server.Secrets;
 using Wright.Core.Git;
 using Wright.Core.Hosting;
@@ -99,6 +100,7 @@ public static class WrightServer
         builder.Services.AddCluster(builder.Configuration);
         builder.Services.AddWrightTerminals();
         builder.Services.AddWrightSandbox();
+        builder.Services.AddAgentMonitor();
         configure?.Invoke(builder);
         builder.Services.AddLogFloodGuard();
 
@@ -129,6 +131,7 @@ public static class WrightServer
         api.MapConversations();
         api.MapEngine();
         api.MapTerminals();
+        api.MapAgents();
         mapApi?.Invoke(api);
         return app;
     }

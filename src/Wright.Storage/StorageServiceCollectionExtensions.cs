@@ -1,12 +1,14 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Wright.Core.Accounts;
+using Wright.Core.Agents;
 using Wright.Core.Conversations;
 using Wright.Core.Engine;
 using Wright.Core.Llm;
 using Wright.Core.Projects;
 using Wright.Storage.Accounts;
 using Wright.Storage.Cluster;
+using Wright.Storage.Agents;
 using Wright.Storage.Conversations;
 using Wright.Storage.Engine;
 using Wright.Storage.Llm;
@@ -40,6 +42,7 @@ public static class StorageServiceCollectionExtensions
         services.AddClusterStorage();
         services.TryAddSingleton<Wright.Core.Workbench.IWorkbenchRepository, Wright.Storage.Workbench.WorkbenchRepository>();
         services.TryAddSingleton<ITerminalRepository, TerminalRepository>();
+        services.TryAddSingleton<IAgentRepository, AgentRepository>();
         return services;
     }
 }

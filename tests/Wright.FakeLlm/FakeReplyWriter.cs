@@ -183,7 +183,7 @@ internal sealed class FakeReplyWriter
             ["type"] = "message_start",
             ["message"] = new JsonObject
             {
-                ["id"] = "msg_fake",
+                ["id"] = $"msg_fake_{_request.Number}",
                 ["type"] = "message",
                 ["role"] = "assistant",
                 ["model"] = _reply.Model,
@@ -301,7 +301,7 @@ internal sealed class FakeReplyWriter
         var usage = _reply.Usage;
         return new JsonObject
         {
-            ["id"] = "msg_fake",
+            ["id"] = $"msg_fake_{_request.Number}",
             ["type"] = "message",
             ["role"] = "assistant",
             ["model"] = _reply.Model,

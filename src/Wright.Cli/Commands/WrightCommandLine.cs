@@ -14,6 +14,10 @@ internal static class WrightCommandLine
         root.Subcommands.Add(AccountCommands.CreateUser());
         root.Subcommands.Add(AccountCommands.CreateToken());
         root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(Agents.AgentCommands.CreateHooks());
+        root.Subcommands.Add(Agents.AgentCommands.CreateStart());
+        root.Subcommands.Add(Agents.AgentCommands.CreateAgents());
+        root.Subcommands.Add(new Command("hook", "Forward one Claude Code hook (stdin) to Wright: wright hook EVENT [--url URL]. Always exits 0, prints nothing."));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -111,4 +111,7 @@ public static class ErrorCodes
     public const string TerminalStartFailed = "terminal_start_failed";
     public const string WebSocketRequired = "websocket_required";
     public const string SandboxUnavailable = "sandbox_unavailable";
+    public const string AgentNotFound = "agent_not_found";
+    public const string HookPayloadInvalid = "hook_payload_invalid";
+    public const string HookUncorrelated = "hook_uncorrelated";
 }

@@ -77,14 +77,14 @@ internal sealed class WrightSessionsOnBoard
             return;
         }
 
-        var run = isAnswer ? await _engine.GetRunAsync(message.Id, cancellationToken).ConfigureAwait(false) : null;
+        var answer = isAnswer ? await _engine.GetAnswerAsync(message.Id, cancellationToken).ConfigureAwait(false) : null;
         var eventName = isPrompt ? "UserPromptSubmit" : data.Status == MessageStatus.Complete ? "Stop" : "StopFailure";
-        var logged = JsonSerializer.Serialize(new { sessionId = session.Id, messageId = message.Id, status = data.Status.ToString(), commit = run?.CommitSha });
+        var logged = JsonSerializer.Serialize(new { sessionId = session.Id, messageId = message.Id, status = data.Status.ToString(), commit = answer?.CommitSha });
         var hook = new HookPayload(
             eventName, null, session.Id.ToString(), project.RootPath, null, null,
             isPrompt ? message.Content : null, null, null, null,
             isAnswer ? message.Content : null, isAnswer ? message.ErrorDetail : null, null, null, logged);
-        var outcome = await _monitor.IngestAsync(owner, hook, cancellationToken, AgentKinds.Wright, run?.CommitSha).ConfigureAwait(false);
+        var outcome = await _monitor.IngestAsync(owner, hook, cancellationToken, AgentKinds.Wright, answer?.CommitSha).ConfigureAwait(false);
         if (!isAnswer)
         {
             return;

@@ -17,6 +17,12 @@ internal sealed class RevocationAwareRefreshTokens(IRefreshTokenRepository inner
 
     public Task<bool> TryUseAsync(Guid id, DateTimeOffset at, CancellationToken cancellationToken) => inner.TryUseAsync(id, at, cancellationToken);
 
+    public Task<bool> TryUseAsync(Guid id, DateTimeOffset at, string successorProtected, CancellationToken cancellationToken) => inner.TryUseAsync(id, at, successorProtected, cancellationToken);
+
+    public Task<int> PurgeAsync(DateTimeOffset before, DateTimeOffset successorsBefore, CancellationToken cancellationToken) => inner.PurgeAsync(before, successorsBefore, cancellationToken);
+
+    public Task<string?> GetSuccessorAsync(Guid id, CancellationToken cancellationToken) => inner.GetSuccessorAsync(id, cancellationToken);
+
     public async Task<int> RevokeFamilyAsync(Guid familyId, DateTimeOffset at, CancellationToken cancellationToken)
     {
         var revoked = await inner.RevokeFamilyAsync(familyId, at, cancellationToken).ConfigureAwait(false);

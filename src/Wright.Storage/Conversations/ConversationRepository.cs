@@ -168,7 +168,7 @@ internal sealed class ConversationRepository : IConversationRepository
         }
     }
 
-    private async Task FinishMessageNowAsync(Message message, AiRequest request, IReadOnlyList<AiRequest> retried, CancellationToken cancellationToken)
+    private async Task FinishMessageNowAsync(Message message, AiRequest? request, IReadOnlyList<AiRequest> retried, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);

@@ -215,7 +215,7 @@ public sealed class RemotesApiTests
         await using var server = await WrightTestServer.StartAsync();
         var alices = await server.CreateProjectAsync("alices");
         var (bob, _) = await server.CreateUserClientAsync("bob");
-        var created = await bob.PostAsJsonAsync("/api/projects", new { name = "bobs", path = Path.Combine(server.DataDir, "work", "bobs") }).Bounded();
+        var created = await bob.PostAsJsonAsync("/api/projects", new { name = "bobs", path = Path.Combine(server.DataDir, "projects", "bobs") }).Bounded();
         var bobs = (await created.Content.ReadFromJsonAsync<ProjectInfo>(WrightTestServer.Json).Bounded())!;
         using var temp = new TempDirectory();
         var bare = await CreateBareAsync(temp.Path);

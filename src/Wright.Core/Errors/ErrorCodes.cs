@@ -61,7 +61,6 @@ public static class ErrorCodes
     public const string RemoteAuthFailed = "remote_auth_failed";
     public const string RemoteUnreachable = "remote_unreachable";
     public const string PushRejected = "push_rejected";
-    public const string NoUpstream = "no_upstream";
     public const string NoMergeInProgress = "no_merge_in_progress";
     public const string MergeInProgress = "merge_in_progress";
     public const string InvalidRegex = "invalid_regex";

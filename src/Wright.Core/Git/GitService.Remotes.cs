@@ -274,11 +274,6 @@ public sealed partial class GitService
             return new WrightException(ErrorKind.BadGateway, ErrorCodes.RemoteAuthFailed, $"'{remote}' needs credentials the server's git does not have (Wright never prompts for them): set up a credential helper or an SSH key for the account that runs Wright. git said: {message}");
         }
 
-        if (message.Contains("No such remote", StringComparison.OrdinalIgnoreCase) || message.Contains("does not appear to be a git repository", StringComparison.Ordinal) && !message.Contains("Could not read from remote", StringComparison.Ordinal))
-        {
-            return new WrightException(ErrorKind.BadGateway, ErrorCodes.RemoteUnreachable, $"'{remote}' is not a git repository git can reach: {message}");
-        }
-
         return new WrightException(ErrorKind.BadGateway, ErrorCodes.RemoteUnreachable, $"git could not talk to '{remote}': {message}");
     }
 

@@ -149,7 +149,7 @@ public sealed partial class ProjectSearch
             cancellationToken.ThrowIfCancellationRequested();
 
             // Exit 1 is "no match"; 2 is an error, which with no output at all is the pattern's.
-            if (!stopped && process.ExitCode == 2 && (error.Contains("regex parse error", StringComparison.Ordinal) || error.Contains("error parsing", StringComparison.Ordinal) || error.Contains("regex", StringComparison.OrdinalIgnoreCase)))
+            if (!stopped && process.ExitCode == 2 && error.Contains("regex", StringComparison.OrdinalIgnoreCase))
             {
                 throw InvalidRegex(FirstLines(error));
             }

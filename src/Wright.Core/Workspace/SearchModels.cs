@@ -71,6 +71,36 @@ public sealed class SearchOptions
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(20);
 }
 
+/// <summary>Checks <see cref="SearchOptions"/> at start-up and names every bad setting.</summary>
+internal sealed class SearchOptionsValidation : Microsoft.Extensions.Options.IValidateOptions<SearchOptions>
+{
+    public Microsoft.Extensions.Options.ValidateOptionsResult Validate(string? name, SearchOptions options)
+    {
+        var problems = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.RipgrepPath))
+        {
+            problems.Add("Search:RipgrepPath must name the ripgrep executable (default 'rg').");
+        }
+
+        if (options.MaxFileBytes < 1)
+        {
+            problems.Add($"Search:MaxFileBytes must be positive (got {options.MaxFileBytes}).");
+        }
+
+        if (options.MaxLinesPerFile < 1)
+        {
+            problems.Add($"Search:MaxLinesPerFile must be positive (got {options.MaxLinesPerFile}).");
+        }
+
+        if (options.Timeout <= TimeSpan.Zero)
+        {
+            problems.Add($"Search:Timeout must be positive (got {options.Timeout}).");
+        }
+
+        return problems.Count == 0 ? Microsoft.Extensions.Options.ValidateOptionsResult.Success : Microsoft.Extensions.Options.ValidateOptionsResult.Fail(problems);
+    }
+}
+
 /// <summary>Where the next page starts: after the match at this path, line and absolute column.</summary>
 internal sealed record SearchCursor(string Path, int Line, int Column)
 {

@@ -13,7 +13,8 @@ public static class WorkspaceServiceCollectionExtensions
         services.TryAddSingleton<GitRunner>(_ => new GitRunner());
         services.TryAddSingleton<ProjectFiles>();
         services.TryAddSingleton<FileTree>();
-        services.AddOptions<SearchOptions>();
+        services.AddOptions<SearchOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<SearchOptions>, SearchOptionsValidation>());
         services.TryAddSingleton<ProjectSearch>();
         services.TryAddSingleton<FileMerge>();
         return services;

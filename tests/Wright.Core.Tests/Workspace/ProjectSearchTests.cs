@@ -111,6 +111,28 @@ public sealed class ProjectSearchTests : IAsyncLifetime
         arguments.ShouldContain("!node_modules");
     }
 
+    [Fact]
+    public void SearchOptions_BadSettings_AreNamedByKey_AndTheDefaultsPass()
+    {
+        new SearchOptionsValidation().Validate(null, new SearchOptions()).Succeeded.ShouldBeTrue();
+
+        var result = new SearchOptionsValidation().Validate(null, new SearchOptions { RipgrepPath = " ", MaxFileBytes = 0, MaxLinesPerFile = 0, Timeout = TimeSpan.Zero });
+
+        result.Failures!.Count().ShouldBe(4);
+        result.Failures!.ShouldContain(f => f.Contains("Search:Timeout", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Search_RipgrepMissing_FallsBackToTheManagedSearch()
+    {
+        var search = new ProjectSearch(_repository.Service, Options.Create(new SearchOptions { RipgrepPath = "/nonexistent/rg-" + Guid.NewGuid().ToString("N") }), NullLogger<ProjectSearch>.Instance);
+
+        var page = await search.SearchAsync(Project, new SearchQuery("wire", false, false, false, [], []), null, null, GitTestRepository.Timeout);
+
+        page.Engine.ShouldBe("managed");
+        page.Items.ShouldHaveSingleItem().Path.ShouldBe("src/App.cs");
+    }
+
     private Project Project => new(Guid.NewGuid(), "search", _repository.Root, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, null);
 
     private ProjectSearch Search(bool useRipgrep) =>

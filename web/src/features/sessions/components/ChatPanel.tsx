@@ -4,6 +4,7 @@ import { Check, ChevronLeft, ChevronRight, CircleStop, Pencil, Plus, SendHorizon
 import { ErrorText } from '@/components/Dialog';
 import { PatchView } from '@/components/PatchView';
 import { isApiError } from '@/lib/api-error';
+import { notifyError, notifyWhenHidden, useNotices } from '@/lib/notifications';
 import {
   commitEdits,
   createSession,
@@ -61,9 +62,20 @@ export function ChatPanel({ projectId, sessionId, onSessionChange }: { projectId
         ? await regenerate(id, retryOf, model || null, abort.current.signal)
         : await postMessage(id, content, parentId, model || null, abort.current.signal);
       void client.invalidateQueries({ queryKey: ['project', projectId, 'session', id] });
-      await readAnswer(response, id, abort.current.signal);
+      const notice = useNotices.getState().push({ kind: 'progress', title: 'Answer streaming', detail: null, code: null });
+      const messageId = await readAnswer(response, id, abort.current.signal);
+      const finished = messageId ? useAnswerStore.getState().answers[messageId] : undefined;
+      if (finished?.error) {
+        useNotices.getState().update(notice, { kind: 'error', title: 'The answer failed', detail: finished.error.detail, code: finished.error.code });
+      } else {
+        useNotices.getState().update(notice, { kind: 'success', title: finished?.commit ? `Answer committed ${finished.commit.commit.slice(0, 7)}` : 'Answer finished' });
+      }
+      notifyWhenHidden('Wright', 'The answer is ready.');
     } catch (caught) {
-      if (!(caught instanceof DOMException && caught.name === 'AbortError')) setError(caught);
+      if (!(caught instanceof DOMException && caught.name === 'AbortError')) {
+        setError(caught);
+        notifyError('The prompt could not be sent', caught);
+      }
     } finally {
       abort.current = null;
       void refreshProject();

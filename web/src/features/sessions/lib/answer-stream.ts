@@ -66,8 +66,8 @@ export function applyAnswerEvent(event: SseEvent, current: string | null): strin
 }
 
 /** Reads an answer's stream to its end into the store. */
-export async function readAnswer(response: Response, sessionId: string, signal: AbortSignal): Promise<void> {
-  if (!response.body) return;
+export async function readAnswer(response: Response, sessionId: string, signal: AbortSignal): Promise<string | null> {
+  if (!response.body) return null;
   const store = useAnswerStore.getState();
   store.setStreaming({ sessionId, messageId: null });
   let messageId: string | null = null;
@@ -81,4 +81,5 @@ export async function readAnswer(response: Response, sessionId: string, signal: 
   } finally {
     useAnswerStore.getState().setStreaming(null);
   }
+  return messageId;
 }

@@ -8,6 +8,7 @@ import { notifyError, notifyWhenHidden, useNotices } from '@/lib/notifications';
 import {
   commitEdits,
   createSession,
+  decideApproval,
   deleteSession,
   regenerate,
   modelsQuery,
@@ -340,6 +341,21 @@ function AssistantMessage({
       {text ? <Markdown text={text} /> : streaming ? <span className="typing" aria-label="Thinking">…</span> : null}
       {tools.map((tool) => (
         <ToolCallCard key={tool.id} tool={tool} />
+      ))}
+      {live?.approvals.map((approval) => (
+        <div key={approval.approvalId} className="approval" role="group" aria-label="Command approval">
+          <code>{approval.command}</code>
+          {approval.decided === null ? (
+            <>
+              <button className="primary" onClick={() => void decideApproval(sessionId, approval.approvalId, true)}>
+                Run it
+              </button>
+              <button onClick={() => void decideApproval(sessionId, approval.approvalId, false)}>Deny</button>
+            </>
+          ) : (
+            <span className="hint">{approval.decided ? 'approved' : 'denied'}</span>
+          )}
+        </div>
       ))}
       {live?.failure && (
         <p className="form-error" role="alert">

@@ -35,6 +35,14 @@ export function applyAnswerEvent(event: SseEvent, current: string | null): strin
         return { tools };
       });
       break;
+    case 'approval.required':
+      store.apply(messageId, (a) => ({
+        approvals: [...a.approvals, { approvalId: str(data.approvalId), callId: str(data.callId), command: str(data.command), decided: null }],
+      }));
+      break;
+    case 'approval.resolved':
+      store.apply(messageId, (a) => ({ approvals: a.approvals.map((x) => (x.approvalId === data.approvalId ? { ...x, decided: data.approved === true } : x)) }));
+      break;
     case 'usage':
       store.apply(messageId, () => ({
         usage: { inputTokens: Number(data.inputTokens ?? 0), outputTokens: Number(data.outputTokens ?? 0), cost: Number(data.cost ?? 0), model: str(data.model) },

@@ -203,6 +203,9 @@ try {
     const commits = page.getByRole('list', { name: 'Commits' });
     await until('the AI commit in History', async () => (await commits.getByLabel('AI commit').count()) > 0);
     await shot('07-history');
+    await page.getByRole('button', { name: /^Notifications/ }).click();
+    await page.getByRole('dialog', { name: 'Notification centre' }).getByText(/Answer committed [0-9a-f]{7}/).waitFor();
+    await page.getByRole('button', { name: /^Notifications/ }).click();
     await chip.getByRole('button', { name: 'Undo' }).click();
     await until('hello.txt gone', async () => !(await stat(path.join(projectRoot, 'hello.txt')).then(() => true, () => false)));
     await page.getByRole('button', { name: 'Explorer' }).click();

@@ -5,16 +5,17 @@ namespace Wright.Server.Web;
 
 /// <summary>
 /// The web workbench (web/, built into <c>wwwroot</c> beside the server) served from the same
-/// origin: its files as they are, and every other page route (<c>/p/…</c>, <c>/login</c>, …) as
-/// <c>index.html</c> so the client router takes over. <c>/api</c>, <c>/openapi</c> and
-/// <c>/health</c> never reach it, so unknown API routes keep answering problem+json. The shell
+/// origin: its files as they are, and its page routes (<c>/</c>, <c>/p/…</c>, <c>/login</c>, …) as
+/// <c>index.html</c> so the client router takes over. Every other path (<c>/api</c>,
+/// <c>/openapi</c>, <c>/health</c>, anything unknown) answers as before: problem+json. The shell
 /// holds no data, so it is served before authentication.
 /// </summary>
 internal static partial class WebApp
 {
     private const string IndexFile = "/index.html";
 
-    private static readonly string[] ServerPrefixes = ["/api", "/openapi", "/health"];
+    /// <summary>The first path segments the client router owns (WORKBENCH.md's routes); every other path stays the server's.</summary>
+    private static readonly string[] AppSections = ["login", "setup", "settings", "p", "agents"];
 
     /// <summary>Serves the app from <paramref name="root"/> when it was built; without it the server answers as before and says so once.</summary>
     public static void UseWebApp(this WebApplication app, string root)
@@ -47,7 +48,10 @@ internal static partial class WebApp
         });
     }
 
-    /// <summary>A GET of a page the client router owns: not a server route and not a file (no extension in the last segment).</summary>
+    /// <summary>
+    /// A GET of a page the client router owns: <c>/</c> or a path under one of its sections. Any
+    /// other path (an API route, a mistyped or hostile one) answers as the server always did.
+    /// </summary>
     internal static bool IsAppRoute(HttpRequest request)
     {
         if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method))
@@ -55,15 +59,24 @@ internal static partial class WebApp
             return false;
         }
 
-        var path = request.Path;
-        if (ServerPrefixes.Any(prefix => path.StartsWithSegments(prefix, StringComparison.OrdinalIgnoreCase)))
+        var value = request.Path.Value ?? "/";
+        if (value == "/")
         {
-            return false;
+            return true;
         }
 
-        var value = path.Value ?? "/";
-        var last = value[(value.LastIndexOf('/') + 1)..];
-        return !last.Contains('.', StringComparison.Ordinal);
+        var first = value.AsSpan(1);
+        var slash = first.IndexOf('/');
+        var section = slash < 0 ? first : first[..slash];
+        foreach (var candidate in AppSections)
+        {
+            if (section.Equals(candidate, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static partial class WebAppLog

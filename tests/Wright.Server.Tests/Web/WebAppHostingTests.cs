@@ -24,6 +24,7 @@ public sealed class WebAppHostingTests : IDisposable
     [InlineData("/login")]
     [InlineData("/p/2f0e8a3c-0000-4000-8000-000000000000")]
     [InlineData("/settings")]
+    [InlineData("/setup")]
     public async Task AppRoute_WithoutCredentials_ServesTheShellUnderTheCsp(string route)
     {
         await using var server = await WrightTestServer.StartAsync(o => o.WebRoot = _webRoot.Path);
@@ -55,6 +56,8 @@ public sealed class WebAppHostingTests : IDisposable
     [InlineData("/api/no-such-thing")]
     [InlineData("/api/projects")]
     [InlineData("/openapi/v1.json")]
+    [InlineData("/etc/passwd")]
+    [InlineData("/no-such-page")]
     public async Task ServerRoute_WithoutCredentials_StaysProblemJson(string route)
     {
         await using var server = await WrightTestServer.StartAsync(o => o.WebRoot = _webRoot.Path);

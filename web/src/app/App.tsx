@@ -1,5 +1,6 @@
 import { lazy, Suspense, useEffect } from 'react';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { MutationCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { notifyError } from '@/lib/notifications';
 import { createBrowserRouter, Navigate, Outlet, RouterProvider, useLocation, useNavigate } from 'react-router';
 import { api } from '@/lib/api-client';
 import { isApiError } from '@/lib/api-error';
@@ -11,6 +12,9 @@ const WorkspaceRoute = lazy(() => import('./routes/WorkspaceRoute'));
 const SettingsRoute = lazy(() => import('./routes/SettingsRoute'));
 
 export const queryClient = new QueryClient({
+  // Every failed action lands in the notification centre with its detail and code (the form that
+  // started it shows it too).
+  mutationCache: new MutationCache({ onError: (error) => notifyError('An action failed', error) }),
   defaultOptions: {
     queries: {
       retry: (count, error) => !(isApiError(error) && error.status >= 400 && error.status < 500) && count < 3,

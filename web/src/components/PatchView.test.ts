@@ -8,3 +8,13 @@ describe('patchLines', () => {
     expect(kinds).toEqual(['meta', 'meta', 'meta', 'hunk', 'ctx', 'del', 'add']);
   });
 });
+
+describe('patchSides', () => {
+  it('splits hunks into the old and the new side', async () => {
+    const { patchSides } = await import('./PatchView');
+    const sides = patchSides('--- a/x\n+++ b/x\n@@ -1,3 +1,3 @@\n keep\n-old\n+new\n tail\n@@ -9 +9 @@\n-x\n+y');
+
+    expect(sides.original).toBe('keep\nold\ntail\n⋯\nx');
+    expect(sides.modified).toBe('keep\nnew\ntail\n⋯\ny');
+  });
+});

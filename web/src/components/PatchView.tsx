@@ -23,3 +23,34 @@ export function PatchView({ patch, label }: { patch: string; label: string }) {
     </pre>
   );
 }
+
+/**
+ * The two sides a unified diff shows: each hunk's old lines (context and removed) and new lines
+ * (context and added), hunks separated by a marker line, so a side-by-side viewer can show them.
+ */
+export function patchSides(patch: string): { original: string; modified: string } {
+  const original: string[] = [];
+  const modified: string[] = [];
+  let inHunk = false;
+  for (const line of patchLines(patch)) {
+    if (line.kind === 'hunk') {
+      if (inHunk) {
+        original.push('⋯');
+        modified.push('⋯');
+      }
+      inHunk = true;
+    } else if (!inHunk || line.kind === 'meta') {
+      continue;
+    } else if (line.text.startsWith('\\')) {
+      continue;
+    } else if (line.kind === 'del') {
+      original.push(line.text.slice(1));
+    } else if (line.kind === 'add') {
+      modified.push(line.text.slice(1));
+    } else {
+      original.push(line.text.slice(1));
+      modified.push(line.text.slice(1));
+    }
+  }
+  return { original: original.join('\n'), modified: modified.join('\n') };
+}

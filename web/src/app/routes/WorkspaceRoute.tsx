@@ -45,6 +45,8 @@ export default function WorkspaceRoute() {
     if (!wb.restored) return;
     const editor = useEditorStore.getState();
     if (editor.tabs.length === 0 && wb.tabs.length > 0) editor.setTabs(wb.tabs, wb.active);
+    const session = params.get('session');
+    if (session) useWorkbenchStore.setState({ sessionId: session, chatVisible: true });
     const file = params.get('file');
     if (file) {
       editor.open(file);
@@ -98,6 +100,15 @@ export default function WorkspaceRoute() {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  // Leaving with unsaved edits asks first (they are also kept in the browser for the next visit).
+  useEffect(() => {
+    const onLeave = (e: BeforeUnloadEvent) => {
+      if (Object.values(useEditorStore.getState().docs).some((d) => d.dirty)) e.preventDefault();
+    };
+    window.addEventListener('beforeunload', onLeave);
+    return () => window.removeEventListener('beforeunload', onLeave);
   }, []);
 
   const answering = useAnswerStore((s) => !!s.streaming);

@@ -115,6 +115,8 @@ export interface SearchHit {
   column: number;
   preview: string;
   matchLength: number;
+  /** Where the preview starts in the line: the line's own column is previewOffset + column. */
+  previewOffset?: number;
 }
 
 export interface SearchOptions {

@@ -134,3 +134,6 @@ export function regenerate(sessionId: string, messageId: string, model: string |
 /** Commits the user's uncommitted edits (all of them) so an answer may start its branch. */
 export const commitEdits = (projectId: string) =>
   api.json<{ sha: string }>(`/api/projects/${projectId}/git/commits`, { method: 'POST', body: { message: 'Edits made in the workbench' } });
+
+export const decideApproval = (sessionId: string, approvalId: string, approve: boolean) =>
+  api.json(`/api/sessions/${sessionId}/approvals/${approvalId}`, { method: 'POST', body: { approve } });

@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react';
 import type * as MonacoApi from 'monaco-editor';
-import { loadMonaco, monacoTheme } from '../lib/monaco';
+import { loadMonaco, monacoTheme } from '@/lib/monaco';
 import { getModel, setActiveEditor } from '../lib/documents';
 
 const viewStates = new Map<string, MonacoApi.editor.ICodeEditorViewState | null>();

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type * as MonacoApi from 'monaco-editor';
 import { ErrorText } from '@/components/Dialog';
-import { loadMonaco, monacoTheme } from '../lib/monaco';
+import { loadMonaco, monacoTheme } from '@/lib/monaco';
 import { acceptTheirs, getBase, resolveConflict } from '../lib/documents';
 import { mergeFile } from '../api';
 import type { Conflict } from '../lib/editor-store';

@@ -61,12 +61,12 @@ export function SearchPanel({ projectId }: { projectId: string }) {
                   tabIndex={0}
                   onClick={() => {
                     open(path);
-                    revealLine(path, hit.line, hit.column);
+                    revealLine(path, hit.line, (hit.previewOffset ?? 0) + hit.column);
                   }}
                   onKeyDown={(e) => {
                     if (e.key === 'Enter') {
                       open(path);
-                      revealLine(path, hit.line, hit.column);
+                      revealLine(path, hit.line, (hit.previewOffset ?? 0) + hit.column);
                     }
                   }}
                 >

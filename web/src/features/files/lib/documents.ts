@@ -1,8 +1,9 @@
 import type * as MonacoApi from 'monaco-editor';
 import { errorMessage, isApiError } from '@/lib/api-error';
+import { notifyError } from '@/lib/notifications';
 import { readFile, writeFile } from '../api';
 import { useEditorStore } from './editor-store';
-import { loadMonaco } from './monaco';
+import { loadMonaco } from '@/lib/monaco';
 
 /**
  * The open files of one project: a Monaco model per text file, the text it was loaded from (the
@@ -127,6 +128,7 @@ export async function saveDocument(path: string): Promise<'saved' | 'conflict' |
       return 'failed';
     }
     store().patch(path, { saving: false, error: errorMessage(error) });
+    notifyError(`Saving ${path} failed`, error);
     throw error;
   }
 }

@@ -1,8 +1,9 @@
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { GitCommitHorizontal, RefreshCw, Sparkles, Undo2 } from 'lucide-react';
+import { Columns2, GitCommitHorizontal, RefreshCw, Sparkles, Undo2 } from 'lucide-react';
 import { ErrorText } from '@/components/Dialog';
-import { PatchView } from '@/components/PatchView';
+import { DiffDialog } from '@/components/DiffDialog';
+import { PatchView, patchSides } from '@/components/PatchView';
 import { commitDiffQuery, gitLogQuery, undoCommit, type GitCommit } from '../api';
 
 const aiTrailer = (commit: GitCommit, key: string) => commit.trailers.find((t) => t.key.toLowerCase() === key.toLowerCase())?.value;
@@ -63,6 +64,7 @@ export function HistoryPanel({ projectId }: { projectId: string }) {
 
 function CommitDiff({ projectId, sha }: { projectId: string; sha: string }) {
   const diff = useQuery(commitDiffQuery(projectId, sha));
+  const [shown, setShown] = useState<{ path: string; patch: string } | null>(null);
   if (diff.isPending) return <p className="hint">Loading diff…</p>;
   if (diff.isError) return <ErrorText error={diff.error} />;
   return (
@@ -74,10 +76,18 @@ function CommitDiff({ projectId, sha }: { projectId: string; sha: string }) {
             <span className="diffstat">
               {file.additions !== null && <span className="add">+{file.additions}</span>} {file.deletions !== null && <span className="del">−{file.deletions}</span>}
             </span>
+            {file.patch && (
+              <button className="icon" aria-label={`Open the diff of ${file.path}`} title="Side by side" onClick={() => setShown({ path: file.path, patch: file.patch! })}>
+                <Columns2 size={13} />
+              </button>
+            )}
           </summary>
           {file.binary ? <p className="hint">binary</p> : file.patch ? <PatchView patch={file.patch} label={`Diff of ${file.path}`} /> : null}
         </details>
       ))}
+      {shown && (
+        <DiffDialog title={`${shown.path} in ${sha.slice(0, 7)}`} path={shown.path} {...patchSides(shown.patch)} onClose={() => setShown(null)} />
+      )}
     </div>
   );
 }

@@ -4,9 +4,11 @@ import { Check, ChevronLeft, ChevronRight, CircleStop, Pencil, Plus, SendHorizon
 import { ErrorText } from '@/components/Dialog';
 import { PatchView } from '@/components/PatchView';
 import { isApiError } from '@/lib/api-error';
+import { notifyError, notifyWhenHidden, useNotices } from '@/lib/notifications';
 import {
   commitEdits,
   createSession,
+  decideApproval,
   deleteSession,
   regenerate,
   modelsQuery,
@@ -61,9 +63,20 @@ export function ChatPanel({ projectId, sessionId, onSessionChange }: { projectId
         ? await regenerate(id, retryOf, model || null, abort.current.signal)
         : await postMessage(id, content, parentId, model || null, abort.current.signal);
       void client.invalidateQueries({ queryKey: ['project', projectId, 'session', id] });
-      await readAnswer(response, id, abort.current.signal);
+      const notice = useNotices.getState().push({ kind: 'progress', title: 'Answer streaming', detail: null, code: null });
+      const messageId = await readAnswer(response, id, abort.current.signal);
+      const finished = messageId ? useAnswerStore.getState().answers[messageId] : undefined;
+      if (finished?.error) {
+        useNotices.getState().update(notice, { kind: 'error', title: 'The answer failed', detail: finished.error.detail, code: finished.error.code });
+      } else {
+        useNotices.getState().update(notice, { kind: 'success', title: finished?.commit ? `Answer committed ${finished.commit.commit.slice(0, 7)}` : 'Answer finished' });
+      }
+      notifyWhenHidden('Wright', 'The answer is ready.');
     } catch (caught) {
-      if (!(caught instanceof DOMException && caught.name === 'AbortError')) setError(caught);
+      if (!(caught instanceof DOMException && caught.name === 'AbortError')) {
+        setError(caught);
+        notifyError('The prompt could not be sent', caught);
+      }
     } finally {
       abort.current = null;
       void refreshProject();
@@ -328,6 +341,21 @@ function AssistantMessage({
       {text ? <Markdown text={text} /> : streaming ? <span className="typing" aria-label="Thinking">…</span> : null}
       {tools.map((tool) => (
         <ToolCallCard key={tool.id} tool={tool} />
+      ))}
+      {live?.approvals.map((approval) => (
+        <div key={approval.approvalId} className="approval" role="group" aria-label="Command approval">
+          <code>{approval.command}</code>
+          {approval.decided === null ? (
+            <>
+              <button className="primary" onClick={() => void decideApproval(sessionId, approval.approvalId, true)}>
+                Run it
+              </button>
+              <button onClick={() => void decideApproval(sessionId, approval.approvalId, false)}>Deny</button>
+            </>
+          ) : (
+            <span className="hint">{approval.decided ? 'approved' : 'denied'}</span>
+          )}
+        </div>
       ))}
       {live?.failure && (
         <p className="form-error" role="alert">

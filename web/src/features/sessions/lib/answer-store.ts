@@ -19,6 +19,8 @@ export interface LiveAnswer {
   error: { code: string | null; detail: string | null } | null;
   done: boolean;
   undone: boolean;
+  /** Commands waiting for the user's decision (`ask` approval policy). */
+  approvals: Array<{ approvalId: string; callId: string; command: string; decided: boolean | null }>;
 }
 
 /** What the streams of answers said beyond the stored message: tool cards, commits, usage (kept per message for this page's life). */
@@ -30,7 +32,7 @@ interface AnswerStore {
 }
 
 export function emptyAnswer(messageId: string): LiveAnswer {
-  return { messageId, text: '', tools: [], commit: null, failure: null, usage: null, stopped: null, error: null, done: false, undone: false };
+  return { messageId, text: '', tools: [], commit: null, failure: null, usage: null, stopped: null, error: null, done: false, undone: false, approvals: [] };
 }
 
 export const useAnswerStore = create<AnswerStore>((set) => ({

@@ -35,6 +35,14 @@ export function applyAnswerEvent(event: SseEvent, current: string | null): strin
         return { tools };
       });
       break;
+    case 'approval.required':
+      store.apply(messageId, (a) => ({
+        approvals: [...a.approvals, { approvalId: str(data.approvalId), callId: str(data.callId), command: str(data.command), decided: null }],
+      }));
+      break;
+    case 'approval.resolved':
+      store.apply(messageId, (a) => ({ approvals: a.approvals.map((x) => (x.approvalId === data.approvalId ? { ...x, decided: data.approved === true } : x)) }));
+      break;
     case 'usage':
       store.apply(messageId, () => ({
         usage: { inputTokens: Number(data.inputTokens ?? 0), outputTokens: Number(data.outputTokens ?? 0), cost: Number(data.cost ?? 0), model: str(data.model) },
@@ -66,8 +74,8 @@ export function applyAnswerEvent(event: SseEvent, current: string | null): strin
 }
 
 /** Reads an answer's stream to its end into the store. */
-export async function readAnswer(response: Response, sessionId: string, signal: AbortSignal): Promise<void> {
-  if (!response.body) return;
+export async function readAnswer(response: Response, sessionId: string, signal: AbortSignal): Promise<string | null> {
+  if (!response.body) return null;
   const store = useAnswerStore.getState();
   store.setStreaming({ sessionId, messageId: null });
   let messageId: string | null = null;
@@ -81,4 +89,5 @@ export async function readAnswer(response: Response, sessionId: string, signal: 
   } finally {
     useAnswerStore.getState().setStreaming(null);
   }
+  return messageId;
 }

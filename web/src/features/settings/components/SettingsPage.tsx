@@ -93,6 +93,13 @@ function Providers({ isAdmin }: { isAdmin: boolean }) {
           </tr>
         </thead>
         <tbody>
+          {providers.data?.length === 0 && (
+            <tr>
+              <td colSpan={6} className="hint">
+                No provider yet — add an API key below (or set OPENAI_API_KEY / ANTHROPIC_API_KEY and restart).
+              </td>
+            </tr>
+          )}
           {(providers.data ?? []).map((p) => (
             <tr key={p.name}>
               <td>{p.name}</td>
@@ -130,7 +137,7 @@ function Providers({ isAdmin }: { isAdmin: boolean }) {
             </select>
           </label>
           <label>
-            Base URL <span className="hint">(for compatible servers)</span>
+            Base URL (for compatible servers, optional)
             <input value={baseUrl} onChange={(e) => setBaseUrl(e.target.value)} placeholder="http://127.0.0.1:11434/v1" />
           </label>
           <label>

@@ -10,12 +10,13 @@ namespace Wright.Core.Events;
 /// dropped (its stream ends with a <c>resync</c>), so one slow browser cannot hold up the server.
 /// </summary>
 /// <remarks>
-/// Ids start at the start-up time in milliseconds times 1,000 and count up by one, so ids of a later
-/// server run are larger than any id a client kept from an earlier run (which then gets a
-/// <c>resync</c>), while staying below 2^53 for JavaScript clients. A PostgreSQL LISTEN/NOTIFY
-/// bridge plugs in at <see cref="Deliver"/>: it takes ids from a database sequence instead of
-/// <c>_lastId</c>, NOTIFYs each published event, and delivers what it hears in id order; the ring,
-/// the filters and the slow-subscriber rule stay as they are.
+/// Alone on its database, the bus numbers events itself: ids start at the start-up time in
+/// milliseconds times 1,000 and count up by one, so ids of a later server run are larger than any
+/// id a client kept from an earlier run (which then gets a <c>resync</c>), while staying below
+/// 2^53 for JavaScript clients. With an <see cref="IEventRelay"/> (instances sharing PostgreSQL)
+/// the database numbers them: <see cref="Publish"/> hands events to the relay, and
+/// <see cref="DeliverOrdered"/> takes every instance's events back in one global order into the
+/// ring; the ring, the filters and the slow-subscriber rule stay as they are.
 /// </remarks>
 internal sealed partial class EventBus : IEventBus, IOrderedEventSink
 {

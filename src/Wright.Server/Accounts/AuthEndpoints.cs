@@ -35,7 +35,7 @@ internal static class AuthEndpoints
         LoginRequest request, HttpContext http, LoginThrottle throttle, LoginService logins, AccessTokenFormat accessTokens, CancellationToken cancellationToken)
     {
         var address = http.Connection.RemoteIpAddress?.ToString();
-        throttle.Attempt(address, request.UserName);
+        await throttle.AttemptAsync(address, request.UserName, cancellationToken);
         var login = await logins.LoginAsync(request.UserName, request.Password, address, cancellationToken);
         return TypedResults.Ok(Respond(http, accessTokens, login));
     }
@@ -80,7 +80,7 @@ internal static class AuthEndpoints
     private static async Task<Created<UserDto>> CompleteSetupAsync(SetupRequest request, HttpContext http, LoginThrottle throttle, FirstAdminSetup setup, CancellationToken cancellationToken)
     {
         var address = http.Connection.RemoteIpAddress?.ToString();
-        throttle.Attempt(address, "(setup)");
+        await throttle.AttemptAsync(address, "(setup)", cancellationToken);
         var user = await setup.CompleteAsync(request.Token, request.UserName, request.Password, address, cancellationToken);
         return TypedResults.Created($"/api/users/{user.Id}", UserDto.From(user));
     }

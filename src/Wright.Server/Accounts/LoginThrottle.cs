@@ -3,24 +3,36 @@ using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 using Wright.Core.Accounts;
 using Wright.Core.Errors;
+using Wright.Server.Cluster;
 
 namespace Wright.Server.Accounts;
 
 /// <summary>
 /// Limits password guessing: fixed windows of login attempts per client address and per user
-/// name (any address), counted before the password is checked. The per-name limit stops a slow
+/// name (any address), counted before the password is checked; on PostgreSQL also in windows
+/// every instance shares (<see cref="ClusterThrottle"/>). The per-name limit stops a slow
 /// spread-out attack on one account; the per-address limit stops one client trying many names.
 /// It lives in the handler rather than in ASP.NET's rate-limiting middleware because the user
-/// name is in the body. Counts are per server instance.
+/// name is in the body.
 /// </summary>
 internal sealed class LoginThrottle : IDisposable
 {
     private readonly PartitionedRateLimiter<string> _perAddress;
     private readonly PartitionedRateLimiter<string> _perName;
+    private readonly AccountsOptions _settings;
+    private readonly ClusterThrottle? _cluster;
 
     public LoginThrottle(IOptions<AccountsOptions> options)
+        : this(options, null)
+    {
+    }
+
+    /// <summary>With <paramref name="cluster"/>, the limits also hold across the instances sharing the database.</summary>
+    public LoginThrottle(IOptions<AccountsOptions> options, ClusterThrottle? cluster)
     {
         var settings = options.Value;
+        _settings = settings;
+        _cluster = cluster;
         _perAddress = Create(settings.LoginAttemptsPerAddress, settings.LoginWindow);
         _perName = Create(settings.LoginAttemptsPerUserName, settings.LoginWindow);
     }
@@ -43,6 +55,20 @@ internal sealed class LoginThrottle : IDisposable
             ErrorCodes.RateLimited,
             $"Too many login attempts; try again in {seconds.ToString(CultureInfo.InvariantCulture)} seconds.",
             new Dictionary<string, object?> { ["retryAfterSeconds"] = seconds });
+    }
+
+    /// <summary>As <see cref="Attempt"/>, then counts the attempt in the windows all instances share.</summary>
+    public async Task AttemptAsync(string? address, string? userName, CancellationToken cancellationToken)
+    {
+        Attempt(address, userName);
+        if (_cluster is null)
+        {
+            return;
+        }
+
+        const string Detail = "Too many login attempts; try again in {0} seconds.";
+        await _cluster.HitAsync($"login:address:{address ?? "unknown"}", _settings.LoginAttemptsPerAddress, _settings.LoginWindow, Detail, cancellationToken).ConfigureAwait(false);
+        await _cluster.HitAsync($"login:name:{(userName ?? "").Trim().ToLowerInvariant()}", _settings.LoginAttemptsPerUserName, _settings.LoginWindow, Detail, cancellationToken).ConfigureAwait(false);
     }
 
     public void Dispose()

@@ -16,6 +16,7 @@ internal static class ClusterServerExtensions
         services.AddAnswerLeases();
         services.TryAddSingleton<AccessRevocations>();
         services.TryAddSingleton<DatabaseAvailability>();
+        services.TryAddSingleton<ClusterThrottle>();
         services.AddHostedService<ClusterLifecycle>();
 
         // First among the exception handlers, so a database that is away is a 503, not a 500.

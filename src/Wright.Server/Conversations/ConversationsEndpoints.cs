@@ -10,6 +10,7 @@ using Wright.Core.Conversations;
 using Wright.Core.Engine;
 using Wright.Core.Errors;
 using Wright.Core.Paging;
+using Wright.Server.Cluster;
 using Wright.Server.Projects;
 using Wright.Server.Accounts;
 
@@ -104,7 +105,7 @@ internal static class ConversationsEndpoints
 
     private static async Task<MessageStreamResult> PostMessageAsync(Guid id, PostMessageRequest request, HttpContext context, ChatService chat, ChatLimits limits, CancellationToken cancellationToken)
     {
-        var lease = limits.Acquire(context.Actor().UserId.ToString());
+        var lease = await limits.AcquireAsync(context.Actor().UserId.ToString(), cancellationToken);
         try
         {
             var run = await chat.PostAsync(context.Actor(), id, request.Content ?? "", request.ParentId, request.Model, null, request.CommitFirst ?? false, lease, cancellationToken);
@@ -119,7 +120,7 @@ internal static class ConversationsEndpoints
 
     private static async Task<MessageStreamResult> RegenerateAsync(Guid id, Guid messageId, RegenerateRequest? request, HttpContext context, ChatService chat, ChatLimits limits, CancellationToken cancellationToken)
     {
-        var lease = limits.Acquire(context.Actor().UserId.ToString());
+        var lease = await limits.AcquireAsync(context.Actor().UserId.ToString(), cancellationToken);
         try
         {
             var run = await chat.RegenerateAsync(context.Actor(), id, messageId, request?.Model, lease, cancellationToken);
@@ -182,10 +183,20 @@ internal sealed class ChatLimits : IDisposable
 {
     private readonly PartitionedRateLimiter<string> _concurrent;
     private readonly PartitionedRateLimiter<string> _perMinute;
+    private readonly ConversationsOptions _settings;
+    private readonly ClusterThrottle? _cluster;
 
     public ChatLimits(IOptions<ConversationsOptions> options)
+        : this(options, null)
+    {
+    }
+
+    /// <summary>With <paramref name="cluster"/>, the prompts-per-minute limit also holds across the instances sharing the database.</summary>
+    public ChatLimits(IOptions<ConversationsOptions> options, ClusterThrottle? cluster)
     {
         var settings = options.Value;
+        _settings = settings;
+        _cluster = cluster;
         _concurrent = PartitionedRateLimiter.Create<string, string>(user => RateLimitPartition.GetConcurrencyLimiter(
             user, _ => new ConcurrencyLimiterOptions { PermitLimit = settings.MaxConcurrentStreamsPerUser, QueueLimit = 0 }));
         _perMinute = PartitionedRateLimiter.Create<string, string>(user => RateLimitPartition.GetTokenBucketLimiter(
@@ -219,6 +230,26 @@ internal sealed class ChatLimits : IDisposable
         }
 
         return lease;
+    }
+
+    /// <summary>As <see cref="Acquire"/>, then counts the prompt in the per-minute window all instances share.</summary>
+    public async Task<IDisposable> AcquireAsync(string user, CancellationToken cancellationToken)
+    {
+        var lease = Acquire(user);
+        try
+        {
+            if (_cluster is not null)
+            {
+                await _cluster.HitAsync($"chat:user:{user}", _settings.MaxRequestsPerMinutePerUser, TimeSpan.FromMinutes(1), "You sent too many prompts in the last minute. Wait {0} seconds and try again.", cancellationToken).ConfigureAwait(false);
+            }
+
+            return lease;
+        }
+        catch
+        {
+            lease.Dispose();
+            throw;
+        }
     }
 
     public void Dispose()

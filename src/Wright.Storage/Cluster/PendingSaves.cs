@@ -15,6 +15,7 @@ internal sealed partial class PendingSaves : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<PendingSaves> _logger;
     private readonly CancellationTokenSource _stop = new();
+    private int _disposed;
     private readonly Lock _lock = new();
     private Task? _worker;
     private int _count;
@@ -41,6 +42,12 @@ internal sealed partial class PendingSaves : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Stopped by the cluster's lifecycle, then disposed again by the container.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _queue.Writer.TryComplete();
         await _stop.CancelAsync().ConfigureAwait(false);
         if (_worker is { } worker)

@@ -24,6 +24,7 @@ internal sealed partial class PostgresClusterSignals : IClusterSignals, IAsyncDi
     private readonly ConcurrentDictionary<string, ImmutableHandlers> _handlers = new(StringComparer.Ordinal);
     private readonly Channel<(string Channel, string Payload)> _inbox = Channel.CreateUnbounded<(string, string)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stop = new();
+    private int _disposed;
     private Task? _listening;
     private Task? _dispatching;
 
@@ -64,6 +65,12 @@ internal sealed partial class PostgresClusterSignals : IClusterSignals, IAsyncDi
 
     public async ValueTask DisposeAsync()
     {
+        // Stopped by the cluster's lifecycle, then disposed again by the container.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
         _inbox.Writer.TryComplete();
         foreach (var task in new[] { _listening, _dispatching })

@@ -55,6 +55,7 @@ internal sealed partial class PostgresEventRelay : IEventRelay, IAsyncDisposable
 
     private readonly SemaphoreSlim _delivering = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
+    private int _disposed;
     private IOrderedEventSink? _sink;
     private IDisposable? _listening;
     private Task? _writing;
@@ -107,6 +108,12 @@ internal sealed partial class PostgresEventRelay : IEventRelay, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Stopped by the cluster's lifecycle, then disposed again by the container.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _listening?.Dispose();
         _signals.Connected -= CatchUpAsync;
         _outbox.Writer.TryComplete();

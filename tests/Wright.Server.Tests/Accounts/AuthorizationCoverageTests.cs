@@ -16,6 +16,7 @@ public sealed class AuthorizationCoverageTests
     private static readonly string[] DocumentedAnonymous =
     [
         "GET /health",
+        "GET /health/live",
         "POST /api/auth/login",
         "POST /api/auth/refresh",
         "POST /api/auth/logout",

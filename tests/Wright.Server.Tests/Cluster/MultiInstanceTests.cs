@@ -32,6 +32,28 @@ public sealed class MultiInstanceTests
     }
 
     [PostgresFact]
+    public async Task LoginAttempts_AreCountedAcrossInstances()
+    {
+        using var home = new TempDirectory("wright-cluster-throttle");
+        await using var postgres = await PostgresTestDatabase.CreateAsync();
+        await using var cluster = new TwoInstances(home, postgres.Url, new Dictionary<string, string> { ["Wright__Accounts__LoginAttemptsPerUserName"] = "3" });
+        var a = cluster.Start("a");
+        var b = cluster.Start("b");
+        using var clientA = new HttpClient { BaseAddress = await a.WaitForUrlAsync(), Timeout = TestTimeouts.Default };
+        using var clientB = new HttpClient { BaseAddress = await b.WaitForUrlAsync(), Timeout = TestTimeouts.Default };
+        var wrong = new { userName = "admin", password = "not the password" };
+
+        // Two on each instance: each alone stays under 3, together they are over.
+        foreach (var client in new[] { clientA, clientB, clientA })
+        {
+            (await client.PostAsJsonAsync("/api/auth/login", wrong).Bounded()).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        }
+
+        using var fourth = await clientB.PostAsJsonAsync("/api/auth/login", wrong).Bounded();
+        await fourth.ShouldBeProblemAsync(HttpStatusCode.TooManyRequests, "rate_limited");
+    }
+
+    [PostgresFact]
     public async Task ALoginOnA_WorksOnB_AndItsLogoutOnA_CutsItOnB()
     {
         using var home = new TempDirectory("wright-cluster-login");

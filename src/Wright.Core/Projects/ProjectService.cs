@@ -415,12 +415,28 @@ public sealed partial class ProjectService
             redirected = gitDir;
         }
 
-        if (redirected is not null)
+        var repository = redirected is null ? (Directory.Exists(gitDir) ? gitDir : source) : Path.TrimEndingDirectorySeparator(PathJail.ResolveReal(Path.GetFullPath(redirected)));
+        if (redirected is not null && !IsInside(repository, source))
         {
-            var real = Path.TrimEndingDirectorySeparator(PathJail.ResolveReal(Path.GetFullPath(redirected)));
-            if (!IsInside(real, source))
+            await EnsurePlaceAsync(actor, repository, cancellationToken).ConfigureAwait(false);
+        }
+
+        // A repository may borrow objects from others (objects/info/alternates), and a clone
+        // copies what it borrows: each lender is judged like the source.
+        var objects = Path.Join(repository, "objects");
+        var alternates = Path.Join(objects, "info", "alternates");
+        if (File.Exists(alternates))
+        {
+            foreach (var line in await File.ReadAllLinesAsync(alternates, cancellationToken).ConfigureAwait(false))
             {
-                await EnsurePlaceAsync(actor, real, cancellationToken).ConfigureAwait(false);
+                var entry = line.Trim();
+                if (entry.Length == 0 || entry.StartsWith('#'))
+                {
+                    continue;
+                }
+
+                var lender = Path.TrimEndingDirectorySeparator(PathJail.ResolveReal(Path.GetFullPath(Path.IsPathFullyQualified(entry) ? entry : Path.Join(objects, entry))));
+                await EnsurePlaceAsync(actor, lender, cancellationToken).ConfigureAwait(false);
             }
         }
     }

@@ -403,7 +403,8 @@ public sealed partial class ProjectService
         string? redirected = null;
         if (File.Exists(gitDir) && new FileInfo(gitDir).LinkTarget is null)
         {
-            var line = File.ReadLines(gitDir).FirstOrDefault() ?? "";
+            var text = await ReadPlainFileAsync(gitDir, cancellationToken).ConfigureAwait(false) ?? throw _places.NotAllowed(actor);
+            var line = text.Split('\n')[0];
             if (line.StartsWith("gitdir:", StringComparison.Ordinal))
             {
                 var target = line["gitdir:".Length..].Trim();
@@ -427,7 +428,9 @@ public sealed partial class ProjectService
         var alternates = Path.Join(objects, "info", "alternates");
         if (File.Exists(alternates))
         {
-            foreach (var line in await File.ReadAllLinesAsync(alternates, cancellationToken).ConfigureAwait(false))
+            var lines = (await ReadPlainFileAsync(alternates, cancellationToken).ConfigureAwait(false))?.Split('\n')
+                ?? throw _places.NotAllowed(actor);
+            foreach (var line in lines)
             {
                 var entry = line.Trim();
                 if (entry.Length == 0 || entry.StartsWith('#'))
@@ -439,6 +442,18 @@ public sealed partial class ProjectService
                 await EnsurePlaceAsync(actor, lender, cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>A small regular file's text; null for a FIFO, device or anything large, which a clone source has no business holding where git looks.</summary>
+    private static async Task<string?> ReadPlainFileAsync(string path, CancellationToken cancellationToken)
+    {
+        var node = FileNode.Inspect(path);
+        if (node.Kind is not (FileNodeKind.RegularFile or FileNodeKind.Unknown) || new FileInfo(path).Length > 64 * 1024)
+        {
+            return null;
+        }
+
+        return await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The directory a local clone URL names, or null for a remote one.</summary>

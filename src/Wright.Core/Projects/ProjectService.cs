@@ -403,7 +403,8 @@ public sealed partial class ProjectService
         string? redirected = null;
         if (File.Exists(gitDir) && new FileInfo(gitDir).LinkTarget is null)
         {
-            var line = File.ReadLines(gitDir).FirstOrDefault() ?? "";
+            var text = await ReadPlainFileAsync(gitDir, cancellationToken).ConfigureAwait(false) ?? throw _places.NotAllowed(actor);
+            var line = text.Split('\n')[0];
             if (line.StartsWith("gitdir:", StringComparison.Ordinal))
             {
                 var target = line["gitdir:".Length..].Trim();
@@ -415,14 +416,44 @@ public sealed partial class ProjectService
             redirected = gitDir;
         }
 
-        if (redirected is not null)
+        var repository = redirected is null ? (Directory.Exists(gitDir) ? gitDir : source) : Path.TrimEndingDirectorySeparator(PathJail.ResolveReal(Path.GetFullPath(redirected)));
+        if (redirected is not null && !IsInside(repository, source))
         {
-            var real = Path.TrimEndingDirectorySeparator(PathJail.ResolveReal(Path.GetFullPath(redirected)));
-            if (!IsInside(real, source))
+            await EnsurePlaceAsync(actor, repository, cancellationToken).ConfigureAwait(false);
+        }
+
+        // A repository may borrow objects from others (objects/info/alternates), and a clone
+        // copies what it borrows: each lender is judged like the source.
+        var objects = Path.Join(repository, "objects");
+        var alternates = Path.Join(objects, "info", "alternates");
+        if (File.Exists(alternates))
+        {
+            var lines = (await ReadPlainFileAsync(alternates, cancellationToken).ConfigureAwait(false))?.Split('\n')
+                ?? throw _places.NotAllowed(actor);
+            foreach (var line in lines)
             {
-                await EnsurePlaceAsync(actor, real, cancellationToken).ConfigureAwait(false);
+                var entry = line.Trim();
+                if (entry.Length == 0 || entry.StartsWith('#'))
+                {
+                    continue;
+                }
+
+                var lender = Path.TrimEndingDirectorySeparator(PathJail.ResolveReal(Path.GetFullPath(Path.IsPathFullyQualified(entry) ? entry : Path.Join(objects, entry))));
+                await EnsurePlaceAsync(actor, lender, cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>A small regular file's text; null for a FIFO, device or anything large, which a clone source has no business holding where git looks.</summary>
+    private static async Task<string?> ReadPlainFileAsync(string path, CancellationToken cancellationToken)
+    {
+        var node = FileNode.Inspect(path);
+        if (node.Kind is not (FileNodeKind.RegularFile or FileNodeKind.Unknown) || new FileInfo(path).Length > 64 * 1024)
+        {
+            return null;
+        }
+
+        return await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The directory a local clone URL names, or null for a remote one.</summary>

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.StaticFiles;
@@ -123,7 +122,7 @@ internal static class FilesEndpoints
             : TypedResults.Ok(dto);
     }
 
-    /// <summary>A JSON body is text to format like the file it replaces; any other body is the file's bytes.</summary>
+    /// <summary>A JSON body is text to format like the file it replaces; any other body is the file's bytes. JSON of the wrong shape is ProblemMapping's <c>invalid_body</c>.</summary>
     private static async Task<FileWrite> ReadWriteBodyAsync(HttpRequest request, long maxFileBytes, CancellationToken cancellationToken)
     {
         try
@@ -147,10 +146,6 @@ internal static class FilesEndpoints
             }
 
             return FileWrite.FromBytes(buffer.ToArray());
-        }
-        catch (JsonException ex)
-        {
-            throw new WrightException(ErrorKind.Invalid, ErrorCodes.ValidationFailed, $"The JSON body could not be read: {ex.Message}", inner: ex);
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {

@@ -148,5 +148,11 @@ public sealed class EveryErrorIsAProblemTests
         var sessionId = session.GetProperty("id").GetString();
         (await PostAsync($"/api/sessions/{sessionId}/messages/{Guid.NewGuid()}/regenerate", """{"model": 5}""")).ShouldContain("model");
         (await PostAsync($"/api/sessions/{sessionId}/messages", """{"content": {"text": "hi"}}""")).ShouldContain("content");
+
+        // The file write endpoint reads its body itself; the same rule holds there.
+        using var write = new StringContent("""{"content": 5}""", Encoding.UTF8, "application/json");
+        using var written = await server.Client.PutAsync($"/api/projects/{project.Id}/files/a.txt", write).Bounded();
+        (await written.ShouldBeProblemAsync(HttpStatusCode.BadRequest, "invalid_body")).GetProperty("field").GetString().ShouldBe("content");
+        File.Exists(Path.Combine(project.Path, "a.txt")).ShouldBeFalse();
     }
 }

@@ -157,6 +157,9 @@ public sealed class WorkspaceRootsTests : IDisposable
         var gitFileRepo = Path.Combine(_root.Path, "gitfile");
         Directory.CreateDirectory(gitFileRepo);
         await File.WriteAllTextAsync(Path.Combine(gitFileRepo, ".git"), $"gitdir: {Path.Combine(alicePath, ".git")}\n").Bounded();
+        var borrowing = Path.Combine(_root.Path, "borrowing");
+        await GitCli.RunAsync(_root.Path, "init", "--quiet", borrowing).Bounded();
+        await File.WriteAllTextAsync(Path.Combine(borrowing, ".git", "objects", "info", "alternates"), Path.Combine(alicePath, ".git", "objects") + "\n").Bounded();
 
         var answers = new List<string>();
         foreach (var request in new object[]
@@ -165,6 +168,7 @@ public sealed class WorkspaceRootsTests : IDisposable
             new { url = new Uri(alicePath).AbsoluteUri, path = Path.Combine(_root.Path, "b2") },
             new { url = Path.Combine(_root.Path, "to-alice"), path = Path.Combine(_root.Path, "b3") },
             new { url = gitFileRepo, path = Path.Combine(_root.Path, "b4") },
+            new { url = borrowing, path = Path.Combine(_root.Path, "b6") },
             new { url = outside, path = Path.Combine(_root.Path, "b5") },
         })
         {

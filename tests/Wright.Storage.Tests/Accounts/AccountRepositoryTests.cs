@@ -92,6 +92,38 @@ public abstract class AccountRepositoryTests<TProvider> : StorageTestBase<TProvi
     }
 
     [StorageFact]
+    public async Task RefreshTokens_SpentWithASuccessor_RememberItUntilPurged()
+    {
+        await MigrateAsync();
+        var user = NewUser("alice", Start);
+        await new UserRepository(Database).InsertAsync(user, CancellationToken.None).Bounded();
+        var tokens = new RefreshTokenRepository(Database);
+        var spent = new RefreshToken(Guid.NewGuid(), Guid.NewGuid(), user.Id, "hash-spent", Start, Start.AddDays(14), null, null);
+        var expired = spent with { Id = Guid.NewGuid(), FamilyId = Guid.NewGuid(), TokenHash = "hash-expired", ExpiresAt = Start.AddDays(1) };
+        var revoked = spent with { Id = Guid.NewGuid(), FamilyId = Guid.NewGuid(), TokenHash = "hash-revoked" };
+        var live = spent with { Id = Guid.NewGuid(), FamilyId = Guid.NewGuid(), TokenHash = "hash-live" };
+        foreach (var token in new[] { spent, expired, revoked, live })
+        {
+            await tokens.InsertAsync(token, CancellationToken.None).Bounded();
+        }
+
+        (await tokens.TryUseAsync(spent.Id, Start.AddMinutes(1), "protected-successor", CancellationToken.None).Bounded()).ShouldBeTrue();
+        (await tokens.TryUseAsync(spent.Id, Start.AddMinutes(1), "another", CancellationToken.None).Bounded()).ShouldBeFalse();
+        await tokens.RevokeFamilyAsync(revoked.FamilyId, Start.AddHours(1), CancellationToken.None).Bounded();
+        (await tokens.GetSuccessorAsync(spent.Id, CancellationToken.None).Bounded()).ShouldBe("protected-successor");
+
+        (await tokens.PurgeAsync(Start.AddHours(1), Start, CancellationToken.None).Bounded()).ShouldBe(0);
+        (await tokens.GetSuccessorAsync(spent.Id, CancellationToken.None).Bounded()).ShouldBe("protected-successor", "spent after the successor cut-off");
+        (await tokens.PurgeAsync(Start.AddDays(2), Start.AddMinutes(2), CancellationToken.None).Bounded()).ShouldBe(2);
+
+        (await tokens.GetSuccessorAsync(spent.Id, CancellationToken.None).Bounded()).ShouldBeNull();
+        (await tokens.FindByHashAsync("hash-expired", CancellationToken.None).Bounded()).ShouldBeNull();
+        (await tokens.FindByHashAsync("hash-revoked", CancellationToken.None).Bounded()).ShouldBeNull();
+        (await tokens.FindByHashAsync("hash-spent", CancellationToken.None).Bounded())!.UsedAt.ShouldBe(Start.AddMinutes(1));
+        (await tokens.FindByHashAsync("hash-live", CancellationToken.None).Bounded()).ShouldNotBeNull();
+    }
+
+    [StorageFact]
     public async Task PersonalAccessTokens_InsertFindListRevokeOnlyByOwner()
     {
         await MigrateAsync();

@@ -21,6 +21,7 @@ using Wright.Server.Health;
 using Wright.Server.Hosting;
 using Wright.Server.Llm;
 using Wright.Server.Problems;
+using Wright.Server.Previews;
 using Wright.Server.Projects;
 using Wright.Server.Sandbox;
 using Wright.Server.Terminals;
@@ -84,9 +85,11 @@ public static class WrightServer
         builder.Services.AddLlmAndConversations(wright);
         builder.Services.AddWrightTerminals();
         builder.Services.AddWrightSandbox();
+        builder.Services.AddWrightPreviews();
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.UsePreviews();
         app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
@@ -107,6 +110,7 @@ public static class WrightServer
         api.MapConversations();
         api.MapEngine();
         api.MapTerminals();
+        api.MapPreviews();
         mapApi?.Invoke(api);
         return app;
     }

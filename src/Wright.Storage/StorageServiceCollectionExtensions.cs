@@ -13,6 +13,8 @@ using Wright.Storage.Database;
 using Wright.Storage.Projects;
 using Wright.Core.Terminals;
 using Wright.Storage.Terminals;
+using Wright.Core.Previews;
+using Wright.Storage.Previews;
 
 namespace Wright.Storage;
 
@@ -33,6 +35,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IConversationRepository, ConversationRepository>();
         services.TryAddSingleton<IEngineRepository, EngineRepository>();
         services.TryAddSingleton<ITerminalRepository, TerminalRepository>();
+        services.TryAddSingleton<IPreviewRepository, PreviewRepository>();
         return services;
     }
 }

@@ -91,4 +91,6 @@ public static class ErrorCodes
     public const string TerminalStartFailed = "terminal_start_failed";
     public const string WebSocketRequired = "websocket_required";
     public const string SandboxUnavailable = "sandbox_unavailable";
+    public const string PreviewNotFound = "preview_not_found";
+    public const string PreviewPortInvalid = "preview_port_invalid";
 }

@@ -87,7 +87,7 @@ public sealed class PreviewService
     {
         if (port is < 1 or > 65535)
         {
-            throw WrightException.Invalid(ErrorCodes.PreviewPortInvalid, $"A preview port is 1 to 65535; got {port}.");
+            throw WrightException.Invalid(ErrorCodes.PreviewPortInvalid, "A preview port is a number from 1 to 65535.");
         }
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Wright.Core.Errors;
 using Wright.Core.Previews;
 using Wright.Server.Accounts;
 using Wright.Server.Projects;
@@ -18,8 +19,8 @@ internal static class PreviewsEndpoints
         var group = api.MapGroup("/projects/{id:guid}/previews").WithTags("Previews");
         group.MapGet("", ListAsync).WithSummary("Dev servers of the project: ports the caller's terminals listen on or printed, and ports added by hand.");
         group.MapPost("", AddAsync).WithSummary("Adds a loopback port {port} to the previews.");
-        group.MapDelete("/{port:int}", RemoveAsync).WithSummary("Removes a port added by hand.");
-        group.MapGet("/{port:int}/open", OpenAsync).WithSummary("Redirects to the preview's own origin with a one-minute ticket that signs the caller in there.");
+        group.MapDelete("/{port}", RemoveAsync).WithSummary("Removes a port added by hand.");
+        group.MapGet("/{port}/open", OpenAsync).WithSummary("Redirects to the preview's own origin with a one-minute ticket that signs the caller in there.");
         return api;
     }
 
@@ -35,22 +36,35 @@ internal static class PreviewsEndpoints
         return TypedResults.Created($"/api/projects/{id}/previews", Dto(http, preview));
     }
 
-    private static async Task<NoContent> RemoveAsync(Guid id, int port, HttpContext http, PreviewService previews, CancellationToken cancellationToken)
+    // The port is read as text and checked after the project: a stranger learns nothing but 404.
+    private static async Task<NoContent> RemoveAsync(Guid id, string port, HttpContext http, PreviewService previews, CancellationToken cancellationToken)
     {
-        await previews.RemoveAsync(http.Actor(), id, port, cancellationToken);
+        if (!await previews.CanPreviewAsync(http.Actor(), id, cancellationToken))
+        {
+            throw WrightException.NotFound(ErrorCodes.ProjectNotFound, $"Project {id} does not exist.");
+        }
+
+        await previews.RemoveAsync(http.Actor(), id, PortOf(port), cancellationToken);
         return TypedResults.NoContent();
     }
 
-    private static async Task<RedirectHttpResult> OpenAsync(Guid id, int port, HttpContext http, PreviewService previews, PreviewTickets tickets, CancellationToken cancellationToken)
+    private static async Task<RedirectHttpResult> OpenAsync(Guid id, string port, HttpContext http, PreviewService previews, PreviewTickets tickets, CancellationToken cancellationToken)
     {
-        PreviewService.CheckPort(port);
         if (!await previews.CanPreviewAsync(http.Actor(), id, cancellationToken))
         {
-            throw Wright.Core.Errors.WrightException.NotFound(Wright.Core.Errors.ErrorCodes.ProjectNotFound, $"Project {id} does not exist.");
+            throw WrightException.NotFound(ErrorCodes.ProjectNotFound, $"Project {id} does not exist.");
         }
 
-        var ticket = tickets.IssueTicket(http.Actor().UserId, id, port);
-        return TypedResults.Redirect($"{PreviewProxy.OriginOf(http.Request, id, port)}{PreviewProxy.LoginPath}?ticket={Uri.EscapeDataString(ticket)}");
+        var number = PortOf(port);
+        var ticket = tickets.IssueTicket(http.Actor().UserId, id, number);
+        return TypedResults.Redirect($"{PreviewProxy.OriginOf(http.Request, id, number)}{PreviewProxy.LoginPath}?ticket={Uri.EscapeDataString(ticket)}");
+    }
+
+    private static int PortOf(string port)
+    {
+        var number = int.TryParse(port, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) ? value : 0;
+        PreviewService.CheckPort(number);
+        return number;
     }
 
     private static PreviewDto Dto(HttpContext http, Preview p) => new(

@@ -132,9 +132,12 @@ public sealed partial class PreviewTests
     /// <summary>Starts python's http.server in a terminal of the project and returns the port it printed.</summary>
     private static async Task<(TerminalInfo Terminal, int Port)> StartHttpServerAsync(WrightTestServer server, ProjectInfo project)
     {
-        var terminal = await TerminalApi.CreateAsync(server.Client, project.Id);
+        // sh rather than the account's bash: no rc files to wait for on a loaded machine.
+        var terminal = await TerminalApi.CreateAsync(server.Client, project.Id, new { shell = "/bin/sh", cols = 200, rows = 24 });
         await using var client = await TerminalClient.ConnectAsync(server.BaseAddress, TerminalApi.BearerOf(server.Client), terminal.Id, cols: 200, rows: 24);
-        await client.SendAsync("python3 -m http.server 0 --bind 127.0.0.1\r");
+        // Debian's python3 when present: a version manager's shim can take seconds to start.
+        var python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+        await client.SendAsync($"{python} -m http.server 0 --bind 127.0.0.1\r");
         await client.WaitUntilAsync(() => ServingPort().IsMatch(client.Output), "python's 'Serving HTTP' line");
         return (terminal, int.Parse(ServingPort().Match(client.Output).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
     }

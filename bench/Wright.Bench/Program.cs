@@ -1,11 +1,11 @@
 using Wright.Bench;
 
 // Benchmarks of Wright, each reported as a ratio against an anchor measured in the same run.
-// Usage: dotnet run -c Release --project bench/Wright.Bench -- [startup] [auth] [writes] [tree] [ttft] [stream] [context] [actionrun] [cluster] [--files N]
+// Usage: dotnet run -c Release --project bench/Wright.Bench -- [startup] [auth] [writes] [tree] [ttft] [stream] [context] [actionrun] [cluster] [terminals] [--files N]
 var which = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal) && !int.TryParse(a, out _)).ToHashSet(StringComparer.OrdinalIgnoreCase);
 if (which.Count == 0)
 {
-    which = ["startup", "auth", "writes", "tree", "ttft", "stream", "context", "actionrun", "cluster"];
+    which = ["startup", "auth", "writes", "tree", "ttft", "stream", "context", "actionrun", "cluster", "terminals"];
 }
 
 var filesIndex = Array.IndexOf(args, "--files");
@@ -59,6 +59,11 @@ try
     if (which.Contains("cluster"))
     {
         await ClusterBench.RunAsync(work, cancellation.Token);
+    }
+
+    if (which.Contains("terminals"))
+    {
+        await TerminalBench.RunAsync(work, cancellation.Token);
     }
 }
 finally

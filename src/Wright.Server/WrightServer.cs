@@ -23,6 +23,7 @@ using Wright.Server.Health;
 using Wright.Server.Hosting;
 using Wright.Server.Llm;
 using Wright.Server.Problems;
+using Wright.Server.Previews;
 using Wright.Server.Projects;
 using Wright.Server.Workbench;
 using Wright.Server.Web;
@@ -101,10 +102,12 @@ public static class WrightServer
         builder.Services.AddWrightTerminals();
         builder.Services.AddWrightSandbox();
         builder.Services.AddAgentMonitor();
+        builder.Services.AddWrightPreviews();
         configure?.Invoke(builder);
         builder.Services.AddLogFloodGuard();
 
         var app = builder.Build();
+        app.UsePreviews();
         app.UseSecurityHeaders();
         app.UseRequestTargetLimit();
         app.UseExceptionHandler();
@@ -132,6 +135,7 @@ public static class WrightServer
         api.MapEngine();
         api.MapTerminals();
         api.MapAgents();
+        api.MapPreviews();
         mapApi?.Invoke(api);
         return app;
     }

@@ -16,6 +16,8 @@ using Wright.Storage.Database;
 using Wright.Storage.Projects;
 using Wright.Core.Terminals;
 using Wright.Storage.Terminals;
+using Wright.Core.Previews;
+using Wright.Storage.Previews;
 
 namespace Wright.Storage;
 
@@ -43,6 +45,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<Wright.Core.Workbench.IWorkbenchRepository, Wright.Storage.Workbench.WorkbenchRepository>();
         services.TryAddSingleton<ITerminalRepository, TerminalRepository>();
         services.TryAddSingleton<IAgentRepository, AgentRepository>();
+        services.TryAddSingleton<IPreviewRepository, PreviewRepository>();
         return services;
     }
 }

@@ -113,4 +113,6 @@ public static class ErrorCodes
     public const string AgentNotFound = "agent_not_found";
     public const string HookPayloadInvalid = "hook_payload_invalid";
     public const string HookUncorrelated = "hook_uncorrelated";
+    public const string PreviewNotFound = "preview_not_found";
+    public const string PreviewPortInvalid = "preview_port_invalid";
 }

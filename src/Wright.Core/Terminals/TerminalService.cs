@@ -258,6 +258,22 @@ public sealed partial class TerminalService : IAsyncDisposable
         return Tmux is null ? null : await Tmux.PanePidAsync(terminal.Id, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The terminal's recent output as text (about the last 200 lines), for the URLs dev servers print.</summary>
+    public async Task<string> RecentOutputAsync(Terminal terminal, CancellationToken cancellationToken)
+    {
+        if (!terminal.IsRunning)
+        {
+            return "";
+        }
+
+        if (terminal.Host == TerminalHost.Pty)
+        {
+            return _direct.TryGetValue(terminal.Id, out var direct) ? System.Text.Encoding.UTF8.GetString(direct.Snapshot()) : "";
+        }
+
+        return Tmux is null ? "" : await Tmux.RecentTextAsync(terminal.Id, 200, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>At start-up: terminals whose shells ended while the server was down get their exit recorded.</summary>
     public async Task ReconcileAsync(CancellationToken cancellationToken)
     {

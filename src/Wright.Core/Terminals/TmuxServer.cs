@@ -178,6 +178,13 @@ public sealed class TmuxServer
         return Encoding.UTF8.GetBytes(text.ToString());
     }
 
+    /// <summary>The last <paramref name="lines"/> lines of the terminal as plain text (no colours).</summary>
+    public async Task<string> RecentTextAsync(Guid terminalId, int lines, CancellationToken cancellationToken)
+    {
+        var capture = await RunAsync(["capture-pane", "-p", "-J", "-S", Text(-lines), "-t", "=" + SessionOf(terminalId) + ":"], cancellationToken).ConfigureAwait(false);
+        return capture.ExitCode == 0 ? capture.Output : "";
+    }
+
     /// <summary>Starts a tmux client attached to the terminal's session, inside a PTY of Wright's own.</summary>
     public PtyProcess Attach(Guid terminalId, int cols, int rows)
     {

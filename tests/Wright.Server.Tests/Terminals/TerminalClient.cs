@@ -209,9 +209,10 @@ public sealed record TerminalInfo(Guid Id, Guid ProjectId, string Name, string S
 /// <summary>Helpers shared by the terminal tests.</summary>
 public static class TerminalApi
 {
+    /// <summary>Opens a terminal; without a body, one running sh (no rc files to wait for on a loaded machine).</summary>
     public static async Task<TerminalInfo> CreateAsync(HttpClient client, Guid projectId, object? body = null)
     {
-        using var response = await client.PostAsJsonAsync($"/api/projects/{projectId}/terminals", body ?? new { cols = 80, rows = 24 }).Bounded();
+        using var response = await client.PostAsJsonAsync($"/api/projects/{projectId}/terminals", body ?? new { shell = "/bin/sh", cols = 80, rows = 24 }).Bounded();
         var text = await response.Content.ReadAsStringAsync().Bounded();
         response.StatusCode.ShouldBe(System.Net.HttpStatusCode.Created, text);
         return JsonSerializer.Deserialize<TerminalInfo>(text, WrightTestServer.Json)!;

@@ -14,7 +14,7 @@ public sealed class TerminalTests
         await using var server = await WrightTestServer.StartAsync();
         await using var cleanup = new TmuxCleanup(server.DataDir);
         var project = await server.CreateProjectAsync();
-        var terminal = await TerminalApi.CreateAsync(server.Client, project.Id, new { name = "build", cols = 80, rows = 24 });
+        var terminal = await TerminalApi.CreateAsync(server.Client, project.Id, new { name = "build", shell = "/bin/sh", cols = 80, rows = 24 });
         terminal.Host.ShouldBe("tmux");
         terminal.SurvivesRestart.ShouldBeTrue();
         terminal.Name.ShouldBe("build");

@@ -1,0 +1,202 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Net.WebSockets;
+using System.Text;
+using Wright.Core.Actions;
+using Wright.Core.Sandbox;
+using Wright.Core.Terminals;
+
+namespace Wright.Bench;
+
+/// <summary>
+/// Terminals against a PTY read in-process (keystroke echo, `cat` of 100 MB, server RSS), and a
+/// sandboxed command's start against the same command unconfined.
+/// </summary>
+internal static class TerminalBench
+{
+    private const int Keystrokes = 300;
+    private const long CatBytes = 100L * 1024 * 1024;
+
+    public static async Task RunAsync(string work, CancellationToken cancellationToken)
+    {
+        var file = Path.Combine(work, "cat-100mb.txt");
+        await using (var stream = File.Create(file))
+        {
+            var line = Encoding.ASCII.GetBytes(new string('x', 79) + "\n");
+            for (long written = 0; written < CatBytes; written += line.Length)
+            {
+                stream.Write(line);
+            }
+        }
+
+        foreach (var host in new[] { "tmux", "pty" })
+        {
+            var dataDir = Path.Combine(work, $"terminals-{host}-data");
+            var environment = host == "pty" ? new Dictionary<string, string> { ["Wright__Terminals__Tmux"] = "off" } : null;
+            await using var server = await ServerProcess.StartAsync(dataDir, cancellationToken, environment);
+            try
+            {
+                await RunHostAsync(server, host, work, file, cancellationToken);
+            }
+            finally
+            {
+                var tmux = TmuxServer.Find(null, Path.Combine(dataDir, "terminals"), 10_000);
+                if (host == "tmux" && tmux is not null)
+                {
+                    await tmux.KillServerAsync(cancellationToken);
+                }
+            }
+        }
+
+        await SandboxStartAsync(work, cancellationToken);
+    }
+
+    private static async Task RunHostAsync(ServerProcess server, string host, string work, string file, CancellationToken cancellationToken)
+    {
+        using var client = await server.CreateClientAsync(cancellationToken);
+        var created = await client.PostAsJsonAsync("/api/projects", new { name = "terminals", path = Path.Combine(work, $"terminals-{host}-project") }, cancellationToken);
+        created.EnsureSuccessStatusCode();
+        var project = (await created.Content.ReadFromJsonAsync<Ref>(cancellationToken))!;
+        var opened = await client.PostAsJsonAsync($"/api/projects/{project.Id}/terminals", new { shell = "/bin/bash", cols = 120, rows = 40 }, cancellationToken);
+        opened.EnsureSuccessStatusCode();
+        var terminal = (await opened.Content.ReadFromJsonAsync<Ref>(cancellationToken))!;
+        using var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("Authorization", client.DefaultRequestHeaders.Authorization!.ToString());
+        await socket.ConnectAsync(new Uri(server.BaseAddress.ToString().Replace("http", "ws", StringComparison.Ordinal) + $"api/terminals/{terminal.Id}/attach"), cancellationToken);
+        var remote = new SocketReader(socket);
+        await remote.SendAsync("export PS1='$ '; stty -ixon; echo READY-$((1+1))\r", cancellationToken);
+        await remote.ReadUntilAsync("READY-2", cancellationToken);
+
+        await using var local = PtyProcess.Start("/bin/bash", ["--norc", "--noprofile", "-i"], TmuxServer.Environment(), work, 120, 40);
+        var anchor = new PtyReader(local);
+        await anchor.SendAsync("export PS1='$ '; echo READY-$((1+1))\r", cancellationToken);
+        await anchor.ReadUntilAsync("READY-2", cancellationToken);
+
+        var subjectMs = new List<double>();
+        var anchorMs = new List<double>();
+        for (var i = 0; i < Keystrokes; i++)
+        {
+            subjectMs.Add(await EchoAsync(remote, cancellationToken));
+            anchorMs.Add(await EchoAsync(anchor, cancellationToken));
+        }
+
+        await remote.SendAsync("\u0015", cancellationToken);
+        await anchor.SendAsync("\u0015", cancellationToken);
+        double P(List<double> s, double p) => Measure.Percentile(s, p);
+        Console.WriteLine($"terminal[{host}]: keystroke echo p50 {P(subjectMs, 50):F2} ms, p99 {P(subjectMs, 99):F2} ms through the WebSocket; in-process PTY p50 {P(anchorMs, 50):F2} ms, p99 {P(anchorMs, 99):F2} ms -> added p50 {P(subjectMs, 50) - P(anchorMs, 50):F2} ms, p99 {P(subjectMs, 99) - P(anchorMs, 99):F2} ms");
+
+        var baseline = server.ResidentBytes();
+        var peak = baseline;
+        using var sampling = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                peak = Math.Max(peak, server.ResidentBytes());
+                await Task.Delay(20, CancellationToken.None);
+            }
+        }, CancellationToken.None);
+        var clock = Stopwatch.StartNew();
+        remote.Received = 0;
+        await remote.SendAsync($"cat {file}; echo CAT-END-$((20+22))\r", cancellationToken);
+        await remote.ReadUntilAsync("CAT-END-42", cancellationToken);
+        var subject = clock.Elapsed;
+        await sampling.CancelAsync();
+        await sampler;
+
+        clock.Restart();
+        await using (var cat = PtyProcess.Start("/bin/cat", [file], TmuxServer.Environment(), work, 120, 40))
+        {
+            var buffer = new byte[64 * 1024];
+            while (await cat.ReadAsync(buffer, cancellationToken) > 0)
+            {
+            }
+        }
+
+        var anchorTime = clock.Elapsed;
+        Console.WriteLine($"terminal[{host}]: cat 100 MB through the WebSocket {Measure.Ms(subject)} ({remote.Received / 1_048_576.0:F1} MB reached the client); cat into a local PTY read by a plain reader {Measure.Ms(anchorTime)} -> ratio {subject / anchorTime:F2}x; server RSS {baseline / 1_048_576} MB before, peak {peak / 1_048_576} MB");
+        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "done", cancellationToken);
+    }
+
+    private static async Task<double> EchoAsync(IEcho echo, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        await echo.SendAsync("x", cancellationToken);
+        await echo.ReadUntilAsync("x", cancellationToken);
+        return clock.Elapsed.TotalMilliseconds;
+    }
+
+    private static async Task SandboxStartAsync(string work, CancellationToken cancellationToken)
+    {
+        var project = Path.Combine(work, "sandbox-project");
+        Directory.CreateDirectory(project);
+        var sandbox = new CommandSandbox(new SandboxOptions { DataDir = Path.Combine(work, "sandbox-data") });
+        var unconfined = new CommandSandbox(new SandboxOptions { Bwrap = "off" });
+        if (!sandbox.IsAvailable)
+        {
+            Console.WriteLine("sandbox: bubblewrap is not available here; nothing to measure");
+            return;
+        }
+
+        var command = new CommandAction("true", []);
+        var (confined, plain) = await Measure.CompareAsync(
+            30,
+            async () => (await CommandHandler.RunAsync(command, project, null, sandbox, cancellationToken)).ExitCode.GetValueOrDefault(),
+            async () => (await CommandHandler.RunAsync(command, project, null, unconfined, cancellationToken)).ExitCode.GetValueOrDefault());
+        Console.WriteLine($"sandbox: `true` under bubblewrap {Measure.Ms(confined)}, unconfined {Measure.Ms(plain)} (medians of 30) -> added {(confined - plain).TotalMilliseconds:F1} ms");
+    }
+
+    private interface IEcho
+    {
+        Task SendAsync(string text, CancellationToken cancellationToken);
+
+        Task ReadUntilAsync(string text, CancellationToken cancellationToken);
+    }
+
+    private sealed class SocketReader(ClientWebSocket socket) : IEcho
+    {
+        private readonly byte[] _buffer = new byte[256 * 1024];
+        private string _tail = "";
+
+        public long Received { get; set; }
+
+        public Task SendAsync(string text, CancellationToken cancellationToken) =>
+            socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Binary, true, cancellationToken);
+
+        public async Task ReadUntilAsync(string text, CancellationToken cancellationToken)
+        {
+            while (!_tail.Contains(text, StringComparison.Ordinal))
+            {
+                var received = await socket.ReceiveAsync(_buffer, cancellationToken);
+                Received += received.Count;
+                var chunk = Encoding.UTF8.GetString(_buffer, 0, received.Count);
+                _tail = (_tail + chunk)[^Math.Min(_tail.Length + chunk.Length, 4096)..];
+            }
+
+            _tail = "";
+        }
+    }
+
+    private sealed class PtyReader(PtyProcess pty) : IEcho
+    {
+        private readonly byte[] _buffer = new byte[64 * 1024];
+        private string _tail = "";
+
+        public Task SendAsync(string text, CancellationToken cancellationToken) => pty.WriteAsync(Encoding.UTF8.GetBytes(text), cancellationToken);
+
+        public async Task ReadUntilAsync(string text, CancellationToken cancellationToken)
+        {
+            while (!_tail.Contains(text, StringComparison.Ordinal))
+            {
+                var n = await pty.ReadAsync(_buffer, cancellationToken);
+                var chunk = Encoding.UTF8.GetString(_buffer, 0, n);
+                _tail = (_tail + chunk)[^Math.Min(_tail.Length + chunk.Length, 4096)..];
+            }
+
+            _tail = "";
+        }
+    }
+
+    private sealed record Ref(Guid Id);
+}

@@ -1,11 +1,11 @@
 using Wright.Bench;
 
 // Benchmarks of Wright, each reported as a ratio against an anchor measured in the same run.
-// Usage: dotnet run -c Release --project bench/Wright.Bench -- [startup] [auth] [writes] [tree] [ttft] [stream] [context] [actionrun] [cluster] [terminals] [--files N]
+// Usage: dotnet run -c Release --project bench/Wright.Bench -- [startup] [auth] [writes] [tree] [ttft] [prefix] [stream] [context] [actionrun] [cluster] [terminals] [--files N]
 var which = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal) && !int.TryParse(a, out _)).ToHashSet(StringComparer.OrdinalIgnoreCase);
 if (which.Count == 0)
 {
-    which = ["startup", "auth", "writes", "tree", "ttft", "stream", "context", "actionrun", "cluster", "terminals"];
+    which = ["startup", "auth", "writes", "tree", "ttft", "prefix", "stream", "context", "actionrun", "cluster", "terminals"];
 }
 
 var filesIndex = Array.IndexOf(args, "--files");
@@ -39,6 +39,11 @@ try
     if (which.Contains("ttft"))
     {
         await ChatBench.RunTtftAsync(work, cancellation.Token);
+    }
+
+    if (which.Contains("prefix"))
+    {
+        await PrefixBench.RunAsync(work, cancellation.Token);
     }
 
     if (which.Contains("stream"))

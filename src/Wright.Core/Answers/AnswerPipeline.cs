@@ -278,7 +278,16 @@ public sealed partial class AnswerPipeline : IAsyncDisposable
         var config = prepared.Built?.Filter?.Config ?? await LoadConfigAsync(root, cancellationToken).ConfigureAwait(false);
         var policy = scope.ApprovalOverride ?? config.CommandApproval ?? _options.DefaultCommandApproval;
         var workspace = new ToolWorkspace(root, prepared.Built?.Filter ?? await ContextFileFilter.CreateAsync(root, _git, cancellationToken).ConfigureAwait(false));
-        var round = new ToolRound(scope, workspace, root, project.Id, policy);
+        ToolRound? round = null;
+        round = new ToolRound(scope, workspace, root, project.Id, policy)
+        {
+            PendingChanged = token =>
+            {
+                run.Staged = round!.Staged;
+                run.PendingApproval = round.PendingApproval;
+                return _recorder.SaveAsync(run.Record(_time.GetUtcNow()), token);
+            },
+        };
         var modelName = scope.Model.Name.ToString();
         var stuck = new StuckDetector(_options.StuckRepeats);
         var request = prepared;
@@ -312,6 +321,7 @@ public sealed partial class AnswerPipeline : IAsyncDisposable
 
             // The answer between two steps: what the next step (or a resumed one) starts from.
             run.Staged = round.Staged;
+            run.PendingApproval = null;
             await _recorder.SaveAsync(run.Record(_time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
 
             if (stuck.Detail is { } why)
@@ -468,6 +478,8 @@ public sealed partial class AnswerPipeline : IAsyncDisposable
 
         public IReadOnlyDictionary<string, string>? WorkspaceAfter { get; set; }
 
+        public PendingApprovalRecord? PendingApproval { get; set; }
+
         public decimal Cost => Steps.Sum(s => s.Cost);
 
         public MessageStatus Status { get; private set; } = MessageStatus.Complete;
@@ -507,7 +519,7 @@ public sealed partial class AnswerPipeline : IAsyncDisposable
         public AnswerRecord Record(DateTimeOffset now) =>
             new(scope.Assistant.Id, scope.Session.Id, line.BaseCommit, Commits.LastOrDefault(), Commits.ToList(), line.Branch, StopReason ?? StopReasons.Completed, StopDetail, Steps.Count, Cost, Failure, started, now)
             {
-                State = new AnswerState(Steps.Count, Turn.ToList(), Staged, null, Commits.ToList()) { WorkspaceAfter = WorkspaceAfter },
+                State = new AnswerState(Steps.Count, Turn.ToList(), Staged, PendingApproval, Commits.ToList()) { WorkspaceAfter = WorkspaceAfter },
                 Unpriced = Steps.Any(s => s.Unpriced),
             };
     }

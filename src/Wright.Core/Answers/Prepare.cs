@@ -27,15 +27,17 @@ public sealed partial class Prepare
     private const int ToolSchemaReserveTokens = 1500;
 
     private readonly PromptManager _prompts;
-    private readonly IEngineRepository _engine;
+    private readonly IContextRepository _contexts;
+    private readonly IAnswerRepository _answers;
     private readonly ContextBuilder _contextBuilder;
     private readonly TokenEstimator _estimator;
     private readonly EngineOptions _options;
 
-    public Prepare(PromptManager prompts, IEngineRepository engine, ContextBuilder contextBuilder, TokenEstimator estimator, IOptions<EngineOptions> options)
+    public Prepare(PromptManager prompts, IContextRepository contexts, IAnswerRepository answers, ContextBuilder contextBuilder, TokenEstimator estimator, IOptions<EngineOptions> options)
     {
         _prompts = prompts;
-        _engine = engine;
+        _contexts = contexts;
+        _answers = answers;
         _contextBuilder = contextBuilder;
         _estimator = estimator;
         _options = options.Value;
@@ -48,7 +50,7 @@ public sealed partial class Prepare
         var prompt = path[^1];
         var modelName = model.Name.ToString();
         var layers = await _prompts.RenderAsync(project, session.Id, input.UserId, modelName, tools: true, cancellationToken).ConfigureAwait(false);
-        var (history, previous, baseline) = await HistoryAsync(path, cancellationToken).ConfigureAwait(false);
+        var (history, previous, baseline) = await HistoryAsync(session.Id, path, cancellationToken).ConfigureAwait(false);
 
         var window = model.Info?.ContextWindow ?? _options.DefaultContextWindow;
         var fixedCost = _estimator.Estimate(layers.System, modelName)
@@ -94,11 +96,14 @@ public sealed partial class Prepare
     /// as the workspace its answer left, so "changed since the last prompt" holds only the user's
     /// changes); and the commit that answer ended at.
     /// </summary>
-    private async Task<(List<TurnMessage> History, ContextRecord? Previous, string? Baseline)> HistoryAsync(IReadOnlyList<Message> path, CancellationToken cancellationToken)
+    private async Task<(List<TurnMessage> History, ContextRecord? Previous, string? Baseline)> HistoryAsync(Guid sessionId, IReadOnlyList<Message> path, CancellationToken cancellationToken)
     {
+        // One query for every answer of the session (not one per turn: this is on the way to the first token).
+        var answers = path.Count > 1
+            ? (await _answers.ListAnswersAsync(sessionId, cancellationToken).ConfigureAwait(false)).ToDictionary(a => a.MessageId)
+            : [];
         var history = new List<TurnMessage>();
-        ContextRecord? previous = null;
-        string? baseline = null;
+        var prompts = new List<(Message Prompt, AnswerRecord? Answer)>();
         for (var i = 0; i < path.Count - 1; i++)
         {
             var message = path[i];
@@ -108,7 +113,8 @@ public sealed partial class Prepare
             }
 
             var answer = i + 1 < path.Count - 1 && path[i + 1].Role == MessageRole.Assistant ? path[i + 1] : null;
-            var record = answer is null ? null : await _engine.GetAnswerAsync(answer.Id, cancellationToken).ConfigureAwait(false);
+            var record = answer is null ? null : answers.GetValueOrDefault(answer.Id);
+            prompts.Add((message, record));
             if (record?.State is { Messages.Count: > 0 } state)
             {
                 history.AddRange(state.Messages);
@@ -121,20 +127,23 @@ public sealed partial class Prepare
                     history.Add(TurnMessage.Assistant(answer.Content));
                 }
             }
-
-            if (await _engine.GetContextAsync(message.Id, cancellationToken).ConfigureAwait(false) is { } stored)
-            {
-                previous = stored.Record;
-                baseline = null;
-                if (record?.State?.WorkspaceAfter is { } after && record.HeadAfter is { } head)
-                {
-                    previous = previous with { Workspace = after, Head = head };
-                    baseline = head;
-                }
-            }
         }
 
-        return (history, previous, baseline);
+        // The nearest earlier prompt with a stored Context makes this one incremental.
+        for (var i = prompts.Count - 1; i >= 0; i--)
+        {
+            if (await _contexts.GetContextAsync(prompts[i].Prompt.Id, cancellationToken).ConfigureAwait(false) is not { } stored)
+            {
+                continue;
+            }
+
+            var record = prompts[i].Answer;
+            return record?.State?.WorkspaceAfter is { } after && record.HeadAfter is { } head
+                ? (history, stored.Record with { Workspace = after, Head = head }, head)
+                : (history, stored.Record, null);
+        }
+
+        return (history, null, null);
     }
 
     private int Estimate(TurnMessage message, string model) =>

@@ -26,6 +26,9 @@ internal sealed class ToolRound(AnswerScope scope, ToolWorkspace workspace, stri
     /// <summary>The command waiting for the user's decision, while one does.</summary>
     public PendingApprovalRecord? PendingApproval { get; internal set; }
 
+    /// <summary>Saves the answer's state when a command starts or stops waiting for approval, so the wait survives in the record.</summary>
+    public Func<CancellationToken, Task>? PendingChanged { get; init; }
+
     /// <summary>What is staged and not yet applied.</summary>
     public IReadOnlyList<StagedChangeRecord> Staged =>
         Workspace.Changes.Select(c => new StagedChangeRecord(c.GetType().Name, c.Path)).ToList();
@@ -150,6 +153,11 @@ public sealed class ToolDispatch
         {
             using var waiter = _approvals.Register(scope.Session.Id, scope.Assistant.Id, call.Id, command.Display);
             round.PendingApproval = new PendingApprovalRecord(waiter.Approval.Id, call.Id, command.Display);
+            if (round.PendingChanged is { } saveWaiting)
+            {
+                await saveWaiting(cancellationToken).ConfigureAwait(false);
+            }
+
             _recorder.ApprovalRequired(scope, waiter.Approval.Id, call.Id, command.Display);
             var approved = await waiter.WaitAsync(_options.ApprovalTimeout, _time, cancellationToken).ConfigureAwait(false);
             round.PendingApproval = null;

@@ -33,12 +33,12 @@ public sealed class ChatBranches
     public const string BranchPrefix = "wright/";
 
     private readonly IConversationRepository _conversations;
-    private readonly IEngineRepository _engine;
+    private readonly IAnswerRepository _engine;
     private readonly SessionService _sessions;
     private readonly ProjectService _projects;
     private readonly GitService _git;
 
-    public ChatBranches(IConversationRepository conversations, IEngineRepository engine, SessionService sessions, ProjectService projects, GitService git)
+    public ChatBranches(IConversationRepository conversations, IAnswerRepository engine, SessionService sessions, ProjectService projects, GitService git)
     {
         _conversations = conversations;
         _engine = engine;

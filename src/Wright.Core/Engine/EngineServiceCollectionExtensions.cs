@@ -13,7 +13,7 @@ public static class EngineServiceCollectionExtensions
     /// <summary>
     /// Registers the prompt-first engine: actions, context, prompts, command approvals, chat
     /// branches and the answer pipeline that conversations run every answer through. The host binds
-    /// <see cref="EngineOptions"/> (section <c>Engine</c>) and registers an <see cref="IEngineRepository"/>.
+    /// <see cref="EngineOptions"/> (section <c>Engine</c>) and registers the <see cref="IContextRepository"/>, <see cref="IAnswerRepository"/> and <see cref="IPromptVersionRepository"/>.
     /// </summary>
     public static IServiceCollection AddEngine(this IServiceCollection services)
     {

@@ -63,10 +63,10 @@ public sealed class PromptManager
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, HandlebarsTemplate<object, object>> Compiled = new(StringComparer.Ordinal);
     private const int MaxCompiled = 256;
 
-    private readonly IEngineRepository _repository;
+    private readonly IPromptVersionRepository _repository;
     private readonly TimeProvider _time;
 
-    public PromptManager(IEngineRepository repository, TimeProvider time)
+    public PromptManager(IPromptVersionRepository repository, TimeProvider time)
     {
         _repository = repository;
         _time = time;

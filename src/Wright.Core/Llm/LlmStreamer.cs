@@ -132,7 +132,9 @@ public sealed partial class LlmStreamer
             yield break;
         }
 
-        var finished = false;
+        // The update that opened the stream may also have ended it (tool calls and the finish
+        // reason arrive together from Microsoft.Extensions.AI.OpenAI).
+        var finished = opened.Buffered.Any(u => u is LlmFinished);
         while (true)
         {
             ChatResponseUpdate current;

@@ -229,7 +229,7 @@ public sealed class ProviderRegistry : IDisposable
 
         // Local servers (Ollama, vLLM) take no key, but the SDK requires a non-empty one.
         var chat = new ChatClient(model.Name.Model, new ApiKeyCredential(endpoint.ApiKey ?? "no-key"), options);
-        return new OpenAIChatClientAdapter(chat, endpoint.BaseUrl, model.Name.Model);
+        return chat.AsIChatClient();
     }
 
     /// <summary>Records the first request's body and answers every request with a failure, so nothing reaches a provider.</summary>

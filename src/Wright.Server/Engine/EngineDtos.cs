@@ -60,8 +60,22 @@ public sealed record AnswerDto(
     DateTimeOffset UpdatedAt,
     bool Unpriced)
 {
+    /// <summary>The model steps made so far.</summary>
+    public int? Step { get; init; }
+
+    /// <summary>File changes staged and not yet applied.</summary>
+    public IReadOnlyList<StagedChangeRecord> Staged { get; init; } = [];
+
+    /// <summary>The command waiting for approval, while one does.</summary>
+    public PendingApprovalRecord? PendingApproval { get; init; }
+
     /// <summary>The answer's record; its cost is null (and <c>unpriced</c> true) when a provider call had no known price.</summary>
-    public static AnswerDto From(AnswerRecord r) => new(r.MessageId, r.BaseCommit, r.CommitSha, r.Commits, r.GitBranch, r.StopReason, r.StopDetail, r.Steps, r.Unpriced ? null : r.Cost, r.Failure, r.CreatedAt, r.UpdatedAt, r.Unpriced);
+    public static AnswerDto From(AnswerRecord r) => new(r.MessageId, r.BaseCommit, r.CommitSha, r.Commits, r.GitBranch, r.StopReason, r.StopDetail, r.Steps, r.Unpriced ? null : r.Cost, r.Failure, r.CreatedAt, r.UpdatedAt, r.Unpriced)
+    {
+        Step = r.State?.Step,
+        Staged = r.State?.Staged ?? [],
+        PendingApproval = r.State?.PendingApproval,
+    };
 }
 
 /// <summary><c>POST /api/projects/{id}/git/undo</c>: optionally the commit the client means to undo (as it last saw HEAD).</summary>

@@ -108,7 +108,7 @@ internal static class EngineEndpoints
         });
     }
 
-    private static async Task<Ok<AnswerDto>> GetAnswerAsync(Guid id, Guid messageId, HttpContext http, SessionService sessions, IEngineRepository engine, CancellationToken cancellationToken)
+    private static async Task<Ok<AnswerDto>> GetAnswerAsync(Guid id, Guid messageId, HttpContext http, SessionService sessions, IAnswerRepository engine, CancellationToken cancellationToken)
     {
         await sessions.GetAsync(http.Actor(), id, cancellationToken);
         var answer = await engine.GetAnswerAsync(messageId, cancellationToken);
@@ -117,7 +117,7 @@ internal static class EngineEndpoints
             : throw WrightException.NotFound("answer_not_found", $"Message {messageId} of this session has no answer record (it is a prompt, or its answer never started).");
     }
 
-    private static async Task<Ok<ContextDto>> GetContextAsync(Guid id, Guid messageId, HttpContext http, SessionService sessions, IEngineRepository engine, CancellationToken cancellationToken)
+    private static async Task<Ok<ContextDto>> GetContextAsync(Guid id, Guid messageId, HttpContext http, SessionService sessions, IContextRepository engine, CancellationToken cancellationToken)
     {
         await sessions.GetAsync(http.Actor(), id, cancellationToken);
         var context = await engine.GetContextAsync(messageId, cancellationToken);

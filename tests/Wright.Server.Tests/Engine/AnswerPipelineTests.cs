@@ -237,9 +237,15 @@ public sealed class AnswerPipelineTests
 
         await using var stream = await kit.Harness.OpenPostAsync(kit.Session, "Which git?", model: ChatHarness.OpenAiModel);
         Guid approvalId;
+        var messageId = Guid.Empty;
         while (true)
         {
             var next = await stream.NextEventAsync();
+            if (next.Event == "message.created")
+            {
+                messageId = next.Json.GetProperty("message").GetProperty("id").GetGuid();
+            }
+
             if (next.Event == "approval.required")
             {
                 next.Json.GetProperty("command").GetString().ShouldBe("git --version");
@@ -250,6 +256,11 @@ public sealed class AnswerPipelineTests
 
         var pending = await kit.Client.GetFromJsonAsync<JsonElement>($"/api/sessions/{kit.Session}/approvals").Bounded();
         pending.EnumerateArray().Single().GetProperty("id").GetGuid().ShouldBe(approvalId);
+
+        // The wait is part of the answer's stored state between steps.
+        var waiting = await kit.RunAsync(messageId);
+        waiting.GetProperty("pendingApproval").GetProperty("approvalId").GetGuid().ShouldBe(approvalId);
+        waiting.GetProperty("pendingApproval").GetProperty("command").GetString().ShouldBe("git --version");
         (await kit.Client.PostAsJsonAsync($"/api/sessions/{kit.Session}/approvals/{approvalId}", new { approve = true }).Bounded()).StatusCode.ShouldBe(HttpStatusCode.NoContent);
         var answer = await Answer.ReadAsync(stream);
 

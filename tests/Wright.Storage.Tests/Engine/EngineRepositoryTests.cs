@@ -4,6 +4,8 @@ using Wright.Core.Context;
 using Wright.Core.Conversations;
 using Wright.Core.Engine;
 using Wright.Core.Projects;
+using Wright.Storage.Database;
+using Dapper;
 using Wright.Storage.Conversations;
 using Wright.Storage.Engine;
 using Wright.Storage.Projects;
@@ -15,7 +17,7 @@ public sealed class SqliteEngineRepositoryTests : EngineRepositoryTests<SqlitePr
 
 public sealed class PostgresEngineRepositoryTests : EngineRepositoryTests<PostgresProvider>;
 
-/// <summary>The engine repository's contract (contexts, agent runs, prompt versions), the same on every engine.</summary>
+/// <summary>The engine repository's contract (contexts, answers, prompt versions), the same on every engine.</summary>
 public abstract class EngineRepositoryTests<TProvider> : StorageTestBase<TProvider>
     where TProvider : IStorageProvider
 {
@@ -100,6 +102,53 @@ public abstract class EngineRepositoryTests<TProvider> : StorageTestBase<TProvid
 
         (await Repository.GetContextAsync(message, CancellationToken.None).Bounded()).ShouldBeNull();
         (await Repository.GetAnswerAsync(message, CancellationToken.None).Bounded()).ShouldBeNull();
+    }
+
+    [StorageFact]
+    public async Task Migration0005_RenamesAgentRunsToAnswers_KeepingEveryRow()
+    {
+        var all = Migrator.Load(Dialect);
+        var upTo4 = all.Where(m => m.Version <= 4).ToList();
+        await CreateMigrator(Database, upTo4).MigrateAsync(CancellationToken.None).Bounded();
+        var project = Guid.NewGuid();
+        await new ProjectRepository(Database).InsertAsync(new Project(project, "p", $"/tmp/p-{project:N}", Start, Start, null), CancellationToken.None).Bounded();
+        var session = new Session(Guid.NewGuid(), project, "New session", TitleSources.None, null, Start, Start, null);
+        await new ConversationRepository(Database).InsertSessionAsync(session, CancellationToken.None).Bounded();
+        var message = Guid.NewGuid();
+        await using (var connection = await Database.OpenAsync(CancellationToken.None).Bounded())
+        {
+            await connection.ExecuteAsync(
+                "INSERT INTO agent_runs (message_id, session_id, base_commit, commit_sha, commits, git_branch, stop_reason, stop_detail, steps, cost_picos, failure, created_at_ms, updated_at_ms) VALUES (@M, @S, 'base', 'c1', '[\"c1\"]', 'main', 'completed', NULL, 2, 1000000000, NULL, 1, 2)",
+                new { M = message.ToString(), S = session.Id.ToString() }).Bounded();
+        }
+
+        await MigrateAsync();
+
+        var answer = await Repository.GetAnswerAsync(message, CancellationToken.None).Bounded();
+        answer.ShouldNotBeNull();
+        (answer.BaseCommit, answer.CommitSha, answer.Steps, answer.Cost, answer.Unpriced, answer.State).ShouldBe(("base", "c1", 2, 0.001m, false, (AnswerState?)null));
+        answer.Commits.ShouldBe(["c1"]);
+    }
+
+    [StorageFact]
+    public async Task SaveAnswer_WithItsStateBetweenSteps_RoundTrips()
+    {
+        var session = await NewSessionAsync();
+        var state = new AnswerState(2, [TurnMessage.User("<context>x</context>\n\nHi"), TurnMessage.Assistant("", [new TurnToolCall("c1", "read_file", "{\"path\":\"a\"}")]), TurnMessage.Results([new TurnToolResult("c1", "Error (not_found): no", true)])], [new StagedChangeRecord("WriteFile", "a.txt")], null, ["c9"])
+        {
+            WorkspaceAfter = new Dictionary<string, string> { ["a.txt"] = "h1" },
+        };
+        var answer = new AnswerRecord(Guid.NewGuid(), session.Id, "b", null, [], null, null, null, 2, 0m, null, Start, Start, state, Unpriced: true);
+
+        await Repository.SaveAnswerAsync(answer, CancellationToken.None).Bounded();
+        var stored = (await Repository.GetAnswerAsync(answer.MessageId, CancellationToken.None).Bounded())!;
+
+        stored.Unpriced.ShouldBeTrue();
+        stored.State!.Step.ShouldBe(2);
+        stored.State.Messages[1].ToolCalls.Single().Arguments.ShouldBe("{\"path\":\"a\"}");
+        stored.State.Messages[2].ToolResults.Single().IsError.ShouldBeTrue();
+        stored.State.Staged.Single().Path.ShouldBe("a.txt");
+        stored.State.WorkspaceAfter!["a.txt"].ShouldBe("h1");
     }
 
     private static string Flat(ContextSourceRecord source) => $"{source.Kind}|{source.Title}|{source.Tokens}|{string.Join(",", source.Files)}|{source.Truncated}";

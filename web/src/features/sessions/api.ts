@@ -41,10 +41,11 @@ export interface SessionTree {
   totals: { tokenUsage: { total: TokenUsage }; costs: { totalCost: number; currency: string } };
 }
 
-export interface RunSummary {
+export interface AnswerSummary {
   commits?: string[];
-  branch?: string | null;
+  gitBranch?: string | null;
   stopReason?: string | null;
+  unpriced?: boolean;
 }
 
 export interface Model {
@@ -77,10 +78,10 @@ export const sessionTreeQuery = (projectId: string, sessionId: string) =>
     queryFn: ({ signal }) => api.json<SessionTree>(`/api/sessions/${sessionId}`, { signal }),
   });
 
-export const runQuery = (projectId: string, sessionId: string, messageId: string) =>
+export const answerQuery = (projectId: string, sessionId: string, messageId: string) =>
   queryOptions({
-    queryKey: ['project', projectId, 'session', sessionId, 'run', messageId],
-    queryFn: ({ signal }) => api.json<RunSummary>(`/api/sessions/${sessionId}/messages/${messageId}/run`, { signal }),
+    queryKey: ['project', projectId, 'session', sessionId, 'answer', messageId],
+    queryFn: ({ signal }) => api.json<AnswerSummary>(`/api/sessions/${sessionId}/messages/${messageId}/answer`, { signal }),
     staleTime: Infinity,
     retry: false,
   });

@@ -15,7 +15,7 @@ import {
   postMessage,
   providersQuery,
   renameSession,
-  runQuery,
+  answerQuery,
   sessionTreeQuery,
   sessionsQuery,
   stopMessage,
@@ -388,8 +388,8 @@ function AssistantMessage({
 function CommitChip({ projectId, sessionId, messageId, live }: { projectId: string; sessionId: string; messageId: string; live: LiveAnswer | undefined }) {
   const client = useQueryClient();
   const apply = useAnswerStore((s) => s.apply);
-  const run = useQuery({ ...runQuery(projectId, sessionId, messageId), enabled: !live?.commit });
-  const commit = live?.commit?.commit ?? run.data?.commits?.[run.data.commits.length - 1];
+  const answer = useQuery({ ...answerQuery(projectId, sessionId, messageId), enabled: !live?.commit });
+  const commit = live?.commit?.commit ?? answer.data?.commits?.[answer.data.commits.length - 1];
   const undo = useMutation({
     mutationFn: () => undoCommit(projectId, commit!),
     onSuccess: () => apply(messageId, () => ({ undone: true })),

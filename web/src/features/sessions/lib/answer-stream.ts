@@ -58,7 +58,7 @@ export function applyAnswerEvent(event: SseEvent, current: string | null): strin
       store.apply(messageId, () => ({ failure: str(failure?.detail) || str(failure?.message) || str(failure?.code) || 'The changes could not be applied.' }));
       break;
     }
-    case 'agent.stopped':
+    case 'answer.stopped':
       store.apply(messageId, () => ({ stopped: { reason: str(data.reason), detail: typeof data.detail === 'string' ? data.detail : null } }));
       break;
     case 'message.completed':

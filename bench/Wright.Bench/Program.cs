@@ -1,12 +1,16 @@
 using Wright.Bench;
 
 // Benchmarks of Wright, each reported as a ratio against an anchor measured in the same run.
-// Usage: dotnet run -c Release --project bench/Wright.Bench -- [startup] [auth] [writes] [tree] [ttft] [stream] [context] [actionrun] [--files N]
+// Usage: dotnet run -c Release --project bench/Wright.Bench -- [startup] [auth] [writes] [tree] [ttft] [stream] [context] [relevance] [actionrun] [--files N] [--repository PATH]
 var which = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal) && !int.TryParse(a, out _)).ToHashSet(StringComparer.OrdinalIgnoreCase);
 if (which.Count == 0)
 {
-    which = ["startup", "auth", "writes", "tree", "ttft", "stream", "context", "actionrun"];
+    which = ["startup", "auth", "writes", "tree", "ttft", "stream", "context", "relevance", "actionrun"];
 }
+
+var repositoryIndex = Array.IndexOf(args, "--repository");
+var repository = repositoryIndex >= 0 ? args[repositoryIndex + 1] : null;
+which.Remove(repository ?? "");
 
 var filesIndex = Array.IndexOf(args, "--files");
 var fileCount = filesIndex >= 0 ? int.Parse(args[filesIndex + 1], System.Globalization.CultureInfo.InvariantCulture) : 100_000;
@@ -49,6 +53,11 @@ try
     if (which.Contains("context"))
     {
         await ContextBench.RunAsync(work, cancellation.Token);
+    }
+
+    if (which.Contains("relevance"))
+    {
+        await RelevanceBench.RunAsync(work, repository, cancellation.Token);
     }
 
     if (which.Contains("actionrun"))

@@ -82,6 +82,17 @@ internal static partial class RelevanceBench
             var bm25 = Bm25(snapshot, fields[2]).Take(K).ToHashSet(StringComparer.Ordinal);
             var context = ContextAssembler.Assemble(request, snapshot, estimator, DateTimeOffset.UtcNow, Guid.NewGuid());
             var whole = context.Record.FilesSent.Where(f => f.Whole).Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
+            if (Environment.GetEnvironmentVariable("WRIGHT_BENCH_VERBOSE") is "1")
+            {
+                var full = ContextAssembler.RankFiles(request, snapshot, ContextAssembler.RankMap(request, snapshot, new HashSet<string>())).Select(r => r.Path).ToList();
+                var fullBm25 = Bm25(snapshot, fields[2]);
+                Console.WriteLine($"task {fields[2][..Math.Min(80, fields[2].Length)]}");
+                foreach (var g in gold)
+                {
+                    Console.WriteLine($"   {g}: ours #{full.IndexOf(g) + 1}, bm25 #{fullBm25.IndexOf(g) + 1}, whole {whole.Contains(g)}");
+                }
+            }
+
             oursTop += gold.All(ours.Contains) ? 1 : 0;
             bm25Top += gold.All(bm25.Contains) ? 1 : 0;
             oursWhole += gold.All(whole.Contains) ? 1 : 0;

@@ -37,6 +37,12 @@ public static partial class FileRanker
     private const double ExactDefinitionWeight = 4.0;
     private const double K1 = 1.2;
 
+    /// <summary>How much the best-connected file's PageRank adds, as a share of the best word score.</summary>
+    private const double GraphWeight = 0.2;
+
+    /// <summary>How much the most recently and often changed file adds, as a share of the best word score.</summary>
+    private const double ActivityWeight = 0.25;
+
     /// <summary>
     /// Ranks the files of <paramref name="symbols"/> for <paramref name="prompt"/>. <paramref name="graph"/>
     /// gives each file's PageRank; <paramref name="recent"/> each recently changed file's weight in [0, 1].
@@ -114,15 +120,22 @@ public static partial class FileRanker
                 }
             }
 
+            // Defining a name the prompt uses counts most; defining names that share its words
+            // counts once per word (a file defining fifty Context* members is not fifty times as relevant).
+            var defined = new HashSet<string>(StringComparer.Ordinal);
             foreach (var definition in file.Definitions)
             {
                 if (exact.Contains(definition.Name))
                 {
                     score += ExactDefinitionWeight * Idf(1, count);
                 }
-                else if (definition.Name.Length > 3 && Parts(definition.Name).Count(terms.Contains) is var matched and > 0)
+
+                foreach (var part in Parts(definition.Name))
                 {
-                    score += DefinitionWeight * matched / Math.Max(1, Parts(definition.Name).Length);
+                    if (terms.Contains(part) && defined.Add(part))
+                    {
+                        score += DefinitionWeight * Idf(documentFrequency.GetValueOrDefault(part, 1), count);
+                    }
                 }
             }
 
@@ -138,7 +151,7 @@ public static partial class FileRanker
             var path = symbols[i].Path;
             var structure = bestGraph > 0 ? graph.GetValueOrDefault(path) / bestGraph : 0;
             var activity = recent.GetValueOrDefault(path);
-            var score = lexical[i] + (Math.Max(bestLexical, 1) * ((0.35 * structure) + (0.25 * activity)));
+            var score = lexical[i] + (Math.Max(bestLexical, 1) * ((GraphWeight * structure) + (ActivityWeight * activity)));
             ranked.Add(new RankedFile(path, score, lexical[i]));
         }
 

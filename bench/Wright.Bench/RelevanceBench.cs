@@ -45,6 +45,7 @@ internal static partial class RelevanceBench
         var oursTop = 0;
         var bm25Top = 0;
         var oursWhole = 0;
+        var mapTop = 0;
         var oursRecall = 0.0;
         var bm25Recall = 0.0;
         foreach (var line in log.Split('\n', StringSplitOptions.RemoveEmptyEntries))
@@ -78,7 +79,12 @@ internal static partial class RelevanceBench
             }
 
             tasks++;
-            var ours = ContextAssembler.RankFiles(request, snapshot, ContextAssembler.RankMap(request, snapshot, new HashSet<string>())).Take(K).Select(r => r.Path).ToHashSet(StringComparer.Ordinal);
+            var map = ContextAssembler.RankMap(request, snapshot, new HashSet<string>());
+            var ours = ContextAssembler.RankFiles(request, snapshot, map).Take(K).Select(r => r.Path).ToHashSet(StringComparer.Ordinal);
+
+            // Before this ranking, a first prompt's only ordering of files was the map's PageRank.
+            var mapOnly = map.FileRanks.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).Take(K).Select(kv => kv.Key).ToHashSet(StringComparer.Ordinal);
+            mapTop += gold.All(mapOnly.Contains) ? 1 : 0;
             var bm25 = Bm25(snapshot, fields[2]).Take(K).ToHashSet(StringComparer.Ordinal);
             var context = ContextAssembler.Assemble(request, snapshot, estimator, DateTimeOffset.UtcNow, Guid.NewGuid());
             var whole = context.Record.FilesSent.Where(f => f.Whole).Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
@@ -110,6 +116,7 @@ internal static partial class RelevanceBench
         Console.WriteLine($"relevance: {tasks} commits of {source} as tasks ({skipped} skipped: no modified source file, more than {K}, or one not readable at the parent)");
         Console.WriteLine($"relevance: all gold files in the top {K}: Wright {Share(oursTop)}, BM25 {Share(bm25Top)}; ratio {(bm25Top == 0 ? double.PositiveInfinity : (double)oursTop / bm25Top):F2}x");
         Console.WriteLine($"relevance: all gold files sent whole by the first prompt's context: {Share(oursWhole)}");
+        Console.WriteLine($"relevance: before (the repository map's PageRank alone, no file sent whole): all gold files in the top {K}: {Share(mapTop)}");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"relevance: mean recall@{K}: Wright {oursRecall / tasks:F3}, BM25 {bm25Recall / tasks:F3}"));
     }
 

@@ -31,6 +31,10 @@ public static partial class FileRanker
     /// <summary>Word parts of identifiers, remembered: a repository's identifiers repeat across every prompt.</summary>
     private static readonly ConcurrentDictionary<string, string[]> PartsOf = new(StringComparer.Ordinal);
 
+    private const int MaxRemembered = 500_000;
+
+    private static int _remembered;
+
     private const double PathWeight = 3.0;
     private const double FileNameWeight = 2.0;
     private const double DefinitionWeight = 2.0;
@@ -179,9 +183,23 @@ public static partial class FileRanker
     /// <c>max_file_bytes</c> → max, file, bytes; <c>HTTPServer2</c> → http, server. Parts shorter
     /// than three letters and stop words are dropped; a plural's s is dropped too (runs → run).
     /// </summary>
-    public static string[] Parts(string identifier) => PartsOf.Count > 200_000
-        ? Split(identifier)
-        : PartsOf.GetOrAdd(identifier, Split);
+    public static string[] Parts(string identifier)
+    {
+        if (PartsOf.TryGetValue(identifier, out var parts))
+        {
+            return parts;
+        }
+
+        parts = Split(identifier);
+
+        // Bounded by a counter: ConcurrentDictionary.Count locks every bucket, far too slow per identifier.
+        if (Interlocked.Increment(ref _remembered) <= MaxRemembered)
+        {
+            PartsOf.TryAdd(identifier, parts);
+        }
+
+        return parts;
+    }
 
     private static string[] Split(string identifier)
     {

@@ -1,12 +1,16 @@
 using Wright.Bench;
 
 // Benchmarks of Wright, each reported as a ratio against an anchor measured in the same run.
-// Usage: dotnet run -c Release --project bench/Wright.Bench -- [startup] [auth] [writes] [tree] [ttft] [prefix] [stream] [context] [actionrun] [cluster] [terminals] [--files N]
+// Usage: dotnet run -c Release --project bench/Wright.Bench -- [startup] [auth] [writes] [tree] [ttft] [prefix] [stream] [context] [actionrun] [cluster] [terminals] [relevance] [--files N] [--repository PATH]
 var which = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal) && !int.TryParse(a, out _)).ToHashSet(StringComparer.OrdinalIgnoreCase);
 if (which.Count == 0)
 {
-    which = ["startup", "auth", "writes", "tree", "ttft", "prefix", "stream", "context", "actionrun", "cluster", "terminals"];
+    which = ["startup", "auth", "writes", "tree", "ttft", "prefix", "stream", "context", "actionrun", "cluster", "terminals", "relevance"];
 }
+
+var repositoryIndex = Array.IndexOf(args, "--repository");
+var repository = repositoryIndex >= 0 ? args[repositoryIndex + 1] : null;
+which.Remove(repository ?? "");
 
 var filesIndex = Array.IndexOf(args, "--files");
 var fileCount = filesIndex >= 0 ? int.Parse(args[filesIndex + 1], System.Globalization.CultureInfo.InvariantCulture) : 100_000;
@@ -54,6 +58,11 @@ try
     if (which.Contains("context"))
     {
         await ContextBench.RunAsync(work, cancellation.Token);
+    }
+
+    if (which.Contains("relevance"))
+    {
+        await RelevanceBench.RunAsync(work, repository, cancellation.Token);
     }
 
     if (which.Contains("actionrun"))

@@ -37,6 +37,9 @@ public static partial class ContextAssembler
     /// <summary>Most files a first prompt's ranking sends whole.</summary>
     public const int MaxRelevantFiles = 10;
 
+    /// <summary>The percentage of what is left (after the user's files, changes, status and overview) that a first prompt's relevant files may take; the map and docs share the rest.</summary>
+    private const int RelevantShare = 70;
+
     public static BuiltContext Assemble(ContextRequest request, WorkspaceSnapshot snapshot, TokenEstimator estimator, DateTimeOffset now, Guid id)
     {
         var budget = new Budget(Math.Max(0, request.BudgetTokens), estimator, request.Model);
@@ -118,12 +121,12 @@ public static partial class ContextAssembler
         var ranking = RankMap(request, snapshot, mentioned.Concat(open).ToHashSet(StringComparer.Ordinal));
         var chat = mentioned.Concat(open).ToHashSet(StringComparer.Ordinal);
 
-        // A first prompt also gets the files most likely to change sent whole (as far as half of
+        // A first prompt also gets the files most likely to change sent whole (as far as 70% of
         // what is left allows), so the model rarely needs a read_file round trip to find them;
         // only files the prompt's words point at, since the graph and the history alone rank every file.
         if (first)
         {
-            var share = budget.Remaining / 2;
+            var share = budget.Remaining * RelevantShare / 100;
             foreach (var candidate in RankFiles(request, snapshot, ranking).Take(MaxRelevantFiles))
             {
                 if (candidate.WordScore <= 0 || chat.Contains(candidate.Path) || !snapshot.Files.TryGetValue(candidate.Path, out var file))

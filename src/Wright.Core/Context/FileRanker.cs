@@ -31,11 +31,21 @@ public static partial class FileRanker
     /// <summary>Word parts of identifiers, remembered: a repository's identifiers repeat across every prompt.</summary>
     private static readonly ConcurrentDictionary<string, string[]> PartsOf = new(StringComparer.Ordinal);
 
+    private const int MaxRemembered = 500_000;
+
+    private static int _remembered;
+
     private const double PathWeight = 3.0;
     private const double FileNameWeight = 2.0;
     private const double DefinitionWeight = 2.0;
     private const double ExactDefinitionWeight = 4.0;
     private const double K1 = 1.2;
+
+    /// <summary>How much the best-connected file's PageRank adds, as a share of the best word score.</summary>
+    private const double GraphWeight = 0.2;
+
+    /// <summary>How much the most recently and often changed file adds, as a share of the best word score.</summary>
+    private const double ActivityWeight = 0.25;
 
     /// <summary>
     /// Ranks the files of <paramref name="symbols"/> for <paramref name="prompt"/>. <paramref name="graph"/>
@@ -114,15 +124,22 @@ public static partial class FileRanker
                 }
             }
 
+            // Defining a name the prompt uses counts most; defining names that share its words
+            // counts once per word (a file defining fifty Context* members is not fifty times as relevant).
+            var defined = new HashSet<string>(StringComparer.Ordinal);
             foreach (var definition in file.Definitions)
             {
                 if (exact.Contains(definition.Name))
                 {
                     score += ExactDefinitionWeight * Idf(1, count);
                 }
-                else if (definition.Name.Length > 3 && Parts(definition.Name).Count(terms.Contains) is var matched and > 0)
+
+                foreach (var part in Parts(definition.Name))
                 {
-                    score += DefinitionWeight * matched / Math.Max(1, Parts(definition.Name).Length);
+                    if (terms.Contains(part) && defined.Add(part))
+                    {
+                        score += DefinitionWeight * Idf(documentFrequency.GetValueOrDefault(part, 1), count);
+                    }
                 }
             }
 
@@ -138,7 +155,7 @@ public static partial class FileRanker
             var path = symbols[i].Path;
             var structure = bestGraph > 0 ? graph.GetValueOrDefault(path) / bestGraph : 0;
             var activity = recent.GetValueOrDefault(path);
-            var score = lexical[i] + (Math.Max(bestLexical, 1) * ((0.35 * structure) + (0.25 * activity)));
+            var score = lexical[i] + (Math.Max(bestLexical, 1) * ((GraphWeight * structure) + (ActivityWeight * activity)));
             ranked.Add(new RankedFile(path, score, lexical[i]));
         }
 
@@ -166,9 +183,23 @@ public static partial class FileRanker
     /// <c>max_file_bytes</c> → max, file, bytes; <c>HTTPServer2</c> → http, server. Parts shorter
     /// than three letters and stop words are dropped; a plural's s is dropped too (runs → run).
     /// </summary>
-    public static string[] Parts(string identifier) => PartsOf.Count > 200_000
-        ? Split(identifier)
-        : PartsOf.GetOrAdd(identifier, Split);
+    public static string[] Parts(string identifier)
+    {
+        if (PartsOf.TryGetValue(identifier, out var parts))
+        {
+            return parts;
+        }
+
+        parts = Split(identifier);
+
+        // Bounded by a counter: ConcurrentDictionary.Count locks every bucket, far too slow per identifier.
+        if (Interlocked.Increment(ref _remembered) <= MaxRemembered)
+        {
+            PartsOf.TryAdd(identifier, parts);
+        }
+
+        return parts;
+    }
 
     private static string[] Split(string identifier)
     {

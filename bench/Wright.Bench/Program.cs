@@ -1,11 +1,11 @@
 using Wright.Bench;
 
 // Benchmarks of Wright, each reported as a ratio against an anchor measured in the same run.
-// Usage: dotnet run -c Release --project bench/Wright.Bench -- [startup] [auth] [writes] [tree] [ttft] [stream] [context] [actionrun] [--files N]
+// Usage: dotnet run -c Release --project bench/Wright.Bench -- [startup] [auth] [writes] [tree] [ttft] [stream] [context] [actionrun] [hooks] [--files N]
 var which = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal) && !int.TryParse(a, out _)).ToHashSet(StringComparer.OrdinalIgnoreCase);
 if (which.Count == 0)
 {
-    which = ["startup", "auth", "writes", "tree", "ttft", "stream", "context", "actionrun"];
+    which = ["startup", "auth", "writes", "tree", "ttft", "stream", "context", "actionrun", "hooks"];
 }
 
 var filesIndex = Array.IndexOf(args, "--files");
@@ -54,6 +54,11 @@ try
     if (which.Contains("actionrun"))
     {
         await ActionRunBench.RunAsync(work, cancellation.Token);
+    }
+
+    if (which.Contains("hooks"))
+    {
+        await HooksBench.RunAsync(work, cancellation.Token);
     }
 }
 finally

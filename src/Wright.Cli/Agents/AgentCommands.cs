@@ -279,6 +279,10 @@ internal static class AgentCommands
         if (original is not null)
         {
             await File.WriteAllTextAsync(file + ".wright-backup", original, cancellationToken);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(file + ".wright-backup", UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
         }
 
         var temp = file + ".wright-tmp";
@@ -302,12 +306,14 @@ internal static class AgentCommands
         }
     }
 
-    /// <summary>Makes sure git ignores .claude/settings.local.json (it holds the token): through .git/info/exclude when nothing ignores it yet.</summary>
+    /// <summary>Makes sure git ignores .claude/settings.local.json and its backup (they hold the token): through .git/info/exclude when nothing ignores them yet.</summary>
     private static async Task KeepOutOfGitAsync(string dir, CancellationToken cancellationToken)
     {
-        const string Entry = ".claude/settings.local.json";
+        // The settings and their backup: both may hold the token.
+        const string Entry = ".claude/settings.local.json*";
         var gitDir = Path.Combine(dir, ".git");
-        if (!Directory.Exists(gitDir) || await GitAsync(dir, "check-ignore", "-q", Entry) is not null || await IgnoredAsync(dir, Entry))
+        if (!Directory.Exists(gitDir)
+            || (await IgnoredAsync(dir, ".claude/settings.local.json") && await IgnoredAsync(dir, ".claude/settings.local.json.wright-backup")))
         {
             return;
         }

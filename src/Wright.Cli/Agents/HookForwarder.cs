@@ -21,7 +21,7 @@ internal static class HookForwarder
             var eventName = args.Length > 1 ? args[1] : "";
             var url = AgentClient.NonEmpty(Environment.GetEnvironmentVariable(AgentClient.UrlVariable)) ?? ArgumentAfter(args, "--url");
             var token = AgentClient.NonEmpty(Environment.GetEnvironmentVariable(AgentClient.TokenVariable)) ?? ReadTokenFile(ArgumentAfter(args, "--token-file") ?? AgentClient.DefaultTokenFile);
-            if (url is null || token is null || eventName.Length == 0 || !eventName.All(char.IsAsciiLetter))
+            if (url is null || token is null || eventName.Length == 0 || !eventName.All(char.IsAsciiLetter) || !token.All(c => c is > (char)0x20 and < (char)0x7f))
             {
                 return 0;
             }
@@ -30,20 +30,16 @@ internal static class HookForwarder
             using var body = new MemoryStream();
             await stdin.CopyToAsync(body, budget.Token).ConfigureAwait(false);
 
-            using var handler = new SocketsHttpHandler { ConnectTimeout = Budget, UseProxy = false };
-            using var client = new HttpClient(handler) { Timeout = Budget };
-            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(new Uri(url.TrimEnd('/') + "/"), $"api/hooks/{eventName}"))
+            var target = new Uri(new Uri(url.TrimEnd('/') + "/"), $"api/hooks/{eventName}");
+            var session = AgentClient.NonEmpty(Environment.GetEnvironmentVariable(AgentClient.SessionVariable));
+            if (target.Scheme == Uri.UriSchemeHttp)
             {
-                Content = new ByteArrayContent(body.GetBuffer(), 0, (int)body.Length),
-            };
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            if (AgentClient.NonEmpty(Environment.GetEnvironmentVariable(AgentClient.SessionVariable)) is { } session)
-            {
-                request.Headers.TryAddWithoutValidation("X-Wright-Session-Id", session);
+                await PostPlainAsync(target, token, session, body.GetBuffer().AsMemory(0, (int)body.Length), budget.Token).ConfigureAwait(false);
             }
-
-            using var response = await client.SendAsync(request, budget.Token).ConfigureAwait(false);
+            else
+            {
+                await PostAsync(target, token, session, body, budget.Token).ConfigureAwait(false);
+            }
         }
 #pragma warning disable CA1031 // A hook must never fail the agent: every failure (server down, slow, refused) ends the same quiet way.
         catch (Exception)
@@ -52,6 +48,52 @@ internal static class HookForwarder
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// One HTTP/1.1 POST over a plain socket: the hook runs as a fresh process each time, and
+    /// HttpClient's first request costs more to load and compile than the whole exchange takes.
+    /// The answer is not read beyond its status line; nothing in it matters to the agent.
+    /// </summary>
+    private static async Task PostPlainAsync(Uri target, string token, string? session, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    {
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync(target.DnsSafeHost, target.Port, cancellationToken).ConfigureAwait(false);
+        var head = new System.Text.StringBuilder()
+            .Append("POST ").Append(target.PathAndQuery).Append(" HTTP/1.1\r\n")
+            .Append("Host: ").Append(target.Authority).Append("\r\n")
+            .Append("Authorization: Bearer ").Append(token).Append("\r\n")
+            .Append("Content-Type: application/json\r\n")
+            .Append("Content-Length: ").Append(body.Length).Append("\r\n")
+            .Append("Connection: close\r\n");
+        if (session is not null && session.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
+        {
+            head.Append("X-Wright-Session-Id: ").Append(session).Append("\r\n");
+        }
+
+        head.Append("\r\n");
+        await socket.SendAsync(System.Text.Encoding.ASCII.GetBytes(head.ToString()), cancellationToken).ConfigureAwait(false);
+        await socket.SendAsync(body, cancellationToken).ConfigureAwait(false);
+        var status = new byte[16];
+        _ = await socket.ReceiveAsync(status, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task PostAsync(Uri target, string token, string? session, MemoryStream body, CancellationToken cancellationToken)
+    {
+        using var handler = new SocketsHttpHandler { ConnectTimeout = Budget, UseProxy = false };
+        using var client = new HttpClient(handler) { Timeout = Budget };
+        using var request = new HttpRequestMessage(HttpMethod.Post, target)
+        {
+            Content = new ByteArrayContent(body.GetBuffer(), 0, (int)body.Length),
+        };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (session is not null)
+        {
+            request.Headers.TryAddWithoutValidation("X-Wright-Session-Id", session);
+        }
+
+        using var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
     private static string? ArgumentAfter(string[] args, string name)

@@ -17,16 +17,18 @@ internal sealed class WrightSessionsOnBoard
     private readonly IEventBus _bus;
     private readonly AgentMonitor _monitor;
     private readonly IAgentRepository _agents;
+    private readonly AgentBoard _board;
     private readonly IConversationRepository _conversations;
     private readonly IEngineRepository _engine;
     private readonly IProjectRepository _projects;
     private readonly ILogger<WrightSessionsOnBoard> _logger;
 
-    public WrightSessionsOnBoard(IEventBus bus, AgentMonitor monitor, IAgentRepository agents, IConversationRepository conversations, IEngineRepository engine, IProjectRepository projects, ILogger<WrightSessionsOnBoard> logger)
+    public WrightSessionsOnBoard(IEventBus bus, AgentMonitor monitor, IAgentRepository agents, AgentBoard board, IConversationRepository conversations, IEngineRepository engine, IProjectRepository projects, ILogger<WrightSessionsOnBoard> logger)
     {
         _bus = bus;
         _monitor = monitor;
         _agents = agents;
+        _board = board;
         _conversations = conversations;
         _engine = engine;
         _projects = projects;
@@ -96,7 +98,7 @@ internal sealed class WrightSessionsOnBoard
             return;
         }
 
-        await _agents.SaveUsageAsync(new AgentUsage(
+        var saved = await _agents.SaveUsageAsync(new AgentUsage(
             outcome.Agent.Id,
             message.Id.ToString(),
             outcome.Task?.Id,
@@ -108,5 +110,9 @@ internal sealed class WrightSessionsOnBoard
             requests.Sum(r => r.CacheWriteTokens),
             requests.Sum(r => r.Cost),
             message.UpdatedAt), cancellationToken).ConfigureAwait(false);
+        if (saved && await _agents.GetSummaryAsync(owner, outcome.Agent.Id, cancellationToken).ConfigureAwait(false) is { } summary)
+        {
+            _board.Publish(AgentEventTypes.Usage, new AgentBoardEvent(summary, null, null, null));
+        }
     }
 }

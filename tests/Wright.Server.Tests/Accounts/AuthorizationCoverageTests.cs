@@ -75,7 +75,15 @@ public sealed class AuthorizationCoverageTests
             allowed.StatusCode.ShouldBe(HttpStatusCode.OK);
         }
 
-        foreach (var route in RouteTable.Of(server).Where(r => !r.AllowsAnonymous && r.Pattern != "/api/test/hook-events"))
+        // The agent monitor's hook routes take hooks tokens; they answer, but never insufficient_scope.
+        var hookRoutes = new HashSet<(string, string)> { ("POST", "/api/hooks/{event}"), ("POST", "/api/agents"), ("POST", "/api/agents/sessions/{sessionUuid:guid}/end") };
+        foreach (var route in RouteTable.Of(server).Where(r => !r.AllowsAnonymous && hookRoutes.Contains((r.Method, r.Pattern))))
+        {
+            using var response = await RouteTable.SendAsync(hooks, route);
+            response.StatusCode.ShouldNotBe(HttpStatusCode.Forbidden, route.ToString());
+        }
+
+        foreach (var route in RouteTable.Of(server).Where(r => !r.AllowsAnonymous && r.Pattern != "/api/test/hook-events" && !hookRoutes.Contains((r.Method, r.Pattern))))
         {
             using var response = await RouteTable.SendAsync(hooks, route);
             var body = await response.Content.ReadAsStringAsync().Bounded();

@@ -33,18 +33,22 @@ internal sealed partial class DatabaseAvailability
         _logger = logger;
     }
 
-    /// <summary>True when the database answered its last probe (taken now if the cached one is older than the probe interval).</summary>
+    /// <summary>
+    /// True when the database answered its last probe. Only a good answer is cached (for the probe
+    /// interval): while the database is away every call probes again (one at a time), so readiness
+    /// turns good with the first request that could be served, not up to an interval later.
+    /// </summary>
     public async Task<bool> IsAvailableAsync(CancellationToken cancellationToken)
     {
-        if (_time.GetUtcNow() - _checkedAt < _options.Value.DatabaseProbeInterval)
+        if (_available && _time.GetUtcNow() - _checkedAt < _options.Value.DatabaseProbeInterval)
         {
-            return _available;
+            return true;
         }
 
         await _probing.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_time.GetUtcNow() - _checkedAt >= _options.Value.DatabaseProbeInterval)
+            if (!_available || _time.GetUtcNow() - _checkedAt >= _options.Value.DatabaseProbeInterval)
             {
                 Set(await ProbeAsync(cancellationToken).ConfigureAwait(false));
                 _checkedAt = _time.GetUtcNow();

@@ -112,11 +112,15 @@ export const stopMessage = (sessionId: string, messageId: string) => api.json(`/
 export const undoCommit = (projectId: string, commit: string) =>
   api.json<{ undone: string; head: string }>(`/api/projects/${projectId}/git/undo`, { method: 'POST', body: { commit } });
 
-/** Posts a prompt; the answer comes back as a Server-Sent Event stream (read by lib/answer-stream.ts). */
-export function postMessage(sessionId: string, content: string, parentId: string | null, model: string | null, signal: AbortSignal): Promise<Response> {
+/**
+ * Posts a prompt; the answer comes back as a Server-Sent Event stream (read by lib/answer-stream.ts).
+ * A prompt the server refuses before answering (409 `uncommitted_changes` when it would start a new
+ * branch over the user's edits) throws before any stream starts; `commitFirst` commits them first.
+ */
+export function postMessage(sessionId: string, content: string, parentId: string | null, model: string | null, signal: AbortSignal, commitFirst = false): Promise<Response> {
   return api.raw(`/api/sessions/${sessionId}/messages`, {
     method: 'POST',
-    body: { content, ...(parentId ? { parentId } : {}), ...(model ? { model } : {}) },
+    body: { content, ...(parentId ? { parentId } : {}), ...(model ? { model } : {}), ...(commitFirst ? { commitFirst } : {}) },
     headers: { Accept: 'text/event-stream' },
     signal,
   });

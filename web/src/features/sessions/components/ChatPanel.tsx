@@ -39,6 +39,8 @@ export function ChatPanel({ projectId, sessionId, onSessionChange }: { projectId
   const streaming = useAnswerStore((s) => s.streaming);
   const [model, setModel] = useState<string>('');
   const [error, setError] = useState<unknown>(null);
+  // A prompt the server refused because it would start a branch over uncommitted edits: kept so it can be resent with commitFirst.
+  const [refused, setRefused] = useState<{ content: string; parentId: string | null } | null>(null);
   const abort = useRef<AbortController | null>(null);
 
   useEffect(() => {
@@ -48,8 +50,9 @@ export function ChatPanel({ projectId, sessionId, onSessionChange }: { projectId
 
   const refreshProject = () => client.invalidateQueries({ queryKey: ['project', projectId] });
 
-  async function send(content: string, parentId: string | null, retryOf?: string) {
+  async function send(content: string, parentId: string | null, retryOf?: string, commitFirst = false) {
     setError(null);
+    setRefused(null);
     let id = sessionId;
     try {
       if (!id) {
@@ -61,7 +64,7 @@ export function ChatPanel({ projectId, sessionId, onSessionChange }: { projectId
       abort.current = new AbortController();
       const response = retryOf
         ? await regenerate(id, retryOf, model || null, abort.current.signal)
-        : await postMessage(id, content, parentId, model || null, abort.current.signal);
+        : await postMessage(id, content, parentId, model || null, abort.current.signal, commitFirst);
       void client.invalidateQueries({ queryKey: ['project', projectId, 'session', id] });
       const notice = useNotices.getState().push({ kind: 'progress', title: 'Answer streaming', detail: null, code: null });
       const messageId = await readAnswer(response, id, abort.current.signal);
@@ -73,7 +76,10 @@ export function ChatPanel({ projectId, sessionId, onSessionChange }: { projectId
       }
       notifyWhenHidden('Wright', 'The answer is ready.');
     } catch (caught) {
-      if (!(caught instanceof DOMException && caught.name === 'AbortError')) {
+      if (!retryOf && isApiError(caught, 'uncommitted_changes')) {
+        setRefused({ content, parentId });
+        setError(caught);
+      } else if (!(caught instanceof DOMException && caught.name === 'AbortError')) {
         setError(caught);
         notifyError('The prompt could not be sent', caught);
       }
@@ -106,6 +112,14 @@ export function ChatPanel({ projectId, sessionId, onSessionChange }: { projectId
         onError={setError}
       />
       <ErrorText error={error} />
+      {refused && (
+        <div className="chat-refused" role="group" aria-label="Uncommitted edits">
+          <button className="primary" onClick={() => void send(refused.content, refused.parentId, undefined, true)}>
+            Commit my edits and retry
+          </button>
+          <button onClick={() => { setRefused(null); setError(null); }}>Cancel</button>
+        </div>
+      )}
       <Composer
         busy={!!streaming}
         model={model}

@@ -70,8 +70,24 @@ public sealed class MultiInstanceTests
         onB.GetProperty("id").GetGuid().ShouldBe(projectId, "B reads what A wrote, with A's token");
 
         (await clientA.PostAsJsonAsync("/api/auth/logout", new { }).Bounded()).StatusCode.ShouldBe(HttpStatusCode.NoContent);
-        using var after = await clientB.GetAsync("/api/projects").Bounded();
-        await after.ShouldBeProblemAsync(HttpStatusCode.Unauthorized, "token_expired");
+
+        // A cuts the login at its next request (RevocationTests); B hears of it through NOTIFY, which
+        // the logout's commit sends but which reaches B's listener a moment later: wait for it, bounded.
+        var after = await clientB.GetAsync("/api/projects").Bounded();
+        using (var bound = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
+        {
+            while (after.StatusCode == HttpStatusCode.OK)
+            {
+                after.Dispose();
+                await Task.Delay(20, bound.Token);
+                after = await clientB.GetAsync("/api/projects").Bounded();
+            }
+        }
+
+        using (after)
+        {
+            await after.ShouldBeProblemAsync(HttpStatusCode.Unauthorized, "token_expired");
+        }
     }
 
     [PostgresFact]

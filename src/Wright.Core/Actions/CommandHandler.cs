@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text;
 using Wright.Core.Errors;
 using Wright.Core.Sandbox;
+using Wright.Core.Hosting;
 
 namespace Wright.Core.Actions;
 
@@ -122,14 +123,7 @@ public sealed class CommandHandler : IActionHandler
             {
                 // Timed out or the run was cancelled: either way the command and its children must stop now.
                 timedOut = !cancellationToken.IsCancellationRequested;
-                try
-                {
-                    process.Kill(entireProcessTree: true);
-                }
-                catch (InvalidOperationException)
-                {
-                    // It exited between the timeout and the kill: nothing left to stop.
-                }
+                ChildProcesses.KillTree(process);
 
                 await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
             }

@@ -8,6 +8,7 @@ using Wright.Core.Actions.EditFormats;
 using Wright.Core.Context;
 using Wright.Core.Errors;
 using Wright.Core.Workspace;
+using Wright.Core.Hosting;
 
 namespace Wright.Core.Engine;
 
@@ -277,7 +278,7 @@ internal sealed class ToolWorkspace
             catch (OperationCanceledException) when (bounded.IsCancellationRequested)
             {
                 // A search that takes this long (or a cancelled run) is stopped; the caller sees no results or the cancellation.
-                process.Kill(entireProcessTree: true);
+                ChildProcesses.KillTree(process);
                 cancellationToken.ThrowIfCancellationRequested();
                 throw new ToolError("search_timeout", "The search took too long; narrow it to a directory or a more specific pattern.");
             }

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Text;
 using Wright.Core.Errors;
+using Wright.Core.Hosting;
 
 namespace Wright.Core.Git;
 
@@ -30,7 +31,7 @@ public sealed class GitRunner
         IReadOnlyDictionary<string, string>? environment = null)
     {
         using var process = Start(workingDirectory, arguments, environment);
-        using var registration = cancellationToken.Register(() => KillQuietly(process));
+        using var registration = cancellationToken.Register(() => ChildProcesses.KillTree(process));
         var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
         var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
         try
@@ -131,7 +132,7 @@ public sealed class GitRunner
     {
         var list = arguments as IReadOnlyList<string> ?? arguments.ToList();
         using var process = Start(workingDirectory, list, environment: null);
-        using var registration = cancellationToken.Register(() => KillQuietly(process));
+        using var registration = cancellationToken.Register(() => ChildProcesses.KillTree(process));
         var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
         process.StandardInput.Close();
 
@@ -151,7 +152,7 @@ public sealed class GitRunner
             {
                 output.Append(buffer, 0, room);
                 truncated = true;
-                KillQuietly(process);
+                ChildProcesses.KillTree(process);
                 break;
             }
 
@@ -178,7 +179,7 @@ public sealed class GitRunner
     {
         var list = arguments as IReadOnlyList<string> ?? arguments.ToList();
         using var process = Start(workingDirectory, list, environment: null);
-        using var registration = cancellationToken.Register(() => KillQuietly(process));
+        using var registration = cancellationToken.Register(() => ChildProcesses.KillTree(process));
         var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
         process.StandardInput.Close();
         try
@@ -190,7 +191,7 @@ public sealed class GitRunner
             // Whatever happened to the destination (a client that went away), git must not outlive the request.
             if (!process.HasExited)
             {
-                KillQuietly(process);
+                ChildProcesses.KillTree(process);
             }
 
             await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
@@ -233,15 +234,4 @@ public sealed class GitRunner
     private static WrightException GitUnavailable(Exception? inner) =>
         new(ErrorKind.Unavailable, ErrorCodes.GitUnavailable, "git is not installed or not on PATH; install git and restart Wright.", inner: inner);
 
-    private static void KillQuietly(Process process)
-    {
-        try
-        {
-            process.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-            // The process already exited between the cancellation and the kill: nothing to stop.
-        }
-    }
 }

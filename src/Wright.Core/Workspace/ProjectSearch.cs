@@ -10,6 +10,7 @@ using Wright.Core.Context;
 using Wright.Core.Errors;
 using Wright.Core.Git;
 using Wright.Core.Projects;
+using Wright.Core.Hosting;
 
 namespace Wright.Core.Workspace;
 
@@ -124,7 +125,7 @@ public sealed partial class ProjectSearch
 
         using (process)
         {
-            using var registration = cancellationToken.Register(() => KillQuietly(process));
+            using var registration = cancellationToken.Register(() => ChildProcesses.KillTree(process));
             process.StandardInput.Close();
             var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
             var stopped = false;
@@ -139,7 +140,7 @@ public sealed partial class ProjectSearch
             {
                 if (!process.HasExited)
                 {
-                    KillQuietly(process);
+                    ChildProcesses.KillTree(process);
                 }
 
                 await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
@@ -357,17 +358,6 @@ public sealed partial class ProjectSearch
     private static string FirstLines(string text) =>
         string.Join(' ', text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Take(4));
 
-    private static void KillQuietly(Process process)
-    {
-        try
-        {
-            process.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-            // It exited on its own between the check and the kill.
-        }
-    }
 
     /// <summary>Gathers one page: applies the cursor, the globs and the per-file cap, and stops one match past the page.</summary>
     private sealed class Collector

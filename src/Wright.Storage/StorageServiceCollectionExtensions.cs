@@ -41,6 +41,10 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IContextRepository>(sp => sp.GetRequiredService<IEngineRepository>());
         services.TryAddSingleton<IAnswerRepository>(sp => sp.GetRequiredService<IEngineRepository>());
         services.TryAddSingleton<IPromptVersionRepository>(sp => sp.GetRequiredService<IEngineRepository>());
+        services.TryAddSingleton<HistoryRepository>();
+        services.TryAddSingleton<Wright.Core.Answers.IHistorySummaryRepository>(sp => sp.GetRequiredService<HistoryRepository>());
+        services.TryAddSingleton<Wright.Core.Context.ITokenCalibrationStore>(sp => sp.GetRequiredService<HistoryRepository>());
+        services.TryAddSingleton<Wright.Core.Merges.IMergeLinkRepository>(sp => sp.GetRequiredService<HistoryRepository>());
         services.AddClusterStorage();
         services.TryAddSingleton<Wright.Core.Workbench.IWorkbenchRepository, Wright.Storage.Workbench.WorkbenchRepository>();
         services.TryAddSingleton<ITerminalRepository, TerminalRepository>();

@@ -53,7 +53,7 @@ public sealed partial class AnswerPipeline : IAsyncDisposable
     private readonly ToolDispatch _tools;
     private readonly Recorder _recorder;
     private readonly WorkspaceScanner _scanner;
-    private readonly TokenEstimator _estimator;
+    private readonly TokenCalibration _calibration;
     private readonly EngineOptions _options;
     private readonly ConversationsOptions _streamOptions;
     private readonly TimeProvider _time;
@@ -71,7 +71,7 @@ public sealed partial class AnswerPipeline : IAsyncDisposable
         ToolDispatch tools,
         Recorder recorder,
         WorkspaceScanner scanner,
-        TokenEstimator estimator,
+        TokenCalibration calibration,
         IOptions<EngineOptions> options,
         IOptions<ConversationsOptions> streamOptions,
         TimeProvider time,
@@ -86,7 +86,7 @@ public sealed partial class AnswerPipeline : IAsyncDisposable
         _tools = tools;
         _recorder = recorder;
         _scanner = scanner;
-        _estimator = estimator;
+        _calibration = calibration;
         _options = options.Value;
         _streamOptions = streamOptions.Value;
         _time = time;
@@ -299,7 +299,7 @@ public sealed partial class AnswerPipeline : IAsyncDisposable
             if (run.Steps.Count == 1 && step.Usage is { InputTokens: > 0 } usage)
             {
                 var chars = request.System.Length + request.Messages.Sum(m => m.Text.Length);
-                _estimator.Observe(modelName, chars, (int)Math.Min(int.MaxValue, usage.InputTokens));
+                await _calibration.ObserveAsync(modelName, chars, usage.InputTokens, cancellationToken).ConfigureAwait(false);
             }
 
             if (step.Calls.Count == 0)

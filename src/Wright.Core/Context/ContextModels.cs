@@ -72,7 +72,20 @@ public sealed record ContextRecord(
     IReadOnlyList<ContextSourceRecord> Sources,
     IReadOnlyList<ContextFileRecord> FilesSent,
     IReadOnlyDictionary<string, string> Workspace,
-    IReadOnlyList<ContextExcludedFile> Excluded);
+    IReadOnlyList<ContextExcludedFile> Excluded)
+{
+    /// <summary>Set when earlier turns did not fit and were sent as a stored summary.</summary>
+    public ContextHistoryRecord? History { get; init; }
+}
+
+/// <summary>What a request's history was made of when older turns were summarized.</summary>
+/// <param name="SummaryId">The stored summary sent in place of the older turns.</param>
+/// <param name="ThroughMessageId">The last message the summary covers.</param>
+/// <param name="SummarizedTurns">Turns (a prompt and its answer) the summary replaces.</param>
+/// <param name="KeptTurns">The newest turns, sent as they were.</param>
+/// <param name="HistoryTokens">Estimated tokens of the history as sent (summary and kept turns).</param>
+/// <param name="HistoryBudgetTokens">What the history was allowed to take.</param>
+public sealed record ContextHistoryRecord(Guid SummaryId, Guid ThroughMessageId, int SummarizedTurns, int KeptTurns, int SummaryTokens, int HistoryTokens, int HistoryBudgetTokens, string Summary);
 
 /// <summary>A context ready to send, and its record.</summary>
 public sealed record BuiltContext(ContextRecord Record, IReadOnlyList<ContextSection> Sections)

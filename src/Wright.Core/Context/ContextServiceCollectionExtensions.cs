@@ -13,6 +13,7 @@ public static class ContextServiceCollectionExtensions
         services.TryAddSingleton(sp => new SymbolCache(sp.GetRequiredService<Hosting.WrightOptions>()));
         services.TryAddSingleton<WorkspaceScanner>();
         services.TryAddSingleton(_ => new TokenEstimator());
+        services.TryAddSingleton<TokenCalibration>();
         services.TryAddSingleton<ContextBuilder>();
         return services;
     }

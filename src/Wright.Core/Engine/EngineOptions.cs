@@ -35,6 +35,25 @@ public sealed class EngineOptions
 
     /// <summary>Anthropic requests carry <c>cache_control</c> breakpoints on their stable prefix (system prompt, earlier turns, the request so far).</summary>
     public bool PromptCaching { get; set; } = true;
+
+    /// <summary>How earlier turns are summarized when the conversation no longer fits the model's window (section <c>Engine:Summarization</c>).</summary>
+    public SummarizationOptions Summarization { get; set; } = new();
+}
+
+/// <summary>History summarization: when a prompt's earlier turns take more than their share of the window, the older ones are sent as a model's summary.</summary>
+public sealed class SummarizationOptions
+{
+    /// <summary>Summarize at all; off, a long conversation is sent whole and may overflow the window.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>The model that writes summaries (<c>provider/model</c>); empty uses the session's model.</summary>
+    public string? Model { get; set; }
+
+    /// <summary>The share of the window left after the system prompt, the new prompt, the tools and the output that earlier turns may take; the rest is the prompt's Context.</summary>
+    public double HistoryShare { get; set; } = 0.5;
+
+    /// <summary>Most tokens a summary may take (the summary call's output limit).</summary>
+    public int MaxSummaryTokens { get; set; } = 1024;
 }
 
 /// <summary>Checks <see cref="EngineOptions"/> at start-up and names every bad setting.</summary>
@@ -81,6 +100,16 @@ internal sealed class EngineOptionsValidation : IValidateOptions<EngineOptions>
         if (options.MaxToolResultChars < 1000)
         {
             problems.Add($"Engine:MaxToolResultChars must be at least 1000 (got {options.MaxToolResultChars}).");
+        }
+
+        if (options.Summarization.HistoryShare is <= 0 or >= 1)
+        {
+            problems.Add($"Engine:Summarization:HistoryShare must be between 0 and 1, exclusive (got {options.Summarization.HistoryShare}).");
+        }
+
+        if (options.Summarization.MaxSummaryTokens is < 64 or > 32_000)
+        {
+            problems.Add($"Engine:Summarization:MaxSummaryTokens must be between 64 and 32000 (got {options.Summarization.MaxSummaryTokens}).");
         }
 
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);

@@ -25,6 +25,7 @@ public static class EngineServiceCollectionExtensions
         services.TryAddSingleton<PromptManager>();
         services.TryAddSingleton<CommandApprovals>();
         services.TryAddSingleton<ChatBranches>();
+        services.TryAddSingleton<HistorySummarizer>();
         services.TryAddSingleton<Prepare>();
         services.TryAddSingleton<Recorder>();
         services.TryAddSingleton<ModelStep>();

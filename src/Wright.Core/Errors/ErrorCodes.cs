@@ -115,4 +115,9 @@ public static class ErrorCodes
     public const string HookUncorrelated = "hook_uncorrelated";
     public const string PreviewNotFound = "preview_not_found";
     public const string PreviewPortInvalid = "preview_port_invalid";
+
+    public const string HistorySummaryEmpty = "history_summary_empty";
+    public const string MergeConflict = "merge_conflict";
+    public const string MergeSourceInvalid = "merge_source_invalid";
+    public const string MergeNothingToMerge = "merge_nothing_to_merge";
 }

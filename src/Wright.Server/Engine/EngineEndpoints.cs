@@ -195,17 +195,23 @@ internal static class EngineEndpoints
         TypedResults.Ok(PromptVersionDto.From(await prompts.SaveAsync(scope, key.ToString(), request.Content ?? "", actor.UserId, cancellationToken)));
 }
 
-/// <summary>At start-up, settles ActionRuns a killed process left in any project (runs also recover their project lazily).</summary>
+/// <summary>At start-up, settles ActionRuns a killed process left in any project (runs also recover their project lazily) and loads the token calibration.</summary>
 internal sealed class EngineLifecycle : IHostedService
 {
     private readonly EngineRecovery _recovery;
+    private readonly Wright.Core.Context.TokenCalibration _calibration;
 
-    public EngineLifecycle(EngineRecovery recovery)
+    public EngineLifecycle(EngineRecovery recovery, Wright.Core.Context.TokenCalibration calibration)
     {
         _recovery = recovery;
+        _calibration = calibration;
     }
 
-    public async Task StartAsync(CancellationToken cancellationToken) => await _recovery.RecoverAllAsync(cancellationToken).ConfigureAwait(false);
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await _calibration.LoadAsync(cancellationToken).ConfigureAwait(false);
+        await _recovery.RecoverAllAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -1,0 +1,30 @@
+-- History summaries: a model's summary of a session's earlier turns, through one message, reused by every later prompt below it.
+CREATE TABLE history_summaries (
+    id                 text    NOT NULL PRIMARY KEY,
+    session_id         text    NOT NULL REFERENCES chat_sessions (id) ON DELETE CASCADE,
+    through_message_id text    NOT NULL,
+    turns              bigint  NOT NULL,
+    text               text    NOT NULL,
+    model              text    NOT NULL,
+    tokens             bigint  NOT NULL,
+    created_at_ms      bigint  NOT NULL
+);
+CREATE UNIQUE INDEX ix_history_summaries_through ON history_summaries (session_id, through_message_id);
+-- The token estimate's learned factor per model (models without an exact tokenizer), kept across restarts.
+CREATE TABLE token_calibration (
+    model         text    NOT NULL PRIMARY KEY,
+    factor        double precision NOT NULL,
+    updated_at_ms bigint  NOT NULL
+);
+-- Merge links: a merge message of a session and the branch (of this or another session) merged into it.
+CREATE TABLE message_merges (
+    message_id      text    NOT NULL PRIMARY KEY,
+    session_id      text    NOT NULL REFERENCES chat_sessions (id) ON DELETE CASCADE,
+    from_session_id text    NOT NULL,
+    from_message_id text    NOT NULL,
+    merged_commit   text    NULL,
+    commit_sha      text    NULL,
+    strategy        text    NULL,
+    created_at_ms   bigint  NOT NULL
+);
+CREATE INDEX ix_message_merges_session ON message_merges (session_id);

@@ -133,6 +133,7 @@ public static class WrightServer
         api.MapProviderTest();
         api.MapConversations();
         api.MapEngine();
+        Wright.Server.Merges.MergeEndpoints.MapMerges(api);
         api.MapTerminals();
         api.MapAgents();
         api.MapPreviews();

@@ -76,7 +76,13 @@ public sealed record ContextRecord(
 {
     /// <summary>Set when earlier turns did not fit and were sent as a stored summary.</summary>
     public ContextHistoryRecord? History { get; init; }
+
+    /// <summary>Set on the prompt of a merge: the branch merged and the summary of it that later prompts see.</summary>
+    public ContextMergeRecord? Merge { get; init; }
 }
+
+/// <summary>What a merge brought into the conversation: the merged branch (a leaf of this or another session), its commit, the merge commit, the files it changed, the conflicts a strategy settled, and the summary of the merged branch.</summary>
+public sealed record ContextMergeRecord(Guid FromSessionId, Guid FromMessageId, string MergedCommit, string Commit, string? Strategy, IReadOnlyList<string> Files, IReadOnlyList<string> SettledConflicts, string Summary);
 
 /// <summary>What a request's history was made of when older turns were summarized.</summary>
 /// <param name="SummaryId">The stored summary sent in place of the older turns.</param>

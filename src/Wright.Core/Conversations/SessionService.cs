@@ -33,6 +33,9 @@ public sealed record SessionCosts(IReadOnlyDictionary<string, IReadOnlyDictionar
 /// <summary>A whole session as exported: re-importable without loss (ids are replaced on import).</summary>
 public sealed record SessionExport(string Format, int Version, Session Session, IReadOnlyList<Message> Messages, IReadOnlyList<AiRequest> AiRequests)
 {
+    /// <summary>The merge links of the session's merge messages (absent in exports made before merges).</summary>
+    public IReadOnlyList<Merges.MergeLink>? Merges { get; init; }
+
     public const string FormatName = "wright.session";
     public const int CurrentVersion = 1;
 }
@@ -66,9 +69,11 @@ public sealed class SessionService
     private readonly ProjectService _projects;
     private readonly IEventBus _bus;
     private readonly TimeProvider _time;
+    private readonly Merges.IMergeLinkRepository _merges;
 
-    public SessionService(IConversationRepository repository, ProjectService projects, IEventBus bus, TimeProvider time)
+    public SessionService(IConversationRepository repository, ProjectService projects, IEventBus bus, TimeProvider time, Merges.IMergeLinkRepository merges)
     {
+        _merges = merges;
         _repository = repository;
         _projects = projects;
         _bus = bus;
@@ -204,7 +209,8 @@ public sealed class SessionService
         var session = await GetAsync(actor, id, cancellationToken).ConfigureAwait(false);
         var messages = await _repository.ListMessagesAsync(id, cancellationToken).ConfigureAwait(false);
         var requests = await _repository.ListRequestsAsync(id, cancellationToken).ConfigureAwait(false);
-        return new SessionExport(SessionExport.FormatName, SessionExport.CurrentVersion, session, messages, requests);
+        var merges = await _merges.ListMergesAsync(id, cancellationToken).ConfigureAwait(false);
+        return new SessionExport(SessionExport.FormatName, SessionExport.CurrentVersion, session, messages, requests) { Merges = merges };
     }
 
     /// <summary>Imports an exported session into <paramref name="projectId"/> under new ids; everything else is kept as exported.</summary>
@@ -260,6 +266,22 @@ public sealed class SessionService
             source.UpdatedAt,
             source.ArchivedAt);
         await _repository.ImportAsync(session, messages, requests, cancellationToken).ConfigureAwait(false);
+
+        // Merge links follow their messages; a branch merged from this same session points into the copy, one from another session still points there.
+        foreach (var link in (export.Merges ?? []).Where(l => l is not null && ids.ContainsKey(l.MessageId)))
+        {
+            var within = link.FromSessionId == source.Id && ids.ContainsKey(link.FromMessageId);
+            await _merges.SaveMergeAsync(
+                link with
+                {
+                    MessageId = ids[link.MessageId],
+                    SessionId = sessionId,
+                    FromSessionId = within ? sessionId : link.FromSessionId,
+                    FromMessageId = within ? ids[link.FromMessageId] : link.FromMessageId,
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+
         _bus.Publish(SessionEventTypes.SessionCreated, projectId, new SessionEventData(session.Id, session.Title));
         return session;
     }

@@ -172,13 +172,13 @@ public sealed class ChatBranches
         return await _sessions.SwitchAsync(actor, sessionId, leafId, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task CommitEditsAsync(string root, GitStatus status, string branch, CancellationToken cancellationToken)
+    internal async Task CommitEditsAsync(string root, GitStatus status, string branch, CancellationToken cancellationToken)
     {
         var paths = status.Entries.SelectMany(e => e.OriginalPath is null ? new[] { e.Path } : [e.Path, e.OriginalPath]).Distinct(StringComparer.Ordinal).ToList();
         await _git.CommitAsync(root, $"Save your edits before switching to {branch}\n\nUncommitted edits committed as they were so that switching branches of the conversation never loses them.", paths, null, cancellationToken).ConfigureAwait(false);
     }
 
-    private static WrightException Dirty(GitStatus status, string what)
+    internal static WrightException Dirty(GitStatus status, string what)
     {
         var paths = status.Entries.Select(e => e.Path).Take(20).ToList();
         return WrightException.Conflict(

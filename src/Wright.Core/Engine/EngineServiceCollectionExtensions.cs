@@ -33,6 +33,7 @@ public static class EngineServiceCollectionExtensions
         services.TryAddSingleton<AnswerPipeline>();
         services.TryAddSingleton<PromptPreview>();
         services.TryAddSingleton<EngineRecovery>();
+        services.TryAddSingleton<Merges.SessionMerge>();
         return services;
     }
 }

@@ -31,10 +31,13 @@ public sealed record PreviewToolDto(string Name, string Description, System.Text
 /// <summary>The Context a prompt was (or would be) sent with.</summary>
 public sealed record ContextDto(int Turn, string? Head, int BudgetTokens, int TokenCount, IReadOnlyList<ContextSourceRecord> Sources, IReadOnlyList<ContextFileRecord> FilesSent, IReadOnlyList<ContextExcludedFile> Excluded)
 {
-    public static ContextDto From(ContextRecord r) => new(r.Turn, r.Head, r.BudgetTokens, r.TokenCount, r.Sources, r.FilesSent, r.Excluded) { History = r.History };
+    public static ContextDto From(ContextRecord r) => new(r.Turn, r.Head, r.BudgetTokens, r.TokenCount, r.Sources, r.FilesSent, r.Excluded) { History = r.History, Merge = r.Merge };
 
     /// <summary>When earlier turns did not fit: the stored summary sent in their place, and how many turns it replaced.</summary>
     public ContextHistoryRecord? History { get; init; }
+
+    /// <summary>On the prompt of a merge: the branch merged, the merge commit and the summary of the merged branch.</summary>
+    public ContextMergeRecord? Merge { get; init; }
 }
 
 /// <summary><c>GET /api/sessions/{id}/prompt-preview</c>: exactly what would be sent, without calling the model.</summary>

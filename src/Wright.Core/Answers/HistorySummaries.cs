@@ -109,6 +109,13 @@ public sealed class HistorySummarizer
                 _ => (AiRequestStatuses.Cancelled, (string?)null),
             };
             await EndAsync(row with { Status = status, TtftMs = ttft, DurationMs = (long)_time.GetElapsedTime(started).TotalMilliseconds, ErrorCode = code, ErrorDetail = code is null ? null : ex.Message }).ConfigureAwait(false);
+
+            // The provider's own error (its code and status) reaches the answer or the preview.
+            if (ex is LlmCallFailed call)
+            {
+                throw call.Error;
+            }
+
             throw;
         }
 

@@ -28,6 +28,9 @@ internal static class ChatBench
         await using var server = await ServerProcess.StartAsync(Path.Combine(work, "ttft-data"), cancellationToken, Environment(fake));
         using var client = await server.CreateClientAsync(cancellationToken, TimeSpan.FromMinutes(5));
         var project = await CreateProjectAsync(client, Path.Combine(work, "ttft-project"), cancellationToken);
+        // The workbench keeps the project's event feed open, so its directory is watched: what git
+        // said about the workspace is then known until it changes (as in a user's session).
+        using var feed = await OpenEventFeedAsync(client, project, cancellationToken);
         using var direct = new AnthropicClient(new AnthropicClientOptions { ApiKey = "bench-key", BaseUrl = fake.AnthropicBaseUrl, MaxRetries = 0 }).AsIChatClient("claude-haiku-4-5", 1024);
 
         async Task<double> ThroughWright()
@@ -127,6 +130,17 @@ internal static class ChatBench
             },
             CancellationToken.None);
 
+        // The anchor: the same answers from the fake straight to this client, no Wright between, so
+        // what the machine itself adds at this load is known.
+        using (var direct = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1000 }) { BaseAddress = new Uri(fake.AnthropicBaseUrl + "/"), Timeout = TimeSpan.FromMinutes(10) })
+        {
+            var anchorClock = Stopwatch.StartNew();
+            var anchor = await Task.WhenAll(Enumerable.Range(0, Streams).Select(_ => Task.Run(() => StreamDirectAsync(direct, cancellationToken), cancellationToken)));
+            var anchorElapsed = anchorClock.Elapsed;
+            var anchorLatencies = anchor.SelectMany(r => r).ToList();
+            Console.WriteLine($"stream ({label}) anchor, fake → client directly: {anchorLatencies.Count / anchorElapsed.TotalSeconds:F0} chunks/s, latency per chunk p50 {Measure.Percentile(anchorLatencies, 50):F2} ms, p99 {Measure.Percentile(anchorLatencies, 99):F2} ms");
+        }
+
         var clock = Stopwatch.StartNew();
         var results = await Task.WhenAll(sessions.Select(s => Task.Run(() => StreamOneAsync(client, s, cancellationToken), cancellationToken)));
         var elapsed = clock.Elapsed;
@@ -138,7 +152,38 @@ internal static class ChatBench
         var latencies = results.SelectMany(r => r.Latencies).ToList();
         Console.WriteLine($"stream ({label}): {Streams} concurrent answers x {ChunksPerStream} chunks in {elapsed.TotalSeconds:F2} s: {chunks / elapsed.TotalSeconds:F0} chunks/s relayed, {errors} errors");
         Console.WriteLine($"stream ({label}): fake → Wright → client latency per chunk p50 {Measure.Percentile(latencies, 50):F2} ms, p99 {Measure.Percentile(latencies, 99):F2} ms");
+        Console.WriteLine($"stream ({label}): load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} on {System.Environment.ProcessorCount} cores");
         Console.WriteLine($"stream ({label}): server RSS peak {peakRss / 1024.0 / 1024.0:F0} MB");
+    }
+
+    /// <summary>One answer read from the fake's Anthropic endpoint directly: the latency of each text chunk.</summary>
+    private static async Task<List<double>> StreamDirectAsync(HttpClient client, CancellationToken cancellationToken)
+    {
+        var latencies = new List<double>(ChunksPerStream);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/messages")
+        {
+            Content = JsonContent.Create(new { model = "claude-haiku-4-5", max_tokens = 1024, stream = true, messages = new[] { new { role = "user", content = "Stream" } } }),
+        };
+        request.Headers.Add("x-api-key", "bench-key");
+        request.Headers.Add("anthropic-version", "2023-06-01");
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken));
+        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+        {
+            if (!line.StartsWith("data: ", StringComparison.Ordinal) || !line.Contains("text_delta", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var now = Stopwatch.GetTimestamp();
+            using var json = JsonDocument.Parse(line.AsMemory(6));
+            var text = json.RootElement.GetProperty("delta").GetProperty("text").GetString()!;
+            var sent = long.Parse(text.AsSpan(0, text.Length - 1), CultureInfo.InvariantCulture);
+            latencies.Add(Stopwatch.GetElapsedTime(sent, now).TotalMilliseconds);
+        }
+
+        return latencies;
     }
 
     private static async Task<(int Chunks, bool Completed, List<double> Latencies)> StreamOneAsync(HttpClient client, Guid session, CancellationToken cancellationToken)
@@ -177,6 +222,15 @@ internal static class ChatBench
         }
 
         return (chunks, completed, latencies);
+    }
+
+    /// <summary>The project's event feed, open (so its directory is watched) until disposed.</summary>
+    private static async Task<HttpResponseMessage> OpenEventFeedAsync(HttpClient client, Guid project, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/events?projectId={project}");
+        var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        return response;
     }
 
     private static Dictionary<string, string> Environment(FakeLlmServer fake) => new()

@@ -66,6 +66,13 @@ internal static class PrefixBench
             cached += shared * price.CacheReadCostPerToken!.Value + (total - shared) * price.CacheWriteCostPerToken!.Value;
             if (i > 0)
             {
+                if (Environment.GetEnvironmentVariable("WRIGHT_BENCH_VERBOSE") == "1")
+                {
+                    // Where the request stops repeating the one before: what breaks the prefix.
+                    var at = (int)(shared * 4);
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"prefix: request {i + 1}: {shared / total:P1} of {texts[i].Length} chars; differs at {at}: «{Excerpt(texts[i - 1], at)}» → «{Excerpt(texts[i], at)}»"));
+                }
+
                 shares.Add((double)(shared / total));
                 if (firstRequestOfTurn.Contains(i))
                 {
@@ -77,6 +84,9 @@ internal static class PrefixBench
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"prefix: {Turns} turns, {texts.Count} requests; cacheable prefix of the previous request: min {shares.Min():P1}, mean {shares.Average():P1} (first request of each turn from turn 2: min {turnShares.Min():P1}, mean {turnShares.Average():P1})"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"prefix: session input cost {plain:0.######} USD without caching, {cached:0.######} USD with it ({cached / plain:P0}); requests carrying cache_control: {fake.Requests.Count(r => r.Body.Contains("cache_control", StringComparison.Ordinal))}/{texts.Count}"));
     }
+
+    private static string Excerpt(string text, int at) =>
+        text.Substring(Math.Max(0, at - 60), Math.Min(text.Length, at + 60) - Math.Max(0, at - 60)).ReplaceLineEndings("⏎");
 
     private static string Calc(int version) => $"def add(a, b):\n    return a + b  # v{version}\n\n\ndef sub(a, b):\n    return a - b\n";
 

@@ -46,6 +46,7 @@ internal static partial class RelevanceBench
         var bm25Top = 0;
         var oursWhole = 0;
         var mapTop = 0;
+        var halves = new (int Tasks, int Ours, int Bm25, int Whole)[2];
         var oursRecall = 0.0;
         var bm25Recall = 0.0;
         foreach (var line in log.Split('\n', StringSplitOptions.RemoveEmptyEntries))
@@ -102,6 +103,11 @@ internal static partial class RelevanceBench
             oursTop += gold.All(ours.Contains) ? 1 : 0;
             bm25Top += gold.All(bm25.Contains) ? 1 : 0;
             oursWhole += gold.All(whole.Contains) ? 1 : 0;
+
+            // Two halves by the commit id's last hex digit (a split no ranking change can aim at):
+            // a change tuned on one half must hold on the other.
+            var half = Convert.ToInt32(fields[0][^1..], 16) % 2;
+            halves[half] = (halves[half].Tasks + 1, halves[half].Ours + (gold.All(ours.Contains) ? 1 : 0), halves[half].Bm25 + (gold.All(bm25.Contains) ? 1 : 0), halves[half].Whole + (gold.All(whole.Contains) ? 1 : 0));
             oursRecall += (double)gold.Count(ours.Contains) / gold.Count;
             bm25Recall += (double)gold.Count(bm25.Contains) / gold.Count;
         }
@@ -116,6 +122,12 @@ internal static partial class RelevanceBench
         Console.WriteLine($"relevance: {tasks} commits of {source} as tasks ({skipped} skipped: no modified source file, more than {K}, or one not readable at the parent)");
         Console.WriteLine($"relevance: all gold files in the top {K}: Wright {Share(oursTop)}, BM25 {Share(bm25Top)}; ratio {(bm25Top == 0 ? double.PositiveInfinity : (double)oursTop / bm25Top):F2}x");
         Console.WriteLine($"relevance: all gold files sent whole by the first prompt's context: {Share(oursWhole)}");
+        for (var h = 0; h < 2; h++)
+        {
+            var (n, o, b, w) = halves[h];
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"relevance: half {(h == 0 ? "A (even commit ids)" : "B (odd commit ids)")}: {n} tasks; top {K} Wright {o} vs BM25 {b} ({(b == 0 ? double.PositiveInfinity : (double)o / b):F2}x); sent whole {w} ({(n == 0 ? 0 : 100.0 * w / n):F1}%)"));
+        }
+
         Console.WriteLine($"relevance: before (the repository map's PageRank alone, no file sent whole): all gold files in the top {K}: {Share(mapTop)}");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"relevance: mean recall@{K}: Wright {oursRecall / tasks:F3}, BM25 {bm25Recall / tasks:F3}"));
     }

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.EnvironmentVariables;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Json;
@@ -48,21 +49,26 @@ public static class WrightServer
             ApplicationName = typeof(WrightServer).Assembly.GetName().Name,
             ContentRootPath = AppContext.BaseDirectory,
         });
+        if (!options.ReadsEnvironment)
+        {
+            foreach (var source in builder.Configuration.Sources.OfType<EnvironmentVariablesConfigurationSource>().ToList())
+            {
+                builder.Configuration.Sources.Remove(source);
+            }
+        }
 
         // The one setting of ServerOptions that comes from configuration (Wright__MaxFileBytes),
         // read before the options are checked so a bad value is reported like a bad flag.
-        options.MaxFileBytes = builder.Configuration.GetValue("Wright:MaxFileBytes", options.MaxFileBytes);
-        var problems = options.Validate();
-        if (problems.Count > 0)
-        {
-            throw new InvalidOperationException(string.Join(Environment.NewLine, problems));
-        }
+        options.MaxFileBytes = builder.Configuration.GetValue(WrightConfigNames.MaxFileBytesKey, options.MaxFileBytes);
+        // The one validation of the server's options: a bad one stops here with every problem
+        // listed, before anything listens or touches the data directory.
+        ServerOptionsValidator.ThrowIfInvalid(options);
 
         var wright = new WrightOptions
         {
             DataDir = Path.GetFullPath(options.DataDir),
             MaxFileBytes = options.MaxFileBytes,
-            AllowHardLinks = builder.Configuration.GetValue("Wright:Files:AllowHardLinks", false),
+            AllowHardLinks = builder.Configuration.GetValue(WrightConfigNames.AllowHardLinksKey, false),
         };
         Directory.CreateDirectory(wright.DataDir);
 

@@ -1,3 +1,4 @@
+using Wright.Core.Hosting;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -8,9 +9,9 @@ namespace Wright.Cli.Agents;
 /// <summary>The server the agent commands talk to (WRIGHT_URL, WRIGHT_TOKEN), and the names of the variables they share with hooks.</summary>
 internal static class AgentClient
 {
-    public const string UrlVariable = "WRIGHT_URL";
-    public const string TokenVariable = "WRIGHT_TOKEN";
-    public const string SessionVariable = "WRIGHT_SESSION_ID";
+    public const string UrlVariable = WrightConfigNames.UrlVariable;
+    public const string TokenVariable = WrightConfigNames.TokenVariable;
+    public const string SessionVariable = WrightConfigNames.SessionVariable;
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) } };
 

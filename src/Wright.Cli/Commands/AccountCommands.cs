@@ -32,8 +32,8 @@ internal static class AccountCommands
         var admin = new Option<bool>("--admin") { Description = "Make the user an admin." };
         var passwordStdin = PasswordStdinOption();
         var add = new Command("add", "Add a user; the password is read from standard input.") { name, admin, passwordStdin };
-        AddStorageOptions(add, out var dataDir, out var database);
-        add.SetAction((parse, cancellationToken) => RunAsync(parse, dataDir, database, async (services, ct) =>
+        var storage = StorageOptions.AddTo(add);
+        add.SetAction((parse, cancellationToken) => RunAsync(parse, storage, async (services, ct) =>
         {
             var password = await ReadPasswordAsync(parse.GetValue(passwordStdin), ct);
             var created = await services.GetRequiredService<UserService>().CreateAsync(
@@ -42,8 +42,8 @@ internal static class AccountCommands
         }, cancellationToken));
 
         var list = new Command("list", "List users.");
-        AddStorageOptions(list, out var listDataDir, out var listDatabase);
-        list.SetAction((parse, cancellationToken) => RunAsync(parse, listDataDir, listDatabase, async (services, ct) =>
+        var listStorage = StorageOptions.AddTo(list);
+        list.SetAction((parse, cancellationToken) => RunAsync(parse, listStorage, async (services, ct) =>
         {
             var users = services.GetRequiredService<UserService>();
             await Console.Out.WriteLineAsync($"{"NAME",-24} {"ROLE",-7} {"STATE",-9} CREATED");
@@ -64,8 +64,8 @@ internal static class AccountCommands
         var passwdName = NameArgument();
         var passwdStdin = PasswordStdinOption();
         var passwd = new Command("passwd", "Set a user's password (read from standard input); their logins end at the next refresh.") { passwdName, passwdStdin };
-        AddStorageOptions(passwd, out var passwdDataDir, out var passwdDatabase);
-        passwd.SetAction((parse, cancellationToken) => RunAsync(parse, passwdDataDir, passwdDatabase, async (services, ct) =>
+        var passwdStorage = StorageOptions.AddTo(passwd);
+        passwd.SetAction((parse, cancellationToken) => RunAsync(parse, passwdStorage, async (services, ct) =>
         {
             var password = await ReadPasswordAsync(parse.GetValue(passwdStdin), ct);
             var updated = await services.GetRequiredService<UserService>().UpdateByNameAsync(Actor.CommandLine, parse.GetValue(passwdName)!, null, null, password, ct);
@@ -88,8 +88,8 @@ internal static class AccountCommands
         var scopes = new Option<string[]>("--scope") { Description = $"Scope: {string.Join(" or ", TokenScopes.All)} (repeatable; default api).", AllowMultipleArgumentsPerToken = true };
         var days = new Option<int?>("--expires-in-days") { Description = "Lifetime in days (default: until revoked)." };
         var create = new Command("create", "Create a token and print it (once) on standard output.") { name, user, scopes, days };
-        AddStorageOptions(create, out var dataDir, out var database);
-        create.SetAction((parse, cancellationToken) => RunAsync(parse, dataDir, database, async (services, ct) =>
+        var storage = StorageOptions.AddTo(create);
+        create.SetAction((parse, cancellationToken) => RunAsync(parse, storage, async (services, ct) =>
         {
             var owner = await services.GetRequiredService<UserService>().GetByNameAsync(Actor.CommandLine, parse.GetValue(user)!, ct);
             var created = await services.GetRequiredService<PersonalAccessTokenService>().CreateAsync(
@@ -105,8 +105,8 @@ internal static class AccountCommands
     {
         var name = NameArgument();
         var command = new Command(verb, description) { name };
-        AddStorageOptions(command, out var dataDir, out var database);
-        command.SetAction((parse, cancellationToken) => RunAsync(parse, dataDir, database, async (services, ct) =>
+        var storage = StorageOptions.AddTo(command);
+        command.SetAction((parse, cancellationToken) => RunAsync(parse, storage, async (services, ct) =>
         {
             var updated = await services.GetRequiredService<UserService>().UpdateByNameAsync(Actor.CommandLine, parse.GetValue(name)!, null, disabled, null, ct);
             await Console.Out.WriteLineAsync($"'{updated.UserName}' is {(updated.IsDisabled ? "disabled" : "enabled")}.");
@@ -117,14 +117,6 @@ internal static class AccountCommands
     private static Argument<string> NameArgument() => new("NAME") { Description = "The user name." };
 
     private static Option<bool> PasswordStdinOption() => new("--password-stdin") { Description = "Read the password from the first line of standard input (required: passwords never go on the command line)." };
-
-    private static void AddStorageOptions(Command command, out Option<string?> dataDir, out Option<string?> database)
-    {
-        dataDir = new Option<string?>("--data-dir") { Description = "Data directory (default: $WRIGHT_HOME or ~/.wright)." };
-        database = new Option<string?>("--database") { Description = $"postgres://… to use PostgreSQL (or ${ServeCommand.DatabaseVariable})." };
-        command.Options.Add(dataDir);
-        command.Options.Add(database);
-    }
 
     private static async Task<string> ReadPasswordAsync(bool fromStdin, CancellationToken cancellationToken)
     {
@@ -137,13 +129,13 @@ internal static class AccountCommands
         return string.IsNullOrEmpty(line) ? throw new UsageException("standard input held no password.") : line;
     }
 
-    private static async Task<int> RunAsync(ParseResult parse, Option<string?> dataDirOption, Option<string?> databaseOption, Func<IServiceProvider, CancellationToken, Task> action, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(ParseResult parse, StorageOptions storage, Func<IServiceProvider, CancellationToken, Task> action, CancellationToken cancellationToken)
     {
-        var dataDir = Path.GetFullPath(parse.GetValue(dataDirOption) ?? WrightOptions.DefaultDataDir());
-        var database = parse.GetValue(databaseOption) ?? NonEmpty(Environment.GetEnvironmentVariable(ServeCommand.DatabaseVariable));
-        if (WrightDatabase.ProblemWith(database) is { } problem)
+        var dataDir = storage.DataDirOf(parse);
+        var database = storage.DatabaseOf(parse);
+        if (StorageOptions.ProblemWith(database) is { } problem)
         {
-            await Console.Error.WriteLineAsync($"wright: --database (WRIGHT_DATABASE) {problem}");
+            await Console.Error.WriteLineAsync($"wright: {problem}");
             return WrightCommandLine.UsageError;
         }
 
@@ -174,8 +166,6 @@ internal static class AccountCommands
             return Failed;
         }
     }
-
-    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
     private sealed class UsageException(string message) : Exception(message);
 }

@@ -39,16 +39,15 @@ internal static class RunCommand
     {
         var prompt = new Argument<string>("prompt") { Description = "What you want done, in your own words." };
         var project = new Option<string?>("--project", "-p") { Description = "The project directory (default: the current directory)." };
-        var model = new Option<string?>("--model", "-m") { Description = "provider/model (default: WRIGHT_DEFAULT_MODEL or the configured default)." };
+        var model = new Option<string?>("--model", "-m") { Description = $"provider/model (default: {WrightConfigNames.DefaultModelVariable} or the configured default)." };
         var session = new Option<Guid?>("--session") { Description = "Continue this session instead of starting a new one." };
         var approve = new Option<string?>("--approve") { Description = "Commands the model runs: auto (run them) or deny (default unless the project's .wright/config says auto)." };
         approve.AcceptOnlyFromAmong("auto", "deny");
         var format = new Option<string>("--format") { Description = "text (progress for people) or json (one JSON event per line).", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json");
-        var dataDir = new Option<string?>("--data-dir") { Description = "Data directory (default: $WRIGHT_HOME or ~/.wright)." };
-        var database = new Option<string?>("--database") { Description = $"postgres://… to use PostgreSQL (or ${ServeCommand.DatabaseVariable})." };
 
-        var command = new Command("run", "Apply a prompt to a project from the command line (no server needed).") { prompt, project, model, session, approve, format, dataDir, database };
+        var command = new Command("run", "Apply a prompt to a project from the command line (no server needed).") { prompt, project, model, session, approve, format };
+        var storage = StorageOptions.AddTo(command);
         command.SetAction((parse, cancellationToken) => RunAsync(
             new RunRequest(
                 parse.GetValue(prompt) ?? "",
@@ -57,8 +56,8 @@ internal static class RunCommand
                 parse.GetValue(session),
                 parse.GetValue(approve),
                 parse.GetValue(format) == "json",
-                parse.GetValue(dataDir) ?? WrightOptions.DefaultDataDir(),
-                parse.GetValue(database) ?? NonEmpty(Environment.GetEnvironmentVariable(ServeCommand.DatabaseVariable))),
+                storage.DataDirOf(parse),
+                storage.DatabaseOf(parse)),
             cancellationToken));
         return command;
     }
@@ -76,9 +75,9 @@ internal static class RunCommand
             return await UsageAsync($"the project directory {root} does not exist.");
         }
 
-        if (WrightDatabase.ProblemWith(request.Database) is { } problem)
+        if (StorageOptions.ProblemWith(request.Database) is { } problem)
         {
-            return await UsageAsync($"--database (WRIGHT_DATABASE) {problem}");
+            return await UsageAsync(problem);
         }
 
         var options = new ServerOptions { DataDir = Path.GetFullPath(request.DataDir), Database = request.Database, Port = 0 };
@@ -172,7 +171,6 @@ internal static class RunCommand
         return WrightCommandLine.UsageError;
     }
 
-    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
     private sealed record RunRequest(string Prompt, string? Project, string? Model, Guid? Session, string? Approve, bool JsonOutput, string DataDir, string? Database);
 

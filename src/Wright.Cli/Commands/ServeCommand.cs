@@ -20,36 +20,32 @@ internal static class ServeCommand
     /// <summary>Exit code of a server that could not start (database too new, port in use, …).</summary>
     public const int StartupFailed = 1;
 
-    public const string DatabaseVariable = "WRIGHT_DATABASE";
-
-    public const string AdminPasswordVariable = "WRIGHT_ADMIN_PASSWORD";
 
     public static Command Create()
     {
         var host = new Option<string>("--host") { Description = "Address to listen on. Non-loopback addresses need --allow-remote.", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port") { Description = "TCP port (0 picks a free one).", DefaultValueFactory = _ => ServerOptions.DefaultPort };
-        var dataDir = new Option<string?>("--data-dir") { Description = "Data directory (default: $WRIGHT_HOME or ~/.wright)." };
-        var database = new Option<string?>("--database") { Description = $"postgres://user:pass@host:5432/db to use PostgreSQL instead of the SQLite file in the data directory (or ${DatabaseVariable})." };
         var allowRemote = new Option<bool>("--allow-remote") { Description = "Allow listening on a non-loopback address." };
 
         var insecureRemote = new Option<bool>("--insecure-remote") { Description = "With --allow-remote, listen without HTTPS (only behind a TLS-terminating proxy)." };
         var tlsCert = new Option<string?>("--tls-cert") { Description = "PEM certificate file: serve HTTPS." };
         var tlsKey = new Option<string?>("--tls-key") { Description = "PEM private key file for --tls-cert." };
 
-        var command = new Command("serve", "Start the Wright server.") { host, port, dataDir, database, allowRemote, insecureRemote, tlsCert, tlsKey };
+        var command = new Command("serve", "Start the Wright server.") { host, port, allowRemote, insecureRemote, tlsCert, tlsKey };
+        var storage = StorageOptions.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var options = new ServerOptions
             {
                 Host = parse.GetValue(host)!,
                 Port = parse.GetValue(port),
-                DataDir = parse.GetValue(dataDir) ?? WrightOptions.DefaultDataDir(),
-                Database = parse.GetValue(database) ?? NonEmpty(Environment.GetEnvironmentVariable(DatabaseVariable)),
+                DataDir = storage.DataDirOf(parse),
+                Database = storage.DatabaseOf(parse),
                 AllowRemote = parse.GetValue(allowRemote),
                 InsecureRemote = parse.GetValue(insecureRemote),
                 TlsCertificatePath = parse.GetValue(tlsCert),
                 TlsKeyPath = parse.GetValue(tlsKey),
-                AdminPassword = NonEmpty(Environment.GetEnvironmentVariable(AdminPasswordVariable)),
+                AdminPassword = NonEmpty(Environment.GetEnvironmentVariable(WrightConfigNames.AdminPasswordVariable)),
             };
             return await RunAsync(options, cancellationToken);
         });
@@ -58,13 +54,7 @@ internal static class ServeCommand
 
     private static async Task<int> RunAsync(ServerOptions options, CancellationToken cancellationToken)
     {
-        var problems = options.Validate();
-        if (problems.Count > 0)
-        {
-            await ReportConfigurationAsync(problems);
-            return WrightCommandLine.UsageError;
-        }
-
+        // Bad options come back from WrightServer.Build as an OptionsValidationException listing them all.
         // Ctrl+C and SIGTERM both mean "stop cleanly": during start-up they cancel it, once
         // running they stop the host, which finishes in-flight requests before it returns.
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -82,7 +72,7 @@ internal static class ServeCommand
                 // The setup token goes to the terminal of whoever started the server, like
                 // Jupyter's: never to the log.
                 await Console.Out.WriteLineAsync($"No user exists yet. Create the first admin at {url}setup?token={setupToken}");
-                await Console.Out.WriteLineAsync($"  (or POST {{\"token\", \"userName\", \"password\"}} to {url}api/setup, or restart with {AdminPasswordVariable} set)");
+                await Console.Out.WriteLineAsync($"  (or POST {{\"token\", \"userName\", \"password\"}} to {url}api/setup, or restart with {WrightConfigNames.AdminPasswordVariable} set)");
             }
 
             await Console.Out.FlushAsync(CancellationToken.None);
@@ -130,7 +120,7 @@ internal static class ServeCommand
         IOException { InnerException: AddressInUseException } =>
             $"cannot listen on {options.Host}:{options.Port}: the address is already in use. Stop the other server or pick another --port.",
         IOException io => $"cannot listen on {options.Host}:{options.Port}: {io.Message}",
-        DbException db => $"cannot open {DatabaseOf(app)}: {FirstLine(db.Message).TrimEnd('.')}. Check --database (or {DatabaseVariable}) and that the database server is running.",
+        DbException db => $"cannot open {DatabaseOf(app)}: {FirstLine(db.Message).TrimEnd('.')}. Check --database (or {WrightConfigNames.DatabaseVariable}) and that the database server is running.",
         UnauthorizedAccessException access => $"cannot use the data directory {options.DataDir}: {access.Message}",
         _ => $"could not start ({ex.GetType().Name}): {FirstLine(ex.Message)}",
     };

@@ -79,7 +79,7 @@ public sealed class ActionRunner
     public async Task<RecoveryOutcome> RecoverAsync(string projectRoot, CancellationToken cancellationToken, Guid? projectId = null)
     {
         var root = PathJail.ResolveReal(Path.GetFullPath(projectRoot));
-        return await ProjectGate.RunAsync(root, () => RecoverCoreAsync(root, projectId, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return await ProjectGate.InspectAsync(root, () => RecoverCoreAsync(root, projectId, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<ActionRunResult> RunCoreAsync(ActionRunRequest request, string root, CancellationToken cancellationToken)
@@ -369,6 +369,9 @@ public sealed class ActionRunner
         {
             return RecoveryOutcome.NothingToRecover;
         }
+
+        // Recovery changes the workspace: what git said about it before is stale.
+        WatchedGitState.Changed(root);
 
         RemoveStaleIndexLock(root, journalPath, journal);
         var head = await _git.RunAsync(root, ["rev-parse", "--verify", "--quiet", "HEAD"], cancellationToken).ConfigureAwait(false);

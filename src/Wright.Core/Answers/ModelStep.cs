@@ -58,6 +58,7 @@ public sealed class ModelStep
         var attempt = 1;
         var row = await _recorder.RequestStartedAsync(scope, attempt, request.Messages.Count + 1, cancellationToken).ConfigureAwait(false);
         var lastFlush = _time.GetTimestamp();
+        var saving = Task.CompletedTask;
         try
         {
             await foreach (var update in _streamer.StreamAsync(request.ToLlmRequest(scope.Model), cancellationToken).ConfigureAwait(false))
@@ -74,16 +75,25 @@ public sealed class ModelStep
                         ttft ??= (long)_time.GetElapsedTime(started).TotalMilliseconds;
                         text.Append(delta.Text);
                         answer.Text.Append(delta.Text);
-                        if (_time.GetElapsedTime(lastFlush) >= _options.FlushInterval)
+
+                        // Clients first; the text so far is saved beside the relay, one save in
+                        // flight at a time, so a busy database never holds a chunk back (with a
+                        // hundred answers streaming, waiting here queued every chunk behind the
+                        // other answers' writes).
+                        _recorder.Delta(scope, delta.Text);
+                        if (_time.GetElapsedTime(lastFlush) >= _options.FlushInterval && saving.IsCompleted)
                         {
-                            await _recorder.ContentAsync(scope, answer.Text.ToString(), answer.Calls, cancellationToken).ConfigureAwait(false);
+                            await saving.ConfigureAwait(false);
+                            saving = _recorder.ContentAsync(scope, answer.Text.ToString(), answer.Calls, cancellationToken);
                             lastFlush = _time.GetTimestamp();
                         }
 
-                        _recorder.Delta(scope, delta.Text);
                         break;
                     case LlmToolCall call:
                         ttft ??= (long)_time.GetElapsedTime(started).TotalMilliseconds;
+
+                        // The save in flight may still be reading the list of calls.
+                        await saving.ConfigureAwait(false);
                         var toolCall = new ToolCall(call.Id, call.Name, call.ArgumentsJson);
                         calls.Add(toolCall);
                         answer.Calls.Add(toolCall);
@@ -96,9 +106,13 @@ public sealed class ModelStep
                         break;
                 }
             }
+
+            await saving.ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is LlmCallFailed or Errors.WrightException || (ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
+            // A save of the partial text still running must not land after the final one.
+            await saving.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
             var (status, code, detail) = ex switch
             {
                 LlmCallFailed failed => (AiRequestStatuses.Error, failed.Error.Code, failed.Error.Message),

@@ -268,21 +268,71 @@ public sealed partial class Prepare
             }
         }
 
-        // The nearest earlier prompt with a stored Context makes this one incremental.
-        for (var i = prompts.Count - 1; i >= 0; i--)
+        // The nearest earlier prompt with a stored Context makes this one incremental. Every file
+        // whose whole text is already in the conversation — sent whole by any earlier Context on
+        // the path, or written whole by the model itself — is not sent again while unchanged: a
+        // file repeated in a later turn is new bytes at the end of the request, the part no
+        // provider cache serves.
+        ContextRecord? nearest = null;
+        AnswerRecord? nearestAnswer = null;
+        var inConversation = new Dictionary<string, ContextFileRecord>(StringComparer.Ordinal);
+        foreach (var (prompt, answer) in prompts)
         {
-            if (await _contexts.GetContextAsync(prompts[i].Prompt.Id, cancellationToken).ConfigureAwait(false) is not { } stored)
+            if (await _contexts.GetContextAsync(prompt.Id, cancellationToken).ConfigureAwait(false) is { } stored)
             {
-                continue;
+                foreach (var file in stored.Record.FilesSent.Where(f => f.Whole))
+                {
+                    inConversation[file.Path] = file;
+                }
+
+                (nearest, nearestAnswer) = (stored.Record, answer);
             }
 
-            var record = prompts[i].Answer;
-            return record?.State?.WorkspaceAfter is { } after && record.HeadAfter is { } head
-                ? (turns, stored.Record with { Workspace = after, Head = head }, head)
-                : (turns, stored.Record, null);
+            foreach (var file in WrittenWhole(answer?.State?.Messages ?? []))
+            {
+                inConversation[file.Path] = file;
+            }
         }
 
-        return (turns, null, null);
+        if (nearest is null)
+        {
+            return (turns, null, null);
+        }
+
+        var previous = nearest with { FilesSent = [.. inConversation.Values] };
+        return nearestAnswer?.State?.WorkspaceAfter is { } after && nearestAnswer.HeadAfter is { } head
+            ? (turns, previous with { Workspace = after, Head = head }, head)
+            : (turns, previous, null);
+    }
+
+    /// <summary>The files an answer wrote whole through <c>write_file</c>, with the hash of the text its call carried.</summary>
+    private static IEnumerable<ContextFileRecord> WrittenWhole(IReadOnlyList<TurnMessage> messages)
+    {
+        foreach (var call in messages.SelectMany(m => m.ToolCalls).Where(c => c.Name == AgentTools.WriteFile))
+        {
+            string? path = null;
+            string? content = null;
+            try
+            {
+                using var arguments = System.Text.Json.JsonDocument.Parse(call.Arguments);
+                if (arguments.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+                    && arguments.RootElement.TryGetProperty("path", out var p) && p.ValueKind == System.Text.Json.JsonValueKind.String
+                    && arguments.RootElement.TryGetProperty("content", out var c) && c.ValueKind == System.Text.Json.JsonValueKind.String)
+                {
+                    (path, content) = (p.GetString(), c.GetString());
+                }
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                // A call with broken arguments wrote nothing: there is no text of it in the conversation to rely on.
+            }
+
+            if (path is not null && content is not null)
+            {
+                // Counted only while the file on disk still hashes to exactly this text.
+                yield return new ContextFileRecord(path, Workspace.FileETag.Compute(System.Text.Encoding.UTF8.GetBytes(content)), true);
+            }
+        }
     }
 
     /// <summary>A user message as the transcript shows it: the prompt without the Context it carried.</summary>

@@ -49,6 +49,7 @@ internal sealed class ProjectDirectoryWatch : IDisposable
     private bool _restartRequested;
     private long _changeCount;
     private FileSystemWatcher? _watcher;
+    private bool _counted;
 
     public ProjectDirectoryWatch(Guid projectId, string root, IEventBus bus, GitRunner git, EventsOptions options, long maxFileBytes, TimeProvider time, ILogger logger)
     {
@@ -99,6 +100,7 @@ internal sealed class ProjectDirectoryWatch : IDisposable
         {
             _watcher?.Dispose();
             _watcher = null;
+            CountWatch(false);
         }
 
         EventsLog.WatchStopped(_logger, ProjectId);
@@ -343,11 +345,31 @@ internal sealed class ProjectDirectoryWatch : IDisposable
             else
             {
                 _watcher = watcher;
+                CountWatch(true);
             }
         }
 
         error = null;
         return true;
+    }
+
+    /// <summary>Tells <see cref="WatchedGitState"/> whether this watch sees every change (under the lock).</summary>
+    private void CountWatch(bool live)
+    {
+        if (live == _counted)
+        {
+            return;
+        }
+
+        _counted = live;
+        if (live)
+        {
+            WatchedGitState.Watching(_root);
+        }
+        else
+        {
+            WatchedGitState.NotWatching(_root);
+        }
     }
 
     private void OnError(Exception error)
@@ -361,6 +383,9 @@ internal sealed class ProjectDirectoryWatch : IDisposable
         lock (_lock)
         {
             _restartRequested = true;
+
+            // Changes may be lost until the watcher is back: git must be asked again meanwhile.
+            CountWatch(false);
         }
 
         _wake.Writer.TryWrite(true);
@@ -374,6 +399,9 @@ internal sealed class ProjectDirectoryWatch : IDisposable
         {
             return;
         }
+
+        // Any change, git's own files included (HEAD, refs, the index), outdates what git said.
+        WatchedGitState.Changed(_root);
 
         if (IsGitInternal(path))
         {

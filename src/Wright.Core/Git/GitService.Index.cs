@@ -15,7 +15,10 @@ public sealed partial class GitService
     /// conflicted path (stages 1–3) is left out. Where the working tree has not changed a file (git
     /// status says so), the blob id names its content without reading it.
     /// </summary>
-    public async Task<IReadOnlyDictionary<string, GitIndexEntry>> ListIndexAsync(string root, CancellationToken cancellationToken)
+    public Task<IReadOnlyDictionary<string, GitIndexEntry>> ListIndexAsync(string root, CancellationToken cancellationToken) =>
+        WatchedGitState.ReadAsync(root, WatchedGitState.Question.Index, () => ReadIndexAsync(root, cancellationToken));
+
+    private async Task<IReadOnlyDictionary<string, GitIndexEntry>> ReadIndexAsync(string root, CancellationToken cancellationToken)
     {
         var output = await _git.RunCheckedAsync(root, ["ls-files", "-z", "--cached", "--stage"], cancellationToken).ConfigureAwait(false);
         var entries = new Dictionary<string, GitIndexEntry>(StringComparer.Ordinal);

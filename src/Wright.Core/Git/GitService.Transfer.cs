@@ -58,7 +58,10 @@ public sealed partial class GitService
     }
 
     /// <summary>Every file of the working tree git would not ignore, tracked or not, in path order, each once.</summary>
-    public async Task<IReadOnlyList<string>> ListWorkingTreeFilesAsync(string root, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<string>> ListWorkingTreeFilesAsync(string root, CancellationToken cancellationToken) =>
+        WatchedGitState.ReadAsync(root, WatchedGitState.Question.Listing, () => ReadWorkingTreeFilesAsync(root, cancellationToken));
+
+    private async Task<IReadOnlyList<string>> ReadWorkingTreeFilesAsync(string root, CancellationToken cancellationToken)
     {
         var output = await _git.RunCheckedAsync(root, ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], cancellationToken).ConfigureAwait(false);
         var paths = output.Split('\0', StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal).ToList();

@@ -66,7 +66,10 @@ public sealed partial class GitService
     }
 
     /// <summary>The working tree against HEAD, including untracked files (not ignored ones).</summary>
-    public async Task<GitStatus> GetStatusAsync(string root, CancellationToken cancellationToken)
+    public Task<GitStatus> GetStatusAsync(string root, CancellationToken cancellationToken) =>
+        WatchedGitState.ReadAsync(root, WatchedGitState.Question.Status, () => ReadStatusAsync(root, cancellationToken));
+
+    private async Task<GitStatus> ReadStatusAsync(string root, CancellationToken cancellationToken)
     {
         var result = await _git.RunCappedAsync(
             root,

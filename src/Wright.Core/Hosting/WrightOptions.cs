@@ -22,7 +22,7 @@ public sealed class WrightOptions
 
     public static string DefaultDataDir()
     {
-        var home = Environment.GetEnvironmentVariable("WRIGHT_HOME");
+        var home = Environment.GetEnvironmentVariable(WrightConfigNames.HomeVariable);
         if (!string.IsNullOrWhiteSpace(home))
         {
             return Path.GetFullPath(home);

@@ -1,3 +1,4 @@
+using Wright.Core.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Wright.Core.Llm;
@@ -107,7 +108,7 @@ internal sealed class LlmOptionsValidation : IValidateOptions<LlmOptions>
 
         if (options.DefaultModel is { Length: > 0 } model && ModelName.TryParse(model) is null)
         {
-            problems.Add($"Llm:DefaultModel (WRIGHT_DEFAULT_MODEL) must be 'provider/model' (got '{model}').");
+            problems.Add($"{WrightConfigNames.DefaultModelKey} ({WrightConfigNames.DefaultModelVariable}) must be 'provider/model' (got '{model}').");
         }
 
         Positive(problems, "Llm:DefaultMaxOutputTokens", options.DefaultMaxOutputTokens);

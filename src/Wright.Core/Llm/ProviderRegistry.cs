@@ -98,7 +98,7 @@ public sealed class ProviderRegistry : IDisposable
         var nameText = requested is { Length: > 0 } ? requested : _options.DefaultModel;
         if (string.IsNullOrWhiteSpace(nameText))
         {
-            throw WrightException.Invalid(ErrorCodes.ModelUnknown, "No model was given and no default is set: pass model as provider/model, or set WRIGHT_DEFAULT_MODEL.");
+            throw WrightException.Invalid(ErrorCodes.ModelUnknown, $"No model was given and no default is set: pass model as provider/model, or set {Hosting.WrightConfigNames.DefaultModelVariable}.");
         }
 
         var name = ModelName.Parse(nameText);

@@ -32,7 +32,20 @@ public static class ProjectGate
     /// <c>project_busy</c> (409) when the project stays locked longer than <paramref name="wait"/>
     /// (an ActionRun waiting for a command's approval may hold it for minutes).
     /// </summary>
-    public static async Task<T> RunAsync<T>(string projectRoot, Func<Task<T>> action, TimeSpan wait, CancellationToken cancellationToken)
+    public static Task<T> RunAsync<T>(string projectRoot, Func<Task<T>> action, TimeSpan wait, CancellationToken cancellationToken) =>
+        RunAsync(projectRoot, action, wait, changes: true, cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="action"/> under the gate without counting it as a change: for work that
+    /// usually only looks (an ActionRun's recovery, which says itself when it changed something).
+    /// </summary>
+    internal static Task<T> InspectAsync<T>(string projectRoot, Func<Task<T>> action, CancellationToken cancellationToken) =>
+        RunAsync(projectRoot, action, Timeout.InfiniteTimeSpan, changes: false, cancellationToken);
+
+    /// <summary>The key of <paramref name="projectRoot"/>: its real path, however it is spelled.</summary>
+    internal static string KeyOf(string projectRoot) => Key(projectRoot);
+
+    private static async Task<T> RunAsync<T>(string projectRoot, Func<Task<T>> action, TimeSpan wait, bool changes, CancellationToken cancellationToken)
     {
         var key = Key(projectRoot);
         var held = Held.Value;
@@ -55,6 +68,13 @@ public static class ProjectGate
         }
         finally
         {
+            // Whatever git said about the workspace before this change is no longer current; said
+            // before the gate opens, so the next holder never reads a stale answer.
+            if (changes)
+            {
+                Git.WatchedGitState.Changed(key);
+            }
+
             Held.Value = held;
             gate.Release();
         }

@@ -1,12 +1,10 @@
 using System.Reflection;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Wright.Core.Agents;
 using Wright.Core.Events;
 using Wright.Server.Events;
-using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
 namespace Wright.Server.Agents;
 
@@ -34,19 +32,12 @@ internal sealed class AgentEventStreamResult : IResult, IEndpointMetadataProvide
         var board = services.GetRequiredService<AgentBoard>();
         var monitor = services.GetRequiredService<AgentMonitor>();
         var heartbeat = services.GetRequiredService<IOptions<EventsOptions>>().Value.HeartbeatInterval;
-        var json = services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         var lifetime = services.GetRequiredService<IHostApplicationLifetime>();
         using var streamEnd = CancellationTokenSource.CreateLinkedTokenSource(httpContext.RequestAborted, lifetime.ApplicationStopping);
         var cancellationToken = streamEnd.Token;
 
         using var subscription = board.Subscribe(_ownerId, _resumeFrom);
-        var response = httpContext.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "text/event-stream";
-        response.Headers.CacheControl = "no-cache, no-store";
-        response.Headers["X-Accel-Buffering"] = "no";
-        httpContext.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-        var writer = new ServerSentEventWriter(response.Body, json);
+        var writer = ServerSentEventWriter.Start(httpContext);
         try
         {
             if (_resumeFrom is null)
@@ -55,7 +46,7 @@ internal sealed class AgentEventStreamResult : IResult, IEndpointMetadataProvide
             }
             else
             {
-                await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
+                await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
 
             while (true)

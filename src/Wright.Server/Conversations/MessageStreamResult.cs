@@ -1,12 +1,9 @@
 using Wright.Core.Answers;
 using System.Reflection;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 using Wright.Core.Conversations;
 using Wright.Server.Events;
-using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 using ProblemDetails = Microsoft.AspNetCore.Mvc.ProblemDetails;
 
 namespace Wright.Server.Conversations;
@@ -41,15 +38,8 @@ internal sealed class MessageStreamResult : IResult, IEndpointMetadataProvider
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         var services = httpContext.RequestServices;
-        var json = services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         var lifetime = services.GetRequiredService<IHostApplicationLifetime>();
-        var response = httpContext.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "text/event-stream";
-        response.Headers.CacheControl = "no-cache, no-store";
-        response.Headers["X-Accel-Buffering"] = "no";
-        httpContext.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-        var writer = new ServerSentEventWriter(response.Body, json);
+        var writer = ServerSentEventWriter.Start(httpContext);
         var cancellationToken = httpContext.RequestAborted;
 
         if (_run is null)

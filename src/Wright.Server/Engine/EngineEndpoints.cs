@@ -10,6 +10,7 @@ using Wright.Core.Errors;
 using Wright.Core.Llm;
 using Wright.Core.Projects;
 using Wright.Server.Accounts;
+using Wright.Server.Projects;
 
 namespace Wright.Server.Engine;
 
@@ -21,9 +22,9 @@ internal static class EngineEndpoints
     /// </summary>
     public static IEndpointRouteBuilder MapEngine(this IEndpointRouteBuilder api)
     {
-        var sessions = api.MapGroup("/sessions/{id:guid}").WithTags("Engine");
-        sessions.MapGet("/approvals", ListApprovalsAsync);
-        sessions.MapPost("/approvals/{approvalId:guid}", DecideAsync);
+        var sessions = api.MapGroup("/sessions/{id:guid}").WithTags("Engine").RequireSessionAccess();
+        sessions.MapGet("/approvals", ListApprovals);
+        sessions.MapPost("/approvals/{approvalId:guid}", Decide);
         sessions.MapGet("/prompt-preview", PreviewAsync);
         sessions.MapGet("/messages/{messageId:guid}/answer", GetAnswerAsync);
         sessions.MapGet("/messages/{messageId:guid}/context", GetContextAsync);
@@ -31,10 +32,10 @@ internal static class EngineEndpoints
         sessions.MapPut("/prompt", SaveSessionPromptAsync);
         sessions.MapGet("/prompt/diff", DiffSessionPromptAsync);
 
-        var projects = api.MapGroup("/projects/{id:guid}").WithTags("Engine");
+        var projects = api.MapGroup("/projects/{id:guid}").WithTags("Engine").RequireProjectAccess();
         projects.MapPost("/git/undo", UndoAsync);
         projects.MapGet("/prompt", GetProjectPromptAsync);
-        projects.MapPut("/prompt", SaveProjectPromptAsync);
+        projects.MapPut("/prompt", SaveProjectPromptAsync).RequireProjectWrite();
         projects.MapGet("/prompt/diff", DiffProjectPromptAsync);
 
         var me = api.MapGroup("/me").WithTags("Engine");
@@ -44,15 +45,11 @@ internal static class EngineEndpoints
         return api;
     }
 
-    private static async Task<Ok<IReadOnlyList<PendingApprovalDto>>> ListApprovalsAsync(Guid id, HttpContext http, SessionService sessions, CommandApprovals approvals, CancellationToken cancellationToken)
-    {
-        await sessions.GetAsync(http.Actor(), id, cancellationToken);
-        return TypedResults.Ok<IReadOnlyList<PendingApprovalDto>>(approvals.PendingIn(id).Select(PendingApprovalDto.From).ToList());
-    }
+    private static Ok<IReadOnlyList<PendingApprovalDto>> ListApprovals(Guid id, CommandApprovals approvals) =>
+        TypedResults.Ok<IReadOnlyList<PendingApprovalDto>>(approvals.PendingIn(id).Select(PendingApprovalDto.From).ToList());
 
-    private static async Task<NoContent> DecideAsync(Guid id, Guid approvalId, ApprovalDecisionRequest request, HttpContext http, SessionService sessions, CommandApprovals approvals, CancellationToken cancellationToken)
+    private static NoContent Decide(Guid id, Guid approvalId, ApprovalDecisionRequest request, CommandApprovals approvals)
     {
-        await sessions.GetAsync(http.Actor(), id, cancellationToken);
         if (!approvals.Resolve(id, approvalId, request.Approve))
         {
             throw WrightException.NotFound("approval_not_found", $"No command waits for approval {approvalId} in this session (it was decided, timed out, or its answer stopped).");
@@ -108,18 +105,16 @@ internal static class EngineEndpoints
         });
     }
 
-    private static async Task<Ok<AnswerDto>> GetAnswerAsync(Guid id, Guid messageId, HttpContext http, SessionService sessions, IAnswerRepository engine, CancellationToken cancellationToken)
+    private static async Task<Ok<AnswerDto>> GetAnswerAsync(Guid id, Guid messageId, IAnswerRepository engine, CancellationToken cancellationToken)
     {
-        await sessions.GetAsync(http.Actor(), id, cancellationToken);
         var answer = await engine.GetAnswerAsync(messageId, cancellationToken);
         return answer is not null && answer.SessionId == id
             ? TypedResults.Ok(AnswerDto.From(answer))
             : throw WrightException.NotFound("answer_not_found", $"Message {messageId} of this session has no answer record (it is a prompt, or its answer never started).");
     }
 
-    private static async Task<Ok<ContextDto>> GetContextAsync(Guid id, Guid messageId, HttpContext http, SessionService sessions, IContextRepository engine, CancellationToken cancellationToken)
+    private static async Task<Ok<ContextDto>> GetContextAsync(Guid id, Guid messageId, IContextRepository engine, CancellationToken cancellationToken)
     {
-        await sessions.GetAsync(http.Actor(), id, cancellationToken);
         var context = await engine.GetContextAsync(messageId, cancellationToken);
         return context is not null && context.SessionId == id
             ? TypedResults.Ok(ContextDto.From(context.Record))
@@ -133,41 +128,23 @@ internal static class EngineEndpoints
         return TypedResults.Ok(UndoResultDto.From(await undo.UndoLastAsync(project.Id, project.RootPath, request?.Commit, cancellationToken)));
     }
 
-    private static async Task<Ok<PromptVersionsDto>> GetSessionPromptAsync(Guid id, HttpContext http, SessionService sessions, PromptManager prompts, CancellationToken cancellationToken)
-    {
-        await sessions.GetAsync(http.Actor(), id, cancellationToken);
-        return await VersionsAsync(PromptScopes.Session, id, prompts, cancellationToken);
-    }
+    private static Task<Ok<PromptVersionsDto>> GetSessionPromptAsync(Guid id, PromptManager prompts, CancellationToken cancellationToken) =>
+        VersionsAsync(PromptScopes.Session, id, prompts, cancellationToken);
 
-    private static async Task<Ok<PromptVersionDto>> SaveSessionPromptAsync(Guid id, SavePromptRequest request, HttpContext http, SessionService sessions, PromptManager prompts, CancellationToken cancellationToken)
-    {
-        await sessions.GetAsync(http.Actor(), id, cancellationToken);
-        return await SaveAsync(PromptScopes.Session, id, request, http.Actor(), prompts, cancellationToken);
-    }
+    private static Task<Ok<PromptVersionDto>> SaveSessionPromptAsync(Guid id, SavePromptRequest request, HttpContext http, PromptManager prompts, CancellationToken cancellationToken) =>
+        SaveAsync(PromptScopes.Session, id, request, http.Actor(), prompts, cancellationToken);
 
-    private static async Task<Ok<PromptDiffDto>> DiffSessionPromptAsync(Guid id, int? from, int? to, HttpContext http, SessionService sessions, PromptManager prompts, CancellationToken cancellationToken)
-    {
-        await sessions.GetAsync(http.Actor(), id, cancellationToken);
-        return TypedResults.Ok(await DiffAsync(PromptScopes.Session, id, from, to, prompts, cancellationToken));
-    }
+    private static async Task<Ok<PromptDiffDto>> DiffSessionPromptAsync(Guid id, int? from, int? to, PromptManager prompts, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await DiffAsync(PromptScopes.Session, id, from, to, prompts, cancellationToken));
 
-    private static async Task<Ok<PromptVersionsDto>> GetProjectPromptAsync(Guid id, HttpContext http, ProjectService projects, PromptManager prompts, CancellationToken cancellationToken)
-    {
-        await projects.GetAsync(http.Actor(), id, cancellationToken);
-        return await VersionsAsync(PromptScopes.Project, id, prompts, cancellationToken);
-    }
+    private static Task<Ok<PromptVersionsDto>> GetProjectPromptAsync(Guid id, PromptManager prompts, CancellationToken cancellationToken) =>
+        VersionsAsync(PromptScopes.Project, id, prompts, cancellationToken);
 
-    private static async Task<Ok<PromptVersionDto>> SaveProjectPromptAsync(Guid id, SavePromptRequest request, HttpContext http, ProjectService projects, PromptManager prompts, CancellationToken cancellationToken)
-    {
-        await projects.GetWritableAsync(http.Actor(), id, cancellationToken);
-        return await SaveAsync(PromptScopes.Project, id, request, http.Actor(), prompts, cancellationToken);
-    }
+    private static Task<Ok<PromptVersionDto>> SaveProjectPromptAsync(Guid id, SavePromptRequest request, HttpContext http, PromptManager prompts, CancellationToken cancellationToken) =>
+        SaveAsync(PromptScopes.Project, id, request, http.Actor(), prompts, cancellationToken);
 
-    private static async Task<Ok<PromptDiffDto>> DiffProjectPromptAsync(Guid id, int? from, int? to, HttpContext http, ProjectService projects, PromptManager prompts, CancellationToken cancellationToken)
-    {
-        await projects.GetAsync(http.Actor(), id, cancellationToken);
-        return TypedResults.Ok(await DiffAsync(PromptScopes.Project, id, from, to, prompts, cancellationToken));
-    }
+    private static async Task<Ok<PromptDiffDto>> DiffProjectPromptAsync(Guid id, int? from, int? to, PromptManager prompts, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await DiffAsync(PromptScopes.Project, id, from, to, prompts, cancellationToken));
 
     private static Task<Ok<PromptVersionsDto>> GetUserPromptAsync(HttpContext http, PromptManager prompts, CancellationToken cancellationToken) =>
         VersionsAsync(PromptScopes.User, http.Actor().UserId, prompts, cancellationToken);

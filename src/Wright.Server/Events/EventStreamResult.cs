@@ -1,6 +1,4 @@
 using System.Reflection;
-using Microsoft.AspNetCore.Http.Features;
-using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 using Microsoft.AspNetCore.Http.Metadata;
 using ProblemDetails = Microsoft.AspNetCore.Mvc.ProblemDetails;
 using Microsoft.Extensions.Hosting;
@@ -46,7 +44,6 @@ internal sealed class EventStreamResult : IResult, IEndpointMetadataProvider
         var bus = services.GetRequiredService<IEventBus>();
         var watcher = services.GetRequiredService<ProjectWatcher>();
         var options = services.GetRequiredService<IOptions<EventsOptions>>().Value;
-        var json = services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         var time = services.GetRequiredService<TimeProvider>();
         var lifetime = services.GetRequiredService<IHostApplicationLifetime>();
         var logger = services.GetRequiredService<ILogger<EventStreamResult>>();
@@ -64,15 +61,8 @@ internal sealed class EventStreamResult : IResult, IEndpointMetadataProvider
             var missedWatch = _resumeFrom is { } after && leases.Any(l => l.WatchingSince > after);
             using var subscription = bus.Subscribe(_projectId, missedWatch ? null : _resumeFrom);
 
-            var response = httpContext.Response;
-            response.StatusCode = StatusCodes.Status200OK;
-            response.ContentType = "text/event-stream";
-            response.Headers.CacheControl = "no-cache, no-store";
-            response.Headers["X-Accel-Buffering"] = "no";
-            httpContext.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+            var writer = ServerSentEventWriter.Start(httpContext);
             EventStreamLog.Opened(logger, _projectId, _resumeFrom, subscription.Position);
-
-            var writer = new ServerSentEventWriter(response.Body, json);
             if (missedWatch)
             {
                 // The project was not watched for part of the time since the client's position:
@@ -86,7 +76,7 @@ internal sealed class EventStreamResult : IResult, IEndpointMetadataProvider
             }
             else
             {
-                await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
+                await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
 
             var visible = new ProjectVisibility(_watched, _canSee);

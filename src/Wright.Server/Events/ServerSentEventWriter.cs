@@ -2,7 +2,10 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
 using Wright.Core.Events;
+using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
 namespace Wright.Server.Events;
 
@@ -20,6 +23,26 @@ internal sealed class ServerSentEventWriter
         _body = body;
         _json = json;
     }
+
+    /// <summary>
+    /// Starts an event stream as the response to <paramref name="httpContext"/>: 200,
+    /// <c>text/event-stream</c>, never cached or buffered (by the server or a proxy), with the
+    /// API's JSON options. Every SSE endpoint starts its response here.
+    /// </summary>
+    public static ServerSentEventWriter Start(HttpContext httpContext)
+    {
+        var response = httpContext.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache, no-store";
+        response.Headers["X-Accel-Buffering"] = "no";
+        httpContext.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        var json = httpContext.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+        return new ServerSentEventWriter(response.Body, json);
+    }
+
+    /// <summary>Sends what was written so far (the headers, at the start) without an event.</summary>
+    public Task FlushAsync(CancellationToken cancellationToken) => _body.FlushAsync(cancellationToken);
 
     /// <summary>
     /// <c>id</c>, <c>event</c> and one <c>data</c> line with the whole event as JSON (JSON never

@@ -1,3 +1,4 @@
+using Wright.Core.Hosting;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.Features;
@@ -33,7 +34,7 @@ internal static class SearchEndpoints
     /// <summary>Binds <see cref="SearchOptions"/> to the <c>Search</c> configuration section.</summary>
     public static IServiceCollection AddProjectSearch(this IServiceCollection services)
     {
-        services.AddOptions<SearchOptions>().Configure<IConfiguration>((o, c) => c.GetSection("Search").Bind(o));
+        services.AddOptions<SearchOptions>().Configure<IConfiguration>((o, c) => c.GetSection(WrightConfigNames.SearchSection).Bind(o));
         return services;
     }
 

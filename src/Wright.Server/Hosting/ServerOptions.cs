@@ -43,6 +43,13 @@ public sealed class ServerOptions
     /// <summary>The built web workbench (web/dist, copied to <c>wwwroot</c> beside the server by the build); served at <c>/</c> when it holds an index.html.</summary>
     public string WebRoot { get; set; } = Path.Combine(AppContext.BaseDirectory, "wwwroot");
 
+    /// <summary>
+    /// Whether the process's environment variables are configuration too (<c>ANTHROPIC_API_KEY</c>,
+    /// <c>WRIGHT_DEFAULT_MODEL</c>, <c>Llm__…</c>). `wright serve` reads them; a server a test starts
+    /// in its own process does not, so a developer's keys and models never leak into a test.
+    /// </summary>
+    public bool ReadsEnvironment { get; set; } = true;
+
     /// <summary>Lists every problem with these options; empty when they are usable.</summary>
     public IReadOnlyList<string> Validate() => ServerOptionsValidator.Problems(this);
 

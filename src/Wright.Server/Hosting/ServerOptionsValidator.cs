@@ -1,5 +1,5 @@
+using Wright.Core.Hosting;
 using Wright.Core.Accounts;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Wright.Storage.Database;
 
@@ -9,12 +9,16 @@ namespace Wright.Server.Hosting;
 /// Checks <see cref="ServerOptions"/> as a whole and reports every problem at once, each naming
 /// the flag (and environment variable) to change, so one failed start fixes them all.
 /// </summary>
-internal sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
+internal static class ServerOptionsValidator
 {
-    public ValidateOptionsResult Validate(string? name, ServerOptions options)
+    /// <summary>Throws <see cref="OptionsValidationException"/> listing every problem of <paramref name="options"/>, each naming its flag or key.</summary>
+    public static void ThrowIfInvalid(ServerOptions options)
     {
         var problems = Problems(options);
-        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+        if (problems.Count > 0)
+        {
+            throw new OptionsValidationException(nameof(ServerOptions), typeof(ServerOptions), problems);
+        }
     }
 
     public static List<string> Problems(ServerOptions options)
@@ -56,26 +60,26 @@ internal sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
 
         if (string.IsNullOrWhiteSpace(options.DataDir))
         {
-            problems.Add("--data-dir (WRIGHT_HOME) must not be empty.");
+            problems.Add($"--data-dir ({WrightConfigNames.HomeVariable}) must not be empty.");
         }
         else if (File.Exists(options.DataDir))
         {
-            problems.Add($"--data-dir (WRIGHT_HOME) {options.DataDir} is a file; it must be a directory (it is created when missing).");
+            problems.Add($"--data-dir ({WrightConfigNames.HomeVariable}) {options.DataDir} is a file; it must be a directory (it is created when missing).");
         }
 
         if (WrightDatabase.ProblemWith(options.Database) is { } database)
         {
-            problems.Add($"--database (WRIGHT_DATABASE) {database}");
+            problems.Add($"--database ({WrightConfigNames.DatabaseVariable}) {database}");
         }
 
         if (options.AdminPassword is { Length: > 0 } password && (password.Length < AccountRules.MinPasswordLength || password.Length > AccountRules.MaxPasswordLength))
         {
-            problems.Add($"WRIGHT_ADMIN_PASSWORD must be {AccountRules.MinPasswordLength} to {AccountRules.MaxPasswordLength} characters.");
+            problems.Add($"{WrightConfigNames.AdminPasswordVariable} must be {AccountRules.MinPasswordLength} to {AccountRules.MaxPasswordLength} characters.");
         }
 
         if (options.MaxFileBytes < 1)
         {
-            problems.Add($"Wright:MaxFileBytes must be positive (got {options.MaxFileBytes}).");
+            problems.Add($"{WrightConfigNames.MaxFileBytesKey} must be positive (got {options.MaxFileBytes}).");
         }
 
         return problems;
@@ -85,25 +89,11 @@ internal sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
 /// <summary>Registers the server's options once, validated when the host starts.</summary>
 public static class ServerOptionsServiceCollectionExtensions
 {
+    /// <summary>The server's options as validated by <see cref="ServerOptionsValidator.ThrowIfInvalid"/>: a singleton and <see cref="IOptions{TOptions}"/>, not validated again.</summary>
     public static IServiceCollection AddServerOptions(this IServiceCollection services, ServerOptions options)
     {
         services.AddSingleton(options);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ServerOptions>, ServerOptionsValidator>());
-        services.AddOptions<ServerOptions>()
-            .Configure(o =>
-            {
-                o.Host = options.Host;
-                o.Port = options.Port;
-                o.AllowRemote = options.AllowRemote;
-                o.InsecureRemote = options.InsecureRemote;
-                o.TlsCertificatePath = options.TlsCertificatePath;
-                o.TlsKeyPath = options.TlsKeyPath;
-                o.Database = options.Database;
-                o.DataDir = options.DataDir;
-                o.MaxFileBytes = options.MaxFileBytes;
-                o.AdminPassword = options.AdminPassword;
-            })
-            .ValidateOnStart();
+        services.AddSingleton(Options.Create(options));
         return services;
     }
 }

@@ -18,9 +18,9 @@ internal static class LlmHosting
     public static IServiceCollection AddLlmAndConversations(this IServiceCollection services, WrightOptions wright)
     {
         services.AddEngine();
-        services.AddOptions<EngineOptions>().Configure<IConfiguration>((o, c) => c.GetSection("Engine").Bind(o));
+        services.AddOptions<EngineOptions>().Configure<IConfiguration>((o, c) => c.GetSection(WrightConfigNames.EngineSection).Bind(o));
         services.AddOptions<LlmOptions>().Configure<IConfiguration>(BindLlm);
-        services.AddOptions<ConversationsOptions>().Configure<IConfiguration>((o, c) => c.GetSection("Conversations").Bind(o));
+        services.AddOptions<ConversationsOptions>().Configure<IConfiguration>((o, c) => c.GetSection(WrightConfigNames.ConversationsSection).Bind(o));
         services.AddSingleton<ChatLimits>();
         services.AddHostedService<ConversationsLifecycle>();
         services.AddHostedService<Wright.Server.Engine.EngineLifecycle>();
@@ -35,13 +35,12 @@ internal static class LlmHosting
     /// </summary>
     internal static void BindLlm(LlmOptions options, IConfiguration configuration)
     {
-        configuration.GetSection("Llm").Bind(options);
+        configuration.GetSection(WrightConfigNames.LlmSection).Bind(options);
         var names = KnownProviders.Names.Concat(options.Providers.Keys).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         foreach (var name in names)
         {
-            var prefix = name.ToUpperInvariant().Replace('-', '_');
-            var key = NonEmpty(configuration[$"{prefix}_API_KEY"]);
-            var baseUrl = NonEmpty(configuration[$"{prefix}_BASE_URL"]);
+            var key = NonEmpty(configuration[WrightConfigNames.ProviderVariable(name, WrightConfigNames.ApiKeySuffix)]);
+            var baseUrl = NonEmpty(configuration[WrightConfigNames.ProviderVariable(name, WrightConfigNames.BaseUrlSuffix)]);
             if (key is null && baseUrl is null)
             {
                 continue;
@@ -57,7 +56,7 @@ internal static class LlmHosting
             endpoint.BaseUrl ??= baseUrl;
         }
 
-        options.DefaultModel ??= NonEmpty(configuration["WRIGHT_DEFAULT_MODEL"]);
+        options.DefaultModel ??= NonEmpty(configuration[WrightConfigNames.DefaultModelVariable]);
     }
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();

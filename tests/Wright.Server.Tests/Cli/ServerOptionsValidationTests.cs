@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Wright.Server.Hosting;
 
@@ -8,13 +7,11 @@ namespace Wright.Server.Tests.Cli;
 public sealed class ServerOptionsValidationTests
 {
     [Fact]
-    public void AddServerOptions_BadOptions_FailValidationWithEveryProblem()
+    public void Build_BadOptions_FailsOnceWithEveryProblem()
     {
-        var services = new ServiceCollection();
-        services.AddServerOptions(new ServerOptions { Host = "192.0.2.1", Port = -1, DataDir = "", Database = "oracle://db", MaxFileBytes = 0 });
-        using var provider = services.BuildServiceProvider();
+        var options = new ServerOptions { Host = "192.0.2.1", Port = -1, DataDir = "", Database = "oracle://db", MaxFileBytes = 0, ReadsEnvironment = false };
 
-        var error = Should.Throw<OptionsValidationException>(() => provider.GetRequiredService<IOptions<ServerOptions>>().Value);
+        var error = Should.Throw<OptionsValidationException>(() => WrightServer.Build(options));
 
         error.Failures.Count().ShouldBe(5);
         error.Failures.ShouldContain(f => f.StartsWith("--port ", StringComparison.Ordinal));

@@ -58,7 +58,7 @@ public sealed class WrightTestServer : IAsyncDisposable
     public static async Task<WrightTestServer> StartAsync(Action<ServerOptions>? configure = null, Action<WebApplicationBuilder>? builder = null, Action<IEndpointRouteBuilder>? mapApi = null)
     {
         var dataDir = new TempDirectory("wright-data");
-        var options = new ServerOptions { Port = 0, DataDir = dataDir.Path, AdminPassword = AdminPassword };
+        var options = new ServerOptions { Port = 0, DataDir = dataDir.Path, AdminPassword = AdminPassword, ReadsEnvironment = false };
         configure?.Invoke(options);
         var app = WrightServer.Build(options, b =>
         {

@@ -949,6 +949,6 @@ internal static partial class FlowLog
     [LoggerMessage(EventId = 9505, Level = LogLevel.Information, Message = "Flow run {RunId} resumed node {NodeId} with its committed ActionRun {Commit}")]
     public static partial void ReusedCommit(ILogger logger, Guid runId, string nodeId, string commit);
 
-    [LoggerMessage(EventId = 9506, Level = LogLevel.Warning, Message = "Flow run {RunId} holds after the effect of node {NodeId} (Flows:HoldAfterEffect)")]
+    [LoggerMessage(EventId = 9506, Level = LogLevel.Information, Message = "Flow run {RunId} holds after the effect of node {NodeId} (Flows:HoldAfterEffect)")]
     public static partial void Holding(ILogger logger, Guid runId, string nodeId);
 }

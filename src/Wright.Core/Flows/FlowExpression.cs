@@ -132,7 +132,7 @@ public sealed class FlowExpression
         return value.GetValueKind() switch
         {
             JsonValueKind.String => value.GetValue<string>(),
-            JsonValueKind.Number => value.GetValue<double>(),
+            JsonValueKind.Number => double.Parse(value.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture),
             JsonValueKind.True => true,
             JsonValueKind.False => false,
             _ => null,

@@ -124,4 +124,43 @@ public sealed class FlowRunsApiTests
         var log = await chat.Client.GetFromJsonAsync<JsonElement>($"/api/projects/{project.Id}/git/log").Bounded();
         log.ToString().ShouldContain(commit!);
     }
+
+    [Fact]
+    public async Task AnotherUsersRun_IsNotFound_AndPlainCompletion_StreamsWithoutTools()
+    {
+        await using var chat = await ChatHarness.StartAsync();
+        var project = await chat.Server.CreateProjectAsync();
+        var sessionId = await chat.CreateSessionAsync(project.Id);
+        await FlowKit.SaveAsync(chat.Client, project.Id, "plain", new
+        {
+            name = "plain",
+            nodes = new object[]
+            {
+                new { id = "say", type = "llm", prompt = "Say {{input}}", tools = false, output = "said" },
+                new { id = "end", type = "end" },
+            },
+            edges = new object[] { new { from = "say", to = "end" } },
+        });
+        chat.Fake.Enqueue(FakeReply.Text("plain ", "text"));
+        var runId = (await FlowKit.StartAsync(chat.Client, sessionId, "plain", "hi")).GetProperty("id").GetGuid();
+        await using (var events = await FlowKit.EventsAsync(chat.Client, runId))
+        {
+            var seen = await FlowKit.ReadUntilAsync(events, "done");
+            seen.Single(e => e.Event == "nodeEnd" && e.Json.GetProperty("nodeId").GetString() == "say").Json.GetProperty("outputs").GetString().ShouldBe("plain text");
+        }
+
+        var request = chat.Fake.Requests.ShouldHaveSingleItem().Json!;
+        request["tools"].ShouldBeNull("tools: false sends no tools");
+        request.ToJsonString().ShouldContain("Say hi");
+        (await chat.Client.GetFromJsonAsync<JsonElement>($"/api/sessions/{sessionId}").Bounded()).GetProperty("messages").GetArrayLength().ShouldBe(0, "a plain completion is not a chat message");
+
+        var (stranger, _) = await chat.Server.CreateUserClientAsync("stranger");
+        await (await stranger.GetAsync($"/api/flow-runs/{runId}").Bounded()).ShouldBeProblemAsync(HttpStatusCode.NotFound, "flow_run_not_found");
+        await (await stranger.PostAsync($"/api/flow-runs/{runId}:cancel", null).Bounded()).ShouldBeProblemAsync(HttpStatusCode.NotFound, "flow_run_not_found");
+        (await stranger.GetAsync($"/api/flow-runs/{runId}/events").Bounded()).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await stranger.PostAsJsonAsync($"/api/sessions/{sessionId}/flow-runs", new { flow = "plain" }).Bounded()).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await stranger.GetAsync($"/api/sessions/{sessionId}/flow-runs").Bounded()).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        var list = await chat.Client.GetFromJsonAsync<JsonElement>($"/api/sessions/{sessionId}/flow-runs").Bounded();
+        list.GetProperty("items").EnumerateArray().Single().GetProperty("state").GetString().ShouldBe("completed");
+    }
 }

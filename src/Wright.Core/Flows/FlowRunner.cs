@@ -257,6 +257,44 @@ public sealed partial class FlowRunner : IAsyncDisposable
         return running.Count;
     }
 
+    /// <summary>
+    /// On a shared database: every <paramref name="every"/>, takes over the running runs whose owner's
+    /// lease ran out (an instance that died while others live). Alone, start-up recovery is enough.
+    /// </summary>
+    public async Task SweepAsync(TimeSpan every, CancellationToken cancellationToken)
+    {
+        if (!_cluster.IsShared)
+        {
+            return;
+        }
+
+        using var timer = new PeriodicTimer(every, _time);
+        while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+        {
+            try
+            {
+                foreach (var id in await _repository.ListRunIdsAsync(FlowRunStates.Running, cancellationToken).ConfigureAwait(false))
+                {
+                    bool driving;
+                    lock (_gate)
+                    {
+                        driving = _live.ContainsKey(id);
+                    }
+
+                    if (!driving)
+                    {
+                        Launch(id);
+                    }
+                }
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not OutOfMemoryException)
+            {
+                // Most likely the database is away; the next tick looks again.
+                FlowLog.SweepFailed(_logger, ex.Message);
+            }
+        }
+    }
+
     /// <summary>At shutdown: drivers stop at once; their runs stay <c>running</c> at their last checkpoint and resume at the next start.</summary>
     public async Task StopAllAsync(CancellationToken cancellationToken)
     {
@@ -956,6 +994,9 @@ internal static partial class FlowLog
 
     [LoggerMessage(EventId = 9505, Level = LogLevel.Information, Message = "Flow run {RunId} resumed node {NodeId} with its committed ActionRun {Commit}")]
     public static partial void ReusedCommit(ILogger logger, Guid runId, string nodeId, string commit);
+
+    [LoggerMessage(EventId = 9507, Level = LogLevel.Warning, Message = "Could not look for flow runs to take over ({Reason}); retrying")]
+    public static partial void SweepFailed(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 9506, Level = LogLevel.Information, Message = "Flow run {RunId} holds after the effect of node {NodeId} (Flows:HoldAfterEffect)")]
     public static partial void Holding(ILogger logger, Guid runId, string nodeId);

@@ -19,6 +19,7 @@ using Wright.Server.Conversations;
 using Wright.Server.Engine;
 using Wright.Server.Events;
 using Wright.Server.Files;
+using Wright.Server.Flows;
 using Wright.Server.Git;
 using Wright.Server.Health;
 using Wright.Server.Hosting;
@@ -109,6 +110,7 @@ public static class WrightServer
         builder.Services.AddWrightSandbox();
         builder.Services.AddAgentMonitor();
         builder.Services.AddWrightPreviews();
+        builder.Services.AddWrightFlows();
         configure?.Invoke(builder);
         builder.Services.AddLogFloodGuard();
 
@@ -143,6 +145,7 @@ public static class WrightServer
         api.MapTerminals();
         api.MapAgents();
         api.MapPreviews();
+        api.MapFlows();
         mapApi?.Invoke(api);
         return app;
     }

@@ -5,6 +5,7 @@ import { openEventStream } from '@/lib/sse';
 import { applyFileEvent, resyncFiles, type FileEventData } from '@/features/files/lib/file-events';
 import { useEditorStore } from '@/features/files/lib/editor-store';
 import { retryPendingSaves } from '@/features/files/lib/documents';
+import { applyFlowBusEvent } from '@/features/flows/lib/run-stream';
 
 /**
  * The workspace's one subscription to the project's event stream: file events go to the explorer
@@ -38,6 +39,8 @@ export function useProjectEvents(projectId: string): boolean {
         } else if (event.event === 'resync') {
           resyncFiles(client, projectId, useEditorStore.getState().tabs);
           touchGit();
+        } else if (event.event === 'flow.run') {
+          applyFlowBusEvent(client, payload as Parameters<typeof applyFlowBusEvent>[1]);
         } else if (event.event.startsWith('session.') || event.event.startsWith('message.')) {
           void client.invalidateQueries({ queryKey: ['project', projectId, 'sessions'] });
         }

@@ -112,8 +112,8 @@ export function saveFlow(projectId: string, name: string, body: FlowBody, scope:
   return api.json<FlowTemplate>(`/api/projects/${projectId}/flows/${encodeURIComponent(name)}${query({ scope: scope === 'user' ? 'user' : null })}`, { method: 'PUT', body });
 }
 
-export function deleteFlow(projectId: string, name: string) {
-  return api.json<void>(`/api/projects/${projectId}/flows/${encodeURIComponent(name)}`, { method: 'DELETE' });
+export function deleteFlow(projectId: string, name: string, source: FlowSource) {
+  return api.json<void>(`/api/projects/${projectId}/flows/${encodeURIComponent(name)}${query({ scope: source === 'user' ? 'user' : null })}`, { method: 'DELETE' });
 }
 
 export function validateFlow(projectId: string, body: FlowBody, signal?: AbortSignal) {

@@ -9,6 +9,7 @@ import {
   ReactFlowProvider,
   useEdgesState,
   useNodesState,
+  useReactFlow,
   type Connection,
   type Edge,
   type NodeTypes,
@@ -64,6 +65,7 @@ export default function FlowEditor({ projectId, name, isNew, scope, theme }: { p
 function Editor({ projectId, template, isNew, scope, theme }: { projectId: string; template: FlowTemplate; isNew: boolean; scope: 'project' | 'user'; theme: 'dark' | 'light' }) {
   const client = useQueryClient();
   const navigate = useNavigate();
+  const flow = useReactFlow();
   const first = useMemo(() => toCanvas(template.graph), [template.graph]);
   const [nodes, setNodes, onNodesChange] = useNodesState<FlowCanvasNode>(first.nodes as FlowCanvasNode[]);
   const [edges, setEdges, onEdgesChange] = useEdgesState<Edge>(first.edges as Edge[]);
@@ -125,6 +127,8 @@ function Editor({ projectId, template, isNew, scope, theme }: { projectId: strin
     const node: FlowCanvasNode = { id, type: 'flowNode', position: { x: right + 260, y: 40 + (nodes.length % 3) * 40 }, data: { node: newNode(type, id), problems: [], start: false }, selected: true };
     setNodes((current) => [...current.map((n) => ({ ...n, selected: false })), node]);
     setEdges((current) => current.map((e) => ({ ...e, selected: false })));
+    // Keep every node in view, the new one included, so it can be connected at once.
+    requestAnimationFrame(() => void flow.fitView({ padding: 0.25, maxZoom: 1 }));
   };
 
   const updateNode = (id: string, change: Partial<FlowNode>) =>

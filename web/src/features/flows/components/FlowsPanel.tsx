@@ -17,7 +17,7 @@ export function FlowsPanel({ projectId, sessionId, openFlow }: { projectId: stri
   const runs = useQuery({ ...sessionRunsQuery(sessionId ?? ''), enabled: !!sessionId });
   const [creating, setCreating] = useState<{ name: string; scope: 'project' | 'user' } | null>(null);
   const remove = useMutation({
-    mutationFn: (flow: FlowSummary) => deleteFlow(projectId, flow.name),
+    mutationFn: (flow: FlowSummary) => deleteFlow(projectId, flow.name, flow.source),
     onSuccess: (_, flow) => {
       void client.invalidateQueries({ queryKey: flowsQuery(projectId).queryKey });
       if (flow.name === openFlow) void navigate(`/p/${projectId}/flows`);

@@ -161,9 +161,11 @@ function TimelineEntry({ event }: { event: RunEvent }) {
     case 'error':
       text = `${String(d.detail ?? 'failed')} (${String(d.code ?? '')})`;
       break;
-    case 'toolCall':
-      text = `${String(d.name ?? 'tool')} ${String(d.arguments ?? '')}`.slice(0, 200);
+    case 'toolCall': {
+      const call = (d.toolCall && typeof d.toolCall === 'object' ? d.toolCall : d) as Record<string, unknown>;
+      text = `${String(call.name ?? 'tool')} ${String(call.arguments ?? '')}`.slice(0, 200);
       break;
+    }
     case 'toolResult':
       text = `${d.ok === false ? 'failed' : 'ok'} ${String(d.output ?? '')}`.slice(0, 200);
       break;

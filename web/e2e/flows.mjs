@@ -174,7 +174,9 @@ try {
 
   await step('cancel ends the run', async () => {
     await page.getByRole('button', { name: 'Cancel run' }).first().click();
-    await until('cancelled', async () => (await page.getByRole('status', { name: 'Run state' }).innerText()).includes('cancelled'));
+    await until('cancelled', async () => (await page.getByRole('status', { name: 'Run state', exact: true }).innerText()).includes('cancelled'));
+    await page.getByRole('region', { name: 'Chat' }).getByRole('status', { name: 'Flow run state' }).filter({ hasText: 'cancelled' }).waitFor();
+    await shot('flows-06-cancelled');
   });
 
   if (problems.length > 0) throw new Error(`the page reported problems:\n${problems.join('\n')}`);

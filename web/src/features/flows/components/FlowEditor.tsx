@@ -34,7 +34,7 @@ export function starterGraph(name: string): FlowGraph {
       { id: 'end', type: 'end' },
     ],
     edges: [],
-    layout: { ask: { x: 0, y: 0 }, end: { x: 560, y: 0 } },
+    layout: { ask: { x: 0, y: 0 }, end: { x: 300, y: 0 } },
   };
 }
 
@@ -108,7 +108,8 @@ function Editor({ projectId, template, isNew, scope, theme }: { projectId: strin
     };
   }, [projectId, bodyKey]);
 
-  const byNode = useMemo(() => problemsByNode(problems), [problems]);
+  const startId = meta.start ?? nodes[0]?.id ?? null;
+  const byNode = useMemo(() => problemsByNode(problems, startId), [problems, startId]);
   const selectedNode = nodes.find((n) => n.selected) ?? null;
   const selectedEdge = selectedNode ? null : (edges.find((e) => e.selected) ?? null);
 
@@ -148,7 +149,6 @@ function Editor({ projectId, template, isNew, scope, theme }: { projectId: strin
     setEdges((current) => current.filter((e) => e.source !== id && e.target !== id));
   };
 
-  const startId = meta.start ?? nodes[0]?.id ?? null;
   // The start badge follows the template's start node.
   useEffect(() => {
     setNodes((current) => (current.some((n) => n.data.start !== (n.id === startId)) ? current.map((n) => ({ ...n, data: { ...n.data, start: n.id === startId } })) : current));
@@ -315,7 +315,7 @@ function Editor({ projectId, template, isNew, scope, theme }: { projectId: strin
               >
                 <Background gap={16} size={1} />
                 <Controls showInteractive={false} />
-                <MiniMap pannable zoomable ariaLabel="Flow overview" />
+                <MiniMap pannable zoomable ariaLabel="Flow overview" style={{ width: 150, height: 96 }} />
               </ReactFlow>
             </ProblemsContext.Provider>
           </div>
@@ -385,17 +385,17 @@ function Editor({ projectId, template, isNew, scope, theme }: { projectId: strin
           )}
         </aside>
       </div>
-      <ProblemList problems={problems} onSelect={(id) => (mode === 'graph' ? selectNode(id) : undefined)} />
+      <ProblemList problems={problems} start={startId} onSelect={(id) => (mode === 'graph' ? selectNode(id) : undefined)} />
     </section>
   );
 }
 
-function ProblemList({ problems, onSelect }: { problems: FlowProblem[]; onSelect: (nodeId: string) => void }) {
+function ProblemList({ problems, start, onSelect }: { problems: FlowProblem[]; start: string | null; onSelect: (nodeId: string) => void }) {
   if (problems.length === 0) return null;
   return (
     <ul className="flow-problems" aria-label="Problems">
       {problems.map((p, i) => {
-        const target = p.nodeId ?? p.edge?.from ?? null;
+        const target = p.nodeId ?? p.edge?.from ?? (p.code === 'unreachable_end' ? start : null);
         return (
           <li key={`${p.code}-${i}`}>
             <button className="flow-problem" onClick={() => target && onSelect(target)} disabled={!target}>

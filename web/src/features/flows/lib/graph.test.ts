@@ -117,5 +117,6 @@ describe('editing the canvas', () => {
     expect(map.get('draft')).toEqual(['x is unknown']);
     expect(map.get('ok')).toEqual(['no node zz']);
     expect(map.size).toBe(2);
+    expect(problemsByNode([{ code: 'unreachable_end', message: 'no end' }], 'ask').get('ask')).toEqual(['no end']);
   });
 });

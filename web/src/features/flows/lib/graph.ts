@@ -86,11 +86,14 @@ export function autoLayout(graph: FlowGraph): Record<string, { x: number; y: num
   return layout;
 }
 
-/** Problems per node id; problems on an edge count for the node it leaves. */
-export function problemsByNode(problems: FlowProblem[]): Map<string, string[]> {
+/**
+ * Problems per node id; problems on an edge count for the node it leaves, and a template with no
+ * way to an end shows on its start node (where the missing path would begin).
+ */
+export function problemsByNode(problems: FlowProblem[], start: string | null = null): Map<string, string[]> {
   const map = new Map<string, string[]>();
   for (const problem of problems) {
-    const id = problem.nodeId ?? problem.edge?.from;
+    const id = problem.nodeId ?? problem.edge?.from ?? (problem.code === 'unreachable_end' ? start : null);
     if (!id) continue;
     map.set(id, [...(map.get(id) ?? []), problem.message]);
   }

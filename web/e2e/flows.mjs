@@ -117,11 +117,13 @@ try {
     await page.getByRole('group', { name: 'Node input' }).waitFor();
     await properties.getByLabel('Prompt').fill('Anything else?');
     await properties.getByLabel('Output variable').fill('more');
-    await page.waitForTimeout(300); // the canvas fits the new node into view
+    await page.getByRole('button', { name: 'Arrange nodes' }).click();
+    await page.waitForTimeout(300); // the canvas fits the arranged nodes into view
     await drag('ask out', 'llm in');
     await drag('llm out', 'input in');
     await drag('input out', 'end in');
     await until('three edges', async () => (await page.locator('.react-flow__edge').count()) === 3);
+    await page.getByRole('button', { name: 'Arrange nodes' }).click();
     await until('the flow valid', async () => (await page.getByRole('status', { name: 'Validation' }).innerText()).includes('valid') && !(await page.getByRole('status', { name: 'Validation' }).innerText()).includes('problem'));
     await shot('flows-02-built');
   });

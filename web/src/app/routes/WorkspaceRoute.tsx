@@ -14,7 +14,7 @@ import { HistoryPanel } from '@/features/git/components/HistoryPanel';
 import { ChatPanel } from '@/features/sessions/components/ChatPanel';
 import { useAnswerStore } from '@/features/sessions/lib/answer-store';
 import { useWorkbenchStore, type SideView } from '@/features/workbench/store';
-import { FlowChatBar, FlowTranscript, useFlowPlaceholder, useFlowPromptRoute } from '@/features/flows/components/FlowChat';
+import { FlowChatBar, FlowTranscript, useFlowPlaceholder, useFlowPromptRoute, useFlowTranscriptShown } from '@/features/flows/components/FlowChat';
 import { FlowsPanel } from '@/features/flows/components/FlowsPanel';
 import { useWorkbenchPersistence } from '@/features/workbench/useWorkbenchPersistence';
 import { Link } from 'react-router';
@@ -48,6 +48,7 @@ export default function WorkspaceRoute() {
   const flowName = flowMatch?.params.flowName ?? null;
   const flowRoute = useFlowPromptRoute(projectId, wb.sessionId);
   const flowPlaceholder = useFlowPlaceholder(wb.sessionId);
+  const flowShown = useFlowTranscriptShown(wb.sessionId);
 
   useMemo(() => setDocumentsProject(projectId), [projectId]);
   useWorkbenchPersistence(projectId);
@@ -212,6 +213,7 @@ export default function WorkspaceRoute() {
                 extension={{
                   bar: <FlowChatBar projectId={projectId} sessionId={wb.sessionId} />,
                   after: <FlowTranscript sessionId={wb.sessionId} />,
+                  afterShown: flowShown,
                   placeholder: flowPlaceholder,
                   route: flowRoute,
                 }}

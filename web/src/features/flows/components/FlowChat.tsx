@@ -1,4 +1,4 @@
-import { useCallback } from 'react';
+import { useCallback, useEffect, useRef } from 'react';
 import '../flows.css';
 import { Link } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -105,6 +105,12 @@ export function FlowChatBar({ projectId, sessionId }: { projectId: string; sessi
   );
 }
 
+/** Whether the chat shows a flow's transcript for the session (then it is not empty). */
+export function useFlowTranscriptShown(sessionId: string | null): boolean {
+  const run = useLatestRun(sessionId);
+  return !!run && run.flow !== 'default';
+}
+
 /** What the chat's prompt box says while a run waits for the user. */
 export function useFlowPlaceholder(sessionId: string | null): string | undefined {
   const run = useLatestRun(sessionId);
@@ -119,6 +125,12 @@ export function FlowTranscript({ sessionId }: { sessionId: string | null }) {
   const run = useLatestRun(sessionId);
   const shown = run && run.flow !== 'default' ? run : null;
   const events = useRunEvents(shown?.id ?? null);
+  const end = useRef<HTMLDivElement>(null);
+  const last = events[events.length - 1];
+  // Follow the run as the conversation follows an answer.
+  useEffect(() => {
+    end.current?.scrollIntoView({ block: 'end' });
+  }, [events.length, last?.text]);
   if (!shown) return null;
   const types = new Map<string, string>();
   for (const e of events) if (e.event === 'nodeStart' && e.nodeId && typeof e.data.type === 'string') types.set(e.nodeId, e.data.type);
@@ -175,6 +187,7 @@ export function FlowTranscript({ sessionId }: { sessionId: string | null }) {
         }
         return null;
       })}
+      <div ref={end} />
     </section>
   );
 }

@@ -16,11 +16,11 @@ import {
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { CircleAlert, CircleCheck, Code2, Loader2, Network, Plus, Save, Trash2, Workflow } from 'lucide-react';
+import { CircleAlert, CircleCheck, Code2, LayoutGrid, Loader2, Network, Plus, Save, Trash2, Workflow } from 'lucide-react';
 import { ErrorText } from '@/components/Dialog';
 import { isApiError } from '@/lib/api-error';
 import { flowQuery, flowsQuery, saveFlow, validateFlow, type FlowBody, type FlowGraph, type FlowNode, type FlowNodeType, type FlowProblem, type FlowTemplate } from '../api';
-import { connect, edgeId, newNode, newNodeId, nodeTypes, problemsByNode, renameNode, toCanvas, toGraph, type CanvasEdge, type CanvasNode } from '../lib/graph';
+import { autoLayout, connect, edgeId, newNode, newNodeId, nodeTypes, problemsByNode, renameNode, toCanvas, toGraph, type CanvasEdge, type CanvasNode } from '../lib/graph';
 import { FlowNodeCard, ProblemsContext, typeLook, type FlowCanvasNode } from './FlowNodeCard';
 
 const canvasNodeTypes: NodeTypes = { flowNode: FlowNodeCard };
@@ -34,7 +34,7 @@ export function starterGraph(name: string): FlowGraph {
       { id: 'end', type: 'end' },
     ],
     edges: [],
-    layout: { ask: { x: 0, y: 0 }, end: { x: 300, y: 0 } },
+    layout: { ask: { x: 0, y: 0 }, end: { x: 0, y: 260 } },
   };
 }
 
@@ -124,11 +124,21 @@ function Editor({ projectId, template, isNew, scope, theme }: { projectId: strin
 
   const addNode = (type: FlowNodeType) => {
     const id = newNodeId(type, nodes.map((n) => n.id));
-    const right = Math.max(0, ...nodes.map((n) => n.position.x));
-    const node: FlowCanvasNode = { id, type: 'flowNode', position: { x: right + 260, y: 40 + (nodes.length % 3) * 40 }, data: { node: newNode(type, id), problems: [], start: false }, selected: true };
+    // Below the selected node (the usual next step), else beside the others.
+    const anchor = nodes.find((n) => n.selected);
+    const position = anchor
+      ? { x: anchor.position.x + 30, y: anchor.position.y + 130 }
+      : { x: Math.max(0, ...nodes.map((n) => n.position.x)) + 240, y: Math.min(0, ...nodes.map((n) => n.position.y)) };
+    const node: FlowCanvasNode = { id, type: 'flowNode', position, data: { node: newNode(type, id), problems: [], start: false }, selected: true };
     setNodes((current) => [...current.map((n) => ({ ...n, selected: false })), node]);
     setEdges((current) => current.map((e) => ({ ...e, selected: false })));
     // Keep every node in view, the new one included, so it can be connected at once.
+    requestAnimationFrame(() => void flow.fitView({ padding: 0.25, maxZoom: 1 }));
+  };
+
+  const arrange = () => {
+    const layout = autoLayout(graph);
+    setNodes((current) => current.map((n) => ({ ...n, position: layout[n.id] ?? n.position })));
     requestAnimationFrame(() => void flow.fitView({ padding: 0.25, maxZoom: 1 }));
   };
 
@@ -258,6 +268,11 @@ function Editor({ projectId, template, isNew, scope, theme }: { projectId: strin
             })}
           </div>
         )}
+        {mode === 'graph' && !builtin && (
+          <button className="icon" onClick={arrange} aria-label="Arrange nodes" title="Arrange the nodes from the start down">
+            <LayoutGrid size={14} aria-hidden />
+          </button>
+        )}
         <span className="spacer" />
         <div className="segmented" role="radiogroup" aria-label="View">
           <button role="radio" aria-checked={mode === 'graph'} className={mode === 'graph' ? 'on' : ''} onClick={() => switchMode('graph')}>
@@ -380,7 +395,7 @@ function Editor({ projectId, template, isNew, scope, theme }: { projectId: strin
                   ))}
                 </select>
               </label>
-              <p className="hint">Select a node to edit it. Drag from a node's right handle to another node to connect them; a condition has a true and a false handle. Delete removes the selection.</p>
+              <p className="hint">Select a node to edit it. Drag from a node's lower handle to another node's upper one to connect them; a condition has a true and a false handle. Delete removes the selection.</p>
             </div>
           )}
         </aside>

@@ -43,7 +43,7 @@ export function FlowNodeCard({ id, data, selected }: NodeProps<FlowCanvasNode>) 
   const classes = ['flow-node', `flow-node-${type}`, problems.length ? 'invalid' : '', selected ? 'selected' : ''].filter(Boolean).join(' ');
   return (
     <div className={classes} role="group" aria-label={`Node ${id}`} aria-invalid={problems.length > 0}>
-      <Handle type="target" position={Position.Left} aria-label={`${id} in`} />
+      <Handle type="target" position={Position.Top} aria-label={`${id} in`} />
       <header className="flow-node-head">
         <Icon size={13} aria-hidden />
         <span className="flow-node-type">{look.label}</span>
@@ -58,17 +58,17 @@ export function FlowNodeCard({ id, data, selected }: NodeProps<FlowCanvasNode>) 
       ))}
       {type === 'condition' ? (
         <>
-          <Handle type="source" id="true" position={Position.Right} style={{ top: '35%' }} aria-label={`${id} true`} />
-          <span className="flow-handle-label" style={{ top: 'calc(35% - 16px)' }}>
+          <Handle type="source" id="true" position={Position.Bottom} style={{ left: '30%' }} aria-label={`${id} true`} />
+          <span className="flow-handle-label" style={{ left: 'calc(30% + 8px)' }}>
             true
           </span>
-          <Handle type="source" id="false" position={Position.Right} style={{ top: '72%' }} aria-label={`${id} false`} />
-          <span className="flow-handle-label" style={{ top: 'calc(72% - 16px)' }}>
+          <Handle type="source" id="false" position={Position.Bottom} style={{ left: '70%' }} aria-label={`${id} false`} />
+          <span className="flow-handle-label" style={{ left: 'calc(70% + 8px)' }}>
             false
           </span>
         </>
       ) : (
-        type !== 'end' && <Handle type="source" position={Position.Right} aria-label={`${id} out`} />
+        type !== 'end' && <Handle type="source" position={Position.Bottom} aria-label={`${id} out`} />
       )}
     </div>
   );

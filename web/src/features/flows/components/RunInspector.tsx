@@ -41,7 +41,7 @@ export function stepsOf(checkpoints: FlowCheckpoint[]): NodeStep[] {
   return steps;
 }
 
-const time = (at: unknown) => (typeof at === 'string' ? new Date(at).toLocaleTimeString() : '');
+const time = (at: unknown) => (typeof at === 'string' ? new Date(at).toLocaleTimeString([], { hour12: false }) : '');
 const duration = (ms: number | null) => (ms === null ? '—' : ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
 const cost = (usd: number | null) => (usd === null ? '—' : `$${usd.toFixed(4)}`);
 

@@ -45,15 +45,19 @@ describe('template ↔ canvas', () => {
     expect(canvas.nodes.filter((n) => n.data.start).map((n) => n.id)).toEqual(['ask']);
   });
 
-  it('lays out a template without positions in columns by distance from the start', () => {
+  it('lays out a template without positions in rows by distance from the start', () => {
     const layout = autoLayout({ ...review, layout: null });
-    expect(layout.ask!.x).toBeLessThan(layout.draft!.x);
-    expect(layout.draft!.x).toBeLessThan(layout.test!.x);
-    expect(layout.ok!.x).toBe(layout.ok!.x);
-    expect(layout.end!.x).toBeGreaterThan(layout.ok!.x);
-    // An unreachable node goes in a column after the rest instead of on top of the start.
+    expect(layout.ask!.y).toBeLessThan(layout.draft!.y);
+    expect(layout.draft!.y).toBeLessThan(layout.test!.y);
+    expect(layout.test!.y).toBeLessThan(layout.ok!.y);
+    expect(layout.end!.y).toBeGreaterThan(layout.ok!.y);
+    // An unreachable node goes in a row after the rest instead of on top of the start.
     const orphan = autoLayout({ ...review, nodes: [...review.nodes, { id: 'lost', type: 'end' }] });
-    expect(orphan.lost!.x).toBeGreaterThan(orphan.end!.x);
+    expect(orphan.lost!.y).toBeGreaterThan(orphan.end!.y);
+    // Two nodes at the same distance sit side by side.
+    const fork = autoLayout({ name: 'f', nodes: [{ id: 'a', type: 'condition' }, { id: 'b', type: 'end' }, { id: 'c', type: 'end' }], edges: [{ from: 'a', to: 'b', when: 'true' }, { from: 'a', to: 'c', when: 'false' }] });
+    expect(fork.b!.y).toBe(fork.c!.y);
+    expect(fork.b!.x).not.toBe(fork.c!.x);
   });
 
   it('drops fields a node type does not use when saving, and a when on edges that do not leave a condition', () => {

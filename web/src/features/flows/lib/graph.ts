@@ -57,7 +57,11 @@ export function newNode(type: FlowNodeType, id: string): FlowNode {
 
 export const edgeId = (e: { from: string; to: string; when?: string | null }) => `${e.from}->${e.to}${e.when ? `:${e.when}` : ''}`;
 
-/** Columns by distance from the start (breadth first), rows in order within a column: a readable first layout for templates saved without one. */
+/**
+ * Rows by distance from the start (breadth first), side by side within a row: a readable first
+ * layout for templates saved without one. Top to bottom, because the editor area is taller than wide
+ * once the side bar and the chat are open.
+ */
 export function autoLayout(graph: FlowGraph): Record<string, { x: number; y: number }> {
   const start = graph.start ?? graph.nodes[0]?.id;
   const depth = new Map<string, number>();
@@ -75,13 +79,13 @@ export function autoLayout(graph: FlowGraph): Record<string, { x: number; y: num
     }
   }
   const maxDepth = Math.max(-1, ...depth.values());
-  const rows = new Map<number, number>();
+  const used = new Map<number, number>();
   const layout: Record<string, { x: number; y: number }> = {};
   for (const node of graph.nodes) {
-    const column = depth.get(node.id) ?? maxDepth + 1;
-    const row = rows.get(column) ?? 0;
-    rows.set(column, row + 1);
-    layout[node.id] = { x: column * 260, y: row * 140 };
+    const row = depth.get(node.id) ?? maxDepth + 1;
+    const column = used.get(row) ?? 0;
+    used.set(row, column + 1);
+    layout[node.id] = { x: column * 240, y: row * 130 };
   }
   return layout;
 }

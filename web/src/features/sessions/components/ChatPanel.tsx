@@ -36,6 +36,8 @@ import { Markdown } from './Markdown';
 export interface ChatExtension {
   bar?: ReactNode;
   after?: ReactNode;
+  /** `after` has something to show: the conversation's empty-state text steps aside. */
+  afterShown?: boolean;
   placeholder?: string;
   route?: (sessionId: string, content: string) => Promise<boolean>;
 }
@@ -125,6 +127,7 @@ export function ChatPanel({ projectId, sessionId, onSessionChange, extension }: 
         }}
         onError={setError}
         after={extension?.after}
+        afterShown={extension?.afterShown ?? false}
       />
       <ErrorText error={error} />
       {refused && (
@@ -226,6 +229,7 @@ function Conversation({
   onCommitAndRetry,
   onError,
   after,
+  afterShown,
 }: {
   projectId: string;
   tree: SessionTree | undefined;
@@ -233,6 +237,7 @@ function Conversation({
   onCommitAndRetry: (promptId: string) => void;
   onError: (e: unknown) => void;
   after?: ReactNode;
+  afterShown?: boolean;
 }) {
   const answers = useAnswerStore((s) => s.answers);
   const streaming = useAnswerStore((s) => s.streaming);
@@ -250,7 +255,7 @@ function Conversation({
   const showLive = live && !path.some((m) => m.id === live.messageId);
   return (
     <div className="messages" role="log" aria-label="Messages" aria-live="polite">
-      {path.length === 0 && !showLive && <p className="empty-state">Ask for a change: the model edits the files and every change lands as one commit.</p>}
+      {path.length === 0 && !showLive && !afterShown && <p className="empty-state">Ask for a change: the model edits the files and every change lands as one commit.</p>}
       {path.map((message) =>
         message.role === 'user' ? (
           <UserMessage key={message.id} message={message} tree={tree} onEdit={onEdit} onError={onError} />

@@ -10,6 +10,7 @@ import {
   useEdgesState,
   useNodesState,
   useReactFlow,
+  MarkerType,
   type Connection,
   type Edge,
   type NodeTypes,
@@ -84,7 +85,8 @@ function Editor({ projectId, template, isNew, scope, theme }: { projectId: strin
   const graph = useMemo(() => toGraph(meta, nodes as CanvasNode[], edges as CanvasEdge[]), [meta, nodes, edges]);
   const graphJson = JSON.stringify(graph);
   const semantic = JSON.stringify({ ...graph, layout: undefined });
-  const dirty = mode === 'yaml' ? yamlText !== stringifyYaml(graph) || graphJson !== savedJson : graphJson !== savedJson;
+  const [yamlStart, setYamlStart] = useState('');
+  const dirty = mode === 'yaml' ? yamlText !== yamlStart || graphJson !== savedJson : graphJson !== savedJson;
 
   // Validation follows the edits (not the node positions), a moment after the last one.
   const body: FlowBody = mode === 'yaml' ? { text: yamlText, format: 'yaml' } : { graph };
@@ -174,7 +176,10 @@ function Editor({ projectId, template, isNew, scope, theme }: { projectId: strin
   const switchMode = (next: 'graph' | 'yaml') => {
     if (next === mode) return;
     if (next === 'yaml') {
-      setYamlText(stringifyYaml(graph));
+      // The saved text as written (its comments too) while nothing changed; else the graph as it is now.
+      const text = !dirty && !isNew && template.format === 'yaml' && template.text ? template.text : stringifyYaml(graph);
+      setYamlText(text);
+      setYamlStart(text);
       setYamlError(null);
       setMode('yaml');
       return;
@@ -326,7 +331,7 @@ function Editor({ projectId, template, isNew, scope, theme }: { projectId: strin
                 fitView
                 fitViewOptions={{ padding: 0.25, maxZoom: 1 }}
                 proOptions={{ hideAttribution: true }}
-                defaultEdgeOptions={{ type: 'smoothstep' }}
+                defaultEdgeOptions={{ type: 'smoothstep', markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16 } }}
               >
                 <Background gap={16} size={1} />
                 <Controls showInteractive={false} />

@@ -18,6 +18,7 @@ using Wright.Server.Conversations;
 using Wright.Server.Engine;
 using Wright.Server.Events;
 using Wright.Server.Files;
+using Wright.Server.Flows;
 using Wright.Server.Git;
 using Wright.Server.Health;
 using Wright.Server.Hosting;
@@ -103,6 +104,7 @@ public static class WrightServer
         builder.Services.AddWrightSandbox();
         builder.Services.AddAgentMonitor();
         builder.Services.AddWrightPreviews();
+        builder.Services.AddWrightFlows();
         configure?.Invoke(builder);
         builder.Services.AddLogFloodGuard();
 
@@ -136,6 +138,7 @@ public static class WrightServer
         api.MapTerminals();
         api.MapAgents();
         api.MapPreviews();
+        api.MapFlows();
         mapApi?.Invoke(api);
         return app;
     }

@@ -46,6 +46,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<ITerminalRepository, TerminalRepository>();
         services.TryAddSingleton<IAgentRepository, AgentRepository>();
         services.TryAddSingleton<IPreviewRepository, PreviewRepository>();
+        services.TryAddSingleton<Wright.Core.Flows.IFlowRepository, Wright.Storage.Flows.FlowRepository>();
         return services;
     }
 }

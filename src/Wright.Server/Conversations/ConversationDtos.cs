@@ -50,6 +50,12 @@ public sealed record TreeMessageDto(
 /// <summary><c>GET /api/sessions/{id}</c>: the session, its whole tree, the active path and its totals.</summary>
 public sealed record SessionTreeDto(SessionDto Session, Guid? CurrentLeafId, IReadOnlyList<Guid> ActivePath, IReadOnlyList<TreeMessageDto> Messages, SessionTotals Totals)
 {
+    /// <summary>The flow the session ran last (the seed's <c>session.lastUsedFlow</c>); null before any run.</summary>
+    public string? LastUsedFlow { get; init; }
+
+    /// <summary>While a run of the session is paused: which, since when and at which node (the seed's <c>session.flowState</c>).</summary>
+    public Wright.Server.Flows.SessionFlowStateDto? FlowState { get; init; }
+
     public static SessionTreeDto From(SessionTree tree)
     {
         var children = tree.Messages.ToLookup(m => m.ParentId);

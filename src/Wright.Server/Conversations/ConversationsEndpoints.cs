@@ -59,8 +59,16 @@ internal static class ConversationsEndpoints
         return TypedResults.Created($"/api/sessions/{session.Id}", SessionDto.From(session));
     }
 
-    private static async Task<Ok<SessionTreeDto>> GetAsync(Guid id, HttpContext http, SessionService sessions, CancellationToken cancellationToken) =>
-        TypedResults.Ok(SessionTreeDto.From(await sessions.GetTreeAsync(http.Actor(), id, cancellationToken)));
+    private static async Task<Ok<SessionTreeDto>> GetAsync(Guid id, HttpContext http, SessionService sessions, Wright.Core.Flows.FlowRunner flows, CancellationToken cancellationToken)
+    {
+        var tree = SessionTreeDto.From(await sessions.GetTreeAsync(http.Actor(), id, cancellationToken));
+        var (latest, active) = await flows.SessionStateAsync(id, cancellationToken);
+        return TypedResults.Ok(tree with
+        {
+            LastUsedFlow = latest?.Flow,
+            FlowState = active is { State: Wright.Core.Flows.FlowRunStates.Paused } paused ? new Wright.Server.Flows.SessionFlowStateDto(paused.Id, paused.Id, paused.PausedAt, paused.PausedNodeId) : null,
+        });
+    }
 
     private static async Task<Ok<SessionDto>> UpdateAsync(Guid id, UpdateSessionRequest request, HttpContext http, SessionService sessions, CancellationToken cancellationToken) =>
         TypedResults.Ok(SessionDto.From(await sessions.UpdateAsync(http.Actor(), id, request.Title, request.Archived, cancellationToken)));

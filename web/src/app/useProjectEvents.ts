@@ -36,6 +36,8 @@ export function useProjectEvents(projectId: string): boolean {
         if (event.event === 'file.changed' || event.event === 'file.deleted') {
           applyFileEvent(client, projectId, event.event, payload);
           touchGit();
+          // A template written by hand, by git or by the model: the flow list is stale.
+          if (payload.path?.startsWith('.wright/flows/')) void client.invalidateQueries({ queryKey: ['project', projectId, 'flows'], exact: true });
         } else if (event.event === 'resync') {
           resyncFiles(client, projectId, useEditorStore.getState().tabs);
           touchGit();

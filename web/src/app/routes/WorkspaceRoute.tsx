@@ -48,7 +48,7 @@ export default function WorkspaceRoute() {
   const flowName = flowMatch?.params.flowName ?? null;
   const flowRoute = useFlowPromptRoute(projectId, wb.sessionId);
   const flowPlaceholder = useFlowPlaceholder(wb.sessionId);
-  const flowShown = useFlowTranscriptShown(wb.sessionId);
+  const flowShown = useFlowTranscriptShown(projectId, wb.sessionId);
 
   useMemo(() => setDocumentsProject(projectId), [projectId]);
   useWorkbenchPersistence(projectId);
@@ -212,7 +212,7 @@ export default function WorkspaceRoute() {
                 onSessionChange={onSessionChange}
                 extension={{
                   bar: <FlowChatBar projectId={projectId} sessionId={wb.sessionId} />,
-                  after: <FlowTranscript sessionId={wb.sessionId} />,
+                  after: <FlowTranscript projectId={projectId} sessionId={wb.sessionId} />,
                   afterShown: flowShown,
                   placeholder: flowPlaceholder,
                   route: flowRoute,

@@ -4,7 +4,7 @@ import { Link } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { CircleAlert, CircleCheck, CirclePause, CircleStop, Loader2, ScanSearch, Workflow } from 'lucide-react';
 import { ErrorText } from '@/components/Dialog';
-import { answerRun, cancelRun, flowsQuery, isActive, rememberRun, sessionRunsQuery, startRun, type FlowRun } from '../api';
+import { answerRun, cancelRun, flowQuery, flowsQuery, isActive, rememberRun, sessionRunsQuery, startRun, type FlowRun } from '../api';
 import { choiceKey, useFlowChoice } from '../lib/flow-choice';
 import { describeRun } from '../lib/run-events';
 import { useRunEvents } from '../lib/run-stream';
@@ -106,9 +106,19 @@ export function FlowChatBar({ projectId, sessionId }: { projectId: string; sessi
 }
 
 /** Whether the chat shows a flow's transcript for the session (then it is not empty). */
-export function useFlowTranscriptShown(sessionId: string | null): boolean {
+export function useFlowTranscriptShown(projectId: string, sessionId: string | null): boolean {
+  return useTranscriptRun(projectId, sessionId) !== null;
+}
+
+/**
+ * The run whose transcript the chat shows: the session's latest non-chat run while it is active,
+ * or after it ended while that flow is still the one chosen (choosing `default` puts it away).
+ */
+function useTranscriptRun(projectId: string, sessionId: string | null): FlowRun | null {
   const run = useLatestRun(sessionId);
-  return !!run && run.flow !== 'default';
+  const chosen = useChosenFlow(projectId, sessionId);
+  if (!run || run.flow === 'default') return null;
+  return run.state === 'running' || run.state === 'paused' || chosen === run.flow ? run : null;
 }
 
 /** What the chat's prompt box says while a run waits for the user. */
@@ -121,10 +131,13 @@ export function useFlowPlaceholder(sessionId: string | null): string | undefined
 }
 
 /** The session's latest (non-chat) run inside the conversation: prompts, answers, streamed model text, the end. */
-export function FlowTranscript({ sessionId }: { sessionId: string | null }) {
-  const run = useLatestRun(sessionId);
-  const shown = run && run.flow !== 'default' ? run : null;
+export function FlowTranscript({ projectId, sessionId }: { projectId: string; sessionId: string | null }) {
+  const shown = useTranscriptRun(projectId, sessionId);
   const events = useRunEvents(shown?.id ?? null);
+  const template = useQuery({ ...flowQuery(projectId, shown?.flow ?? ''), enabled: !!shown, retry: false });
+  // An llm node with tools runs a full answer, which the conversation above shows as messages
+  // (tool cards, commit); its streamed text is not repeated here.
+  const answered = new Set((template.data?.graph.nodes ?? []).filter((n) => n.type === 'llm' && n.tools !== false).map((n) => n.id));
   const end = useRef<HTMLDivElement>(null);
   const last = events[events.length - 1];
   // Follow the run as the conversation follows an answer.
@@ -141,6 +154,13 @@ export function FlowTranscript({ sessionId }: { sessionId: string | null }) {
       </div>
       {events.map((e) => {
         const key = `${e.seq}-${e.event}`;
+        if (e.event === 'chunk' && e.nodeId && answered.has(e.nodeId)) {
+          return (
+            <p key={key} className="hint flow-line">
+              {e.nodeId} answered in the conversation above.
+            </p>
+          );
+        }
         if (e.event === 'chunk') {
           return (
             <article key={key} className="message assistant flow-output" aria-label={`Output of ${e.nodeId ?? 'the flow'}`}>

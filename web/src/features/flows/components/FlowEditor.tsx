@@ -21,7 +21,7 @@ import { CircleAlert, CircleCheck, Code2, LayoutGrid, Loader2, Network, Plus, Sa
 import { ErrorText } from '@/components/Dialog';
 import { isApiError } from '@/lib/api-error';
 import { flowQuery, flowsQuery, saveFlow, validateFlow, type FlowBody, type FlowGraph, type FlowNode, type FlowNodeType, type FlowProblem, type FlowTemplate } from '../api';
-import { autoLayout, connect, edgeId, newNode, newNodeId, nodeTypes, problemsByNode, renameNode, toCanvas, toGraph, type CanvasEdge, type CanvasNode } from '../lib/graph';
+import { autoLayout, connect, newNode, newNodeId, nodeTypes, problemsByNode, renameNode, toCanvas, toGraph, type CanvasEdge, type CanvasNode } from '../lib/graph';
 import { FlowNodeCard, ProblemsContext, typeLook, type FlowCanvasNode } from './FlowNodeCard';
 
 const canvasNodeTypes: NodeTypes = { flowNode: FlowNodeCard };
@@ -318,7 +318,7 @@ function Editor({ projectId, template, isNew, scope, theme }: { projectId: strin
             <ProblemsContext.Provider value={byNode}>
               <ReactFlow
                 nodes={nodes}
-                edges={edges.map((e) => ({ ...e, className: byNode.size && problems.some((p) => p.edge && edgeId(p.edge) === e.id) ? 'invalid' : undefined }))}
+                edges={edges.map((e) => (problems.some((p) => p.edge?.from === e.source && p.edge.to === e.target) ? { ...e, className: 'invalid' } : e))}
                 nodeTypes={canvasNodeTypes}
                 onNodesChange={builtin ? undefined : onNodesChange}
                 onEdgesChange={builtin ? undefined : onEdgesChange}

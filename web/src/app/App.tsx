@@ -62,6 +62,9 @@ const router = createBrowserRouter([
     children: [
       { path: '/', element: <ProjectsRoute /> },
       { path: '/p/:projectId', element: <WorkspaceRoute /> },
+      // The flow editor and the run inspector open in the workspace's editor area.
+      { path: '/p/:projectId/flows/:flowName?', element: <WorkspaceRoute /> },
+      { path: '/p/:projectId/flow-runs/:runId', element: <WorkspaceRoute /> },
       { path: '/settings', element: <SettingsRoute /> },
       { path: '*', element: <Navigate to="/" replace /> },
     ],

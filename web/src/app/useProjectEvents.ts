@@ -5,6 +5,7 @@ import { openEventStream } from '@/lib/sse';
 import { applyFileEvent, resyncFiles, type FileEventData } from '@/features/files/lib/file-events';
 import { useEditorStore } from '@/features/files/lib/editor-store';
 import { retryPendingSaves } from '@/features/files/lib/documents';
+import { applyFlowBusEvent } from '@/features/flows/lib/run-stream';
 
 /**
  * The workspace's one subscription to the project's event stream: file events go to the explorer
@@ -35,9 +36,13 @@ export function useProjectEvents(projectId: string): boolean {
         if (event.event === 'file.changed' || event.event === 'file.deleted') {
           applyFileEvent(client, projectId, event.event, payload);
           touchGit();
+          // A template written by hand, by git or by the model: the flow list is stale.
+          if (payload.path?.startsWith('.wright/flows/')) void client.invalidateQueries({ queryKey: ['project', projectId, 'flows'], exact: true });
         } else if (event.event === 'resync') {
           resyncFiles(client, projectId, useEditorStore.getState().tabs);
           touchGit();
+        } else if (event.event === 'flow.run') {
+          applyFlowBusEvent(client, payload as Parameters<typeof applyFlowBusEvent>[1]);
         } else if (event.event.startsWith('session.') || event.event.startsWith('message.')) {
           void client.invalidateQueries({ queryKey: ['project', projectId, 'sessions'] });
         }

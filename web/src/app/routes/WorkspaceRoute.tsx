@@ -1,8 +1,8 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
-import { useParams, useSearchParams } from 'react-router';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
+import { useMatch, useNavigate, useParams, useSearchParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { Group, Panel, Separator } from 'react-resizable-panels';
-import { Files, GitBranch, History, MessageSquare, Search, Settings } from 'lucide-react';
+import { Files, GitBranch, History, MessageSquare, Search, Settings, Workflow } from 'lucide-react';
 import { useProject } from '@/features/projects/api';
 import { FileTree } from '@/features/files/components/FileTree';
 import { EditorArea } from '@/features/files/components/EditorArea';
@@ -14,16 +14,22 @@ import { HistoryPanel } from '@/features/git/components/HistoryPanel';
 import { ChatPanel } from '@/features/sessions/components/ChatPanel';
 import { useAnswerStore } from '@/features/sessions/lib/answer-store';
 import { useWorkbenchStore, type SideView } from '@/features/workbench/store';
+import { FlowChatBar, FlowTranscript, useFlowPlaceholder, useFlowPromptRoute, useFlowTranscriptShown } from '@/features/flows/components/FlowChat';
+import { FlowsPanel } from '@/features/flows/components/FlowsPanel';
 import { useWorkbenchPersistence } from '@/features/workbench/useWorkbenchPersistence';
 import { Link } from 'react-router';
 import { useProjectEvents } from '../useProjectEvents';
 import { CommandPalette, type Command } from '../CommandPalette';
 import { StatusBar } from '../StatusBar';
 
+const FlowEditor = lazy(() => import('@/features/flows/components/FlowEditor'));
+const RunInspector = lazy(() => import('@/features/flows/components/RunInspector'));
+
 const views: Array<{ id: SideView; label: string; icon: typeof Files }> = [
   { id: 'explorer', label: 'Explorer', icon: Files },
   { id: 'search', label: 'Search', icon: Search },
   { id: 'history', label: 'History', icon: History },
+  { id: 'flows', label: 'Flows', icon: Workflow },
 ];
 
 /** The workspace (`/p/:projectId`): activity bar, side bar, editor, chat and status bar, all restorable. */
@@ -36,6 +42,13 @@ export default function WorkspaceRoute() {
   const status = useQuery(gitStatusQuery(projectId));
   const decorations = useMemo(() => decorationsOf(status.data), [status.data]);
   const [palette, setPalette] = useState<'files' | 'commands' | null>(null);
+  const navigate = useNavigate();
+  const flowMatch = useMatch('/p/:projectId/flows/:flowName?');
+  const runMatch = useMatch('/p/:projectId/flow-runs/:runId');
+  const flowName = flowMatch?.params.flowName ?? null;
+  const flowRoute = useFlowPromptRoute(projectId, wb.sessionId);
+  const flowPlaceholder = useFlowPlaceholder(wb.sessionId);
+  const flowShown = useFlowTranscriptShown(projectId, wb.sessionId);
 
   useMemo(() => setDocumentsProject(projectId), [projectId]);
   useWorkbenchPersistence(projectId);
@@ -73,6 +86,9 @@ export default function WorkspaceRoute() {
     { id: 'explorer', label: 'View: Explorer', run: () => wb.set({ sideView: 'explorer', sideVisible: true }) },
     { id: 'search', label: 'View: Search', keys: 'Ctrl+Shift+F', run: () => wb.set({ sideView: 'search', sideVisible: true }) },
     { id: 'history', label: 'View: History', run: () => wb.set({ sideView: 'history', sideVisible: true }) },
+    { id: 'flows', label: 'View: Flows', run: () => wb.set({ sideView: 'flows', sideVisible: true }) },
+    { id: 'flow-editor', label: 'Flows: Open the flow editor', run: () => { wb.set({ sideView: 'flows', sideVisible: true }); void navigate(`/p/${projectId}/flows`); } },
+    { id: 'close-flows', label: 'Flows: Back to the files', run: () => void navigate(`/p/${projectId}`) },
     { id: 'toggle-side', label: 'View: Toggle side bar', keys: 'Ctrl+B', run: () => wb.set({ sideVisible: !useWorkbenchStore.getState().sideVisible }) },
     { id: 'toggle-chat', label: 'View: Toggle chat', keys: 'Ctrl+Alt+B', run: () => wb.set({ chatVisible: !useWorkbenchStore.getState().chatVisible }) },
     { id: 'theme', label: 'Preferences: Toggle light/dark theme', run: () => wb.setTheme(useWorkbenchStore.getState().theme === 'dark' ? 'light' : 'dark') },
@@ -161,18 +177,47 @@ export default function WorkspaceRoute() {
               )}
               {wb.sideView === 'history' && <HistoryPanel projectId={projectId} />}
               {wb.sideView === 'search' && <SearchPanel projectId={projectId} />}
+              {wb.sideView === 'flows' && <FlowsPanel projectId={projectId} sessionId={wb.sessionId} openFlow={flowName} />}
             </Panel>
             <Separator className="resize-handle" />
           </>
         )}
         <Panel id="editor" minSize="200px" className="editor-panel">
-          <EditorArea projectId={projectId} theme={wb.theme} viewStates={wb.viewStates} onViewState={onViewState} />
+          {flowMatch || runMatch ? (
+            <Suspense fallback={<div className="editor-empty" aria-busy="true" />}>
+              {runMatch ? (
+                <RunInspector projectId={projectId} runId={runMatch.params.runId ?? ''} />
+              ) : flowName ? (
+                <FlowEditor key={flowName} projectId={projectId} name={flowName} isNew={!!params.get('new')} scope={params.get('new') === 'user' ? 'user' : 'project'} theme={wb.theme} />
+              ) : (
+                <div className="editor-empty">
+                  <p>Choose a flow in the Flows view, or create one with +.</p>
+                  <p>
+                    <Link to={`/p/${projectId}`}>Back to the files</Link>
+                  </p>
+                </div>
+              )}
+            </Suspense>
+          ) : (
+            <EditorArea projectId={projectId} theme={wb.theme} viewStates={wb.viewStates} onViewState={onViewState} />
+          )}
         </Panel>
         {wb.chatVisible && (
           <>
             <Separator className="resize-handle" />
             <Panel id="chat" defaultSize="28%" minSize="240px" className="chat-side">
-              <ChatPanel projectId={projectId} sessionId={wb.sessionId} onSessionChange={onSessionChange} />
+              <ChatPanel
+                projectId={projectId}
+                sessionId={wb.sessionId}
+                onSessionChange={onSessionChange}
+                extension={{
+                  bar: <FlowChatBar projectId={projectId} sessionId={wb.sessionId} />,
+                  after: <FlowTranscript projectId={projectId} sessionId={wb.sessionId} />,
+                  afterShown: flowShown,
+                  placeholder: flowPlaceholder,
+                  route: flowRoute,
+                }}
+              />
             </Panel>
           </>
         )}

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 
-export type SideView = 'explorer' | 'search' | 'sessions' | 'history';
+export type SideView = 'explorer' | 'search' | 'sessions' | 'history' | 'flows';
 export type Theme = 'dark' | 'light';
 
 /** The shape saved per user and project (`PUT /api/projects/{id}/workbench`). */

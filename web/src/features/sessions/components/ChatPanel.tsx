@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Check, ChevronLeft, ChevronRight, CircleStop, Pencil, Plus, SendHorizontal, Trash2, Undo2, Wrench, X } from 'lucide-react';
 import { ErrorText } from '@/components/Dialog';
@@ -29,10 +29,24 @@ import { useAnswerStore, type LiveAnswer, type ToolCard } from '../lib/answer-st
 import { Markdown } from './Markdown';
 
 /**
+ * What another feature adds to the chat, composed by the app: a bar under the session's, content
+ * after the conversation, and a prompt route that may take a prompt instead of the plain chat
+ * (true: taken).
+ */
+export interface ChatExtension {
+  bar?: ReactNode;
+  after?: ReactNode;
+  /** `after` has something to show: the conversation's empty-state text steps aside. */
+  afterShown?: boolean;
+  placeholder?: string;
+  route?: (sessionId: string, content: string) => Promise<boolean>;
+}
+
+/**
  * The chat on the right of the workspace: the session, its active path, each answer with its tool
  * cards and commit, and the composer. `sessionId` is the workspace's (restored with it).
  */
-export function ChatPanel({ projectId, sessionId, onSessionChange }: { projectId: string; sessionId: string | null; onSessionChange: (id: string | null) => void }) {
+export function ChatPanel({ projectId, sessionId, onSessionChange, extension }: { projectId: string; sessionId: string | null; onSessionChange: (id: string | null) => void; extension?: ChatExtension }) {
   const client = useQueryClient();
   const sessions = useQuery(sessionsQuery(projectId));
   const tree = useQuery({ ...sessionTreeQuery(projectId, sessionId ?? ''), enabled: !!sessionId });
@@ -61,6 +75,7 @@ export function ChatPanel({ projectId, sessionId, onSessionChange }: { projectId
         onSessionChange(id);
         await client.invalidateQueries({ queryKey: ['project', projectId, 'sessions'] });
       }
+      if (!retryOf && extension?.route && (await extension.route(id, content))) return;
       abort.current = new AbortController();
       const response = retryOf
         ? await regenerate(id, retryOf, model || null, abort.current.signal)
@@ -96,6 +111,7 @@ export function ChatPanel({ projectId, sessionId, onSessionChange }: { projectId
   return (
     <section className="chat-panel" aria-label="Chat">
       <SessionBar projectId={projectId} sessionId={sessionId} onSessionChange={onSessionChange} tree={tree.data} />
+      {extension?.bar}
       <ErrorText error={sessions.error ?? tree.error} />
       <Conversation
         projectId={projectId}
@@ -110,6 +126,8 @@ export function ChatPanel({ projectId, sessionId, onSessionChange }: { projectId
           }
         }}
         onError={setError}
+        after={extension?.after}
+        afterShown={extension?.afterShown ?? false}
       />
       <ErrorText error={error} />
       {refused && (
@@ -130,6 +148,7 @@ export function ChatPanel({ projectId, sessionId, onSessionChange }: { projectId
         }}
         onStop={() => void stop()}
         totals={tree.data?.totals}
+        placeholder={extension?.placeholder}
       />
     </section>
   );
@@ -209,12 +228,16 @@ function Conversation({
   onEdit,
   onCommitAndRetry,
   onError,
+  after,
+  afterShown,
 }: {
   projectId: string;
   tree: SessionTree | undefined;
   onEdit: (content: string, parentId: string | null) => void;
   onCommitAndRetry: (promptId: string) => void;
   onError: (e: unknown) => void;
+  after?: ReactNode;
+  afterShown?: boolean;
 }) {
   const answers = useAnswerStore((s) => s.answers);
   const streaming = useAnswerStore((s) => s.streaming);
@@ -232,7 +255,7 @@ function Conversation({
   const showLive = live && !path.some((m) => m.id === live.messageId);
   return (
     <div className="messages" role="log" aria-label="Messages" aria-live="polite">
-      {path.length === 0 && !showLive && <p className="empty-state">Ask for a change: the model edits the files and every change lands as one commit.</p>}
+      {path.length === 0 && !showLive && !afterShown && <p className="empty-state">Ask for a change: the model edits the files and every change lands as one commit.</p>}
       {path.map((message) =>
         message.role === 'user' ? (
           <UserMessage key={message.id} message={message} tree={tree} onEdit={onEdit} onError={onError} />
@@ -249,6 +272,7 @@ function Conversation({
         ),
       )}
       {showLive && live && <AssistantMessage projectId={projectId} sessionId={tree.session.id} message={null} live={live} streaming />}
+      {after}
       <div ref={end} />
     </div>
   );
@@ -477,6 +501,7 @@ function Composer({
   onSend,
   onStop,
   totals,
+  placeholder,
 }: {
   busy: boolean;
   model: string;
@@ -484,6 +509,7 @@ function Composer({
   onSend: (text: string) => void;
   onStop: () => void;
   totals: SessionTree['totals'] | undefined;
+  placeholder?: string;
 }) {
   const [text, setText] = useState('');
   const providers = useQuery(providersQuery);
@@ -503,7 +529,7 @@ function Composer({
       )}
       <textarea
         aria-label="Prompt"
-        placeholder="Ask for a change… (Ctrl+Enter to send)"
+        placeholder={placeholder ?? 'Ask for a change… (Ctrl+Enter to send)'}
         value={text}
         rows={3}
         onChange={(e) => setText(e.target.value)}

@@ -37,7 +37,8 @@ internal static class TerminalBench
             await using var server = await ServerProcess.StartAsync(dataDir, cancellationToken, environment);
             try
             {
-                await RunHostAsync(server, host, work, file, cancellationToken);
+                await RunHostAsync(server, host, work, file, host == "tmux" ? TmuxServer.Find(null, Path.Combine(dataDir, "terminals"), 10_000) : null, cancellationToken);
+                await FloodAsync(server, host, work, cancellationToken);
             }
             finally
             {
@@ -52,7 +53,132 @@ internal static class TerminalBench
         await SandboxStartAsync(work, cancellationToken);
     }
 
-    private static async Task RunHostAsync(ServerProcess server, string host, string work, string file, CancellationToken cancellationToken)
+    /// <summary>
+    /// The second anchor of the tmux path: the same `cat` in a session of the same tmux server,
+    /// its `tmux attach` client read straight from a PTY in-process — tmux's own cost, without
+    /// Wright's relay (the WebSocket, the pump, the attachment).
+    /// </summary>
+    private static async Task<TimeSpan> TmuxDirectCatAsync(TmuxServer tmux, string work, string file, CancellationToken cancellationToken)
+    {
+        var id = Guid.NewGuid();
+        await tmux.CreateSessionAsync(id, "/bin/bash", work, 120, 40, cancellationToken);
+        await using var client = tmux.Attach(id, 120, 40);
+        var reader = new PtyReader(client);
+        await reader.SendAsync("export PS1='$ '; stty -ixon; echo READY-$((1+1))\r", cancellationToken);
+        await reader.ReadUntilAsync("READY-2", cancellationToken);
+        var clock = Stopwatch.StartNew();
+        await reader.SendAsync($"cat {file}; echo CAT-END-$((20+22))\r", cancellationToken);
+        await reader.ReadUntilAsync("CAT-END-42", cancellationToken);
+        var direct = clock.Elapsed;
+        await tmux.KillSessionAsync(id, cancellationToken);
+        return direct;
+    }
+
+    /// <summary>
+    /// Twenty terminals printing as fast as they can, each drained by its own WebSocket client,
+    /// while a twenty-first answers keystrokes: its echo round trip and the server's RSS peak.
+    /// </summary>
+    private static async Task FloodAsync(ServerProcess server, string host, string work, CancellationToken cancellationToken)
+    {
+        const int Flooding = 20;
+        const int Echoes = 100;
+        using var client = await server.CreateClientAsync(cancellationToken);
+        var created = await client.PostAsJsonAsync("/api/projects", new { name = "flood", path = Path.Combine(work, $"flood-{host}-project") }, cancellationToken);
+        created.EnsureSuccessStatusCode();
+        var project = (await created.Content.ReadFromJsonAsync<Ref>(cancellationToken))!;
+
+        async Task<ClientWebSocket> OpenAsync()
+        {
+            var opened = await client.PostAsJsonAsync($"/api/projects/{project.Id}/terminals", new { shell = "/bin/bash", cols = 120, rows = 40 }, cancellationToken);
+            opened.EnsureSuccessStatusCode();
+            var terminal = (await opened.Content.ReadFromJsonAsync<Ref>(cancellationToken))!;
+            var socket = new ClientWebSocket();
+            socket.Options.SetRequestHeader("Authorization", client.DefaultRequestHeaders.Authorization!.ToString());
+            await socket.ConnectAsync(new Uri(server.BaseAddress.ToString().Replace("http", "ws", StringComparison.Ordinal) + $"api/terminals/{terminal.Id}/attach"), cancellationToken);
+            return socket;
+        }
+
+        var probeSocket = await OpenAsync();
+        var probe = new SocketReader(probeSocket);
+        await probe.SendAsync("export PS1='$ '; stty -ixon; echo READY-$((1+1))\r", cancellationToken);
+        await probe.ReadUntilAsync("READY-2", cancellationToken);
+        var quiet = new List<double>();
+        for (var i = 0; i < Echoes; i++)
+        {
+            quiet.Add(await EchoAsync(probe, cancellationToken));
+        }
+
+        var floods = new List<ClientWebSocket>();
+        for (var i = 0; i < Flooding; i++)
+        {
+            var socket = await OpenAsync();
+            var ready = new SocketReader(socket);
+            await ready.SendAsync("stty -ixon; echo READY-$((1+1))\r", cancellationToken);
+            await ready.ReadUntilAsync("READY-2", cancellationToken);
+            floods.Add(socket);
+        }
+
+        var baseline = server.ResidentBytes();
+        var peak = baseline;
+        long drained = 0;
+        using var stop = new CancellationTokenSource();
+        var drains = floods.Select(socket => Task.Run(async () =>
+        {
+            var buffer = new byte[64 * 1024];
+            try
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    var received = await socket.ReceiveAsync(buffer, stop.Token);
+                    Interlocked.Add(ref drained, received.Count);
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // The flood is over.
+            }
+        }, CancellationToken.None)).ToList();
+        foreach (var socket in floods)
+        {
+            await socket.SendAsync(Encoding.UTF8.GetBytes("yes flood-line-of-some-length-to-fill-the-screen-quickly\r"), WebSocketMessageType.Binary, true, cancellationToken);
+        }
+
+        var sampler = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                peak = Math.Max(peak, server.ResidentBytes());
+                await Task.Delay(20, CancellationToken.None);
+            }
+        }, CancellationToken.None);
+        await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+        var loaded = new List<double>();
+        for (var i = 0; i < Echoes; i++)
+        {
+            loaded.Add(await EchoAsync(probe, cancellationToken));
+        }
+
+        foreach (var socket in floods)
+        {
+            await socket.SendAsync("\u0003"u8.ToArray(), WebSocketMessageType.Binary, true, cancellationToken);
+        }
+
+        await stop.CancelAsync();
+        await sampler;
+        await Task.WhenAll(drains);
+        foreach (var socket in floods)
+        {
+            socket.Abort();
+            socket.Dispose();
+        }
+
+        probeSocket.Abort();
+        probeSocket.Dispose();
+        double P(List<double> s, double p) => Measure.Percentile(s, p);
+        Console.WriteLine($"terminal[{host}]: {Flooding} terminals flooding ({drained / 1_048_576.0:F1} MB drained): another terminal's echo p50 {P(loaded, 50):F2} ms, p99 {P(loaded, 99):F2} ms (quiet: p50 {P(quiet, 50):F2} ms, p99 {P(quiet, 99):F2} ms); server RSS {baseline / 1_048_576} MB before the flood, peak {peak / 1_048_576} MB (+{(peak - baseline) / 1_048_576} MB; bound {Flooding} x 1 MB buffer + one 64 KB read each)");
+    }
+
+    private static async Task RunHostAsync(ServerProcess server, string host, string work, string file, TmuxServer? tmux, CancellationToken cancellationToken)
     {
         using var client = await server.CreateClientAsync(cancellationToken);
         var created = await client.PostAsJsonAsync("/api/projects", new { name = "terminals", path = Path.Combine(work, $"terminals-{host}-project") }, cancellationToken);
@@ -115,6 +241,12 @@ internal static class TerminalBench
         }
 
         var anchorTime = clock.Elapsed;
+        if (tmux is not null)
+        {
+            var direct = await TmuxDirectCatAsync(tmux, work, file, cancellationToken);
+            Console.WriteLine($"terminal[{host}]: cat 100 MB with `tmux attach` read in-process (no relay) {Measure.Ms(direct)} -> tmux alone {direct / anchorTime:F2}x the local PTY; Wright's relay {subject / direct:F2}x on top of tmux");
+        }
+
         Console.WriteLine($"terminal[{host}]: cat 100 MB through the WebSocket {Measure.Ms(subject)} ({remote.Received / 1_048_576.0:F1} MB reached the client); cat into a local PTY read by a plain reader {Measure.Ms(anchorTime)} -> ratio {subject / anchorTime:F2}x; server RSS {baseline / 1_048_576} MB before, peak {peak / 1_048_576} MB");
         await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "done", cancellationToken);
     }

@@ -149,6 +149,17 @@ try {
     await until('one terminal left', async () => (await page.locator('.terminal-tab-body:not([hidden]) .terminal-view').count()) === 1);
   });
 
+  await step('a sandboxed terminal opens in its own tab, marked, and runs commands', async () => {
+    await page.getByRole('button', { name: 'New sandboxed terminal' }).click();
+    await page.getByRole('tablist', { name: 'Terminal tabs' }).getByRole('tab', { selected: true }).getByLabel('Sandboxed').waitFor();
+    await until('a prompt in the sandbox', async () => (await terminalText()).trim().length > 0);
+    await typeInTerminal('touch /tmp/private-tmp && echo "sandboxed-$((5+5))"');
+    await until('the sandboxed output', async () => (await terminalText()).includes('sandboxed-10'));
+    await shot('04-sandboxed');
+    await page.getByRole('tablist', { name: 'Terminal tabs' }).getByRole('tab', { selected: true }).getByRole('button', { name: /^Close / }).click();
+    await until('back to one tab', async () => (await page.getByRole('tablist', { name: 'Terminal tabs' }).getByRole('tab').count()) === 1);
+  });
+
   await step('a dev server started in the terminal appears in the preview and the frame shows its page', async () => {
     await typeInTerminal(`python3 -m http.server ${port} --bind 127.0.0.1`);
     await until('the server to start', async () => (await terminalText()).includes(`port ${port}`));
@@ -156,11 +167,11 @@ try {
     const select = page.getByRole('combobox', { name: 'Dev server' });
     await until('the detected port', async () => (await select.innerText()).includes(`localhost:${port}`));
     await page.frameLocator(`iframe[title="Preview of localhost:${port}"]`).getByRole('heading', { name: 'Preview works' }).waitFor();
-    await shot('04-preview');
+    await shot('05-preview');
     await page.getByRole('radio', { name: /Phone/ }).click();
     const width = await page.locator(`iframe[title="Preview of localhost:${port}"]`).evaluate((e) => e.getBoundingClientRect().width);
     if (Math.round(width) !== 390) throw new Error(`phone frame is ${width}px wide`);
-    await shot('05-preview-phone');
+    await shot('06-preview-phone');
   });
 
   await step('when the dev server stops, the preview says so', async () => {
@@ -169,7 +180,7 @@ try {
     await page.keyboard.press('Control+C');
     await page.getByRole('tablist', { name: 'Panel' }).getByRole('tab', { name: 'Preview' }).click();
     await page.getByText(`Nothing is listening on port ${port}.`).waitFor();
-    await shot('06-preview-down');
+    await shot('07-preview-down');
   });
 
   if (problems.length > 0) throw new Error(problems.join('\n'));

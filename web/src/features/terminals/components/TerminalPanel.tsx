@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Group, Panel, Separator } from 'react-resizable-panels';
-import { AlertTriangle, Columns2, Plus, RotateCcw, SquareTerminal, Trash2, X } from 'lucide-react';
+import { AlertTriangle, Columns2, Plus, RotateCcw, ShieldCheck, SquareTerminal, Trash2, X } from 'lucide-react';
 import { isApiError } from '@/lib/api-error';
 import { notifyError } from '@/lib/notifications';
 import { createTerminal, deleteTerminal, renameTerminal, terminalsQuery, type TerminalInfo } from '../api';
@@ -57,11 +57,11 @@ export function TerminalPanel({ projectId, projectRoot, theme, layout, visible, 
     if (JSON.stringify(tabs) !== JSON.stringify(layout.tabs) || active !== layout.active) onLayout({ tabs, active });
   }, [tabs, active, layout, list.data, onLayout]);
 
-  const open = async (options: { split?: boolean } = {}) => {
+  const open = async (options: { split?: boolean; sandbox?: boolean } = {}) => {
     if (creating.current) return;
     creating.current = true;
     try {
-      const terminal = await createTerminal(projectId, { cols: 80, rows: 24 });
+      const terminal = await createTerminal(projectId, { cols: 80, rows: 24, ...(options.sandbox ? { sandbox: true } : {}) });
       client.setQueryData<TerminalInfo[]>(terminalsQuery(projectId).queryKey, (old) => [...(old ?? []), terminal]);
       const next = options.split && tabs.length > 0 ? tabs.map((tab, i) => (i === active ? [...tab, terminal.id] : tab)) : [...tabs, [terminal.id]];
       onLayout({ tabs: next, active: options.split && tabs.length > 0 ? active : next.length - 1 });
@@ -113,12 +113,12 @@ export function TerminalPanel({ projectId, projectRoot, theme, layout, visible, 
                 tabIndex={0}
                 aria-selected={i === active}
                 className={i === active ? 'terminal-tab active' : 'terminal-tab'}
-                title={first && !first.survivesRestart ? `${label} — ends when the Wright server stops (no tmux)` : `${label} — ${first?.cwd || 'project root'}`}
+                title={`${label} — ${first?.cwd || 'project root'}${first?.sandboxed ? ' — sandboxed: the project is writable, the rest read-only, secrets hidden' : ''}${first && !first.survivesRestart ? ' — ends when the Wright server stops (no tmux)' : ''}`}
                 onClick={() => onLayout({ tabs, active: i })}
                 onKeyDown={(e) => e.key === 'Enter' && onLayout({ tabs, active: i })}
                 onDoubleClick={() => setRenaming(tab[0]!)}
               >
-                {tab.length > 1 ? <Columns2 size={13} /> : <SquareTerminal size={13} />}
+                {tab.length > 1 ? <Columns2 size={13} /> : first?.sandboxed ? <ShieldCheck size={13} className="sandbox-icon" aria-label="Sandboxed" /> : <SquareTerminal size={13} />}
                 {renaming === tab[0] ? (
                   <input
                     className="terminal-rename"
@@ -161,6 +161,9 @@ export function TerminalPanel({ projectId, projectRoot, theme, layout, visible, 
         <span className="spacer" />
         <button className="icon" aria-label="New terminal" title="New terminal (Ctrl+Shift+`)" onClick={() => void open()}>
           <Plus size={15} />
+        </button>
+        <button className="icon" aria-label="New sandboxed terminal" title="New sandboxed terminal: the project writable, the rest of the machine read-only, secrets hidden" onClick={() => void open({ sandbox: true })}>
+          <ShieldCheck size={15} />
         </button>
         <button className="icon" aria-label="Split terminal" title="Split terminal" disabled={tabs.length === 0} onClick={() => void open({ split: true })}>
           <Columns2 size={15} />
@@ -206,7 +209,7 @@ export function TerminalPanel({ projectId, projectRoot, theme, layout, visible, 
                       {code !== undefined && (
                         <div className="terminal-exit" role="status">
                           <span>{code === null ? 'The shell ended.' : `The shell exited with code ${code}.`}</span>
-                          <button className="icon" onClick={() => void close(id).then(() => open({ split: tab.length > 1 }))}>
+                          <button className="icon" onClick={() => void close(id).then(() => open({ split: tab.length > 1, sandbox: terminal.sandboxed }))}>
                             <RotateCcw size={12} /> Restart
                           </button>
                           <button className="icon" onClick={() => void close(id)}>

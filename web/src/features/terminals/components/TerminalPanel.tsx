@@ -84,9 +84,14 @@ export function TerminalPanel({ projectId, projectRoot, theme, layout, visible, 
     }
   };
 
-  // The first time the panel shows with nothing in it, open a shell (what VS Code does).
+  // The first time the panel shows with nothing in it, open a shell (what VS Code does); after the
+  // user closed the last one, the panel offers a new one instead of opening it unasked.
+  const autoOpened = useRef(false);
   useEffect(() => {
-    if (visible && list.isSuccess && tabs.length === 0) void open();
+    if (visible && list.isSuccess && tabs.length === 0 && !autoOpened.current) {
+      autoOpened.current = true;
+      void open();
+    }
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [visible, list.isSuccess, tabs.length]);
 
@@ -177,6 +182,19 @@ export function TerminalPanel({ projectId, projectRoot, theme, layout, visible, 
         {list.isError && (
           <div className="panel-empty" role="alert">
             Terminals could not be listed: {isApiError(list.error) ? list.error.detail : String(list.error)}
+          </div>
+        )}
+        {list.isSuccess && tabs.length === 0 && autoOpened.current && (
+          <div className="panel-empty">
+            <p>No terminal open.</p>
+            <p>
+              <button onClick={() => void open()}>
+                <Plus size={14} /> New terminal
+              </button>{' '}
+              <button onClick={() => void open({ sandbox: true })}>
+                <ShieldCheck size={14} /> New sandboxed terminal
+              </button>
+            </p>
           </div>
         )}
         {tabs.map((tab, i) => (

@@ -17,6 +17,7 @@ export default defineConfig({
       '/api': {
         target: server,
         changeOrigin: true,
+        ws: true,
         configure: (proxy) => {
           proxy.on('proxyReq', (request) => {
             if (request.getHeader('origin')) request.setHeader('origin', new URL(server).origin);

@@ -128,7 +128,34 @@ public sealed class CommandSandbox
         return new SandboxedStart(start, true);
     }
 
-    private List<string> BwrapArguments(string projectRoot, bool network)
+    /// <summary>
+    /// The command line of an interactive shell in the project's sandbox, for a sandboxed terminal:
+    /// the same confinement as a command (and the project's network setting), but started in
+    /// <paramref name="cwd"/> and kept in the terminal's session so job control works.
+    /// <c>sandbox_unavailable</c> when bubblewrap does not work here: a sandbox that was asked for
+    /// is never silently dropped.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ShellCommandAsync(string projectRoot, string cwd, string shell, CancellationToken cancellationToken)
+    {
+        var config = await ProjectConfig.LoadAsync(projectRoot, cancellationToken).ConfigureAwait(false);
+        var bwrap = _bwrap.Value ?? throw new WrightException(
+            ErrorKind.Unavailable,
+            ErrorCodes.SandboxUnavailable,
+            "A sandboxed terminal needs bubblewrap (bwrap), which is not available here; install it or open a plain terminal.");
+        var command = new List<string> { bwrap };
+        foreach (var name in System.Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(CommandHandler.IsSecretVariable))
+        {
+            command.AddRange(["--unsetenv", name]);
+        }
+
+        command.AddRange(BwrapArguments(projectRoot, config.Network ?? true, cwd, newSession: false));
+        command.Add(shell);
+        return command;
+    }
+
+    private List<string> BwrapArguments(string projectRoot, bool network) => BwrapArguments(projectRoot, network, projectRoot, newSession: true);
+
+    private List<string> BwrapArguments(string projectRoot, bool network, string chdir, bool newSession)
     {
         var arguments = new List<string>
         {
@@ -166,10 +193,17 @@ public sealed class CommandSandbox
             }
         }
 
-        arguments.AddRange(["--bind", projectRoot, projectRoot, "--chdir", projectRoot]);
+        arguments.AddRange(["--bind", projectRoot, projectRoot, "--chdir", chdir]);
         // No --die-with-parent: its signal fires when the *thread* that started bwrap ends, and
         // .NET retires pool threads at will. A timeout kills the whole process tree instead.
-        arguments.AddRange(["--unshare-all", "--new-session"]);
+        arguments.Add("--unshare-all");
+        if (newSession)
+        {
+            // A command gets no controlling terminal (no TIOCSTI into the server's); a terminal's
+            // shell keeps its own PTY, which is all it could write into.
+            arguments.Add("--new-session");
+        }
+
         if (network)
         {
             arguments.Add("--share-net");

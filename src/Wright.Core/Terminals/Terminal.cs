@@ -13,7 +13,8 @@ public enum TerminalHost
 /// <summary>
 /// A shell in a PTY inside a project, streamed over WebSocket. <see cref="Cwd"/> is relative to the
 /// project root ("" is the root); <see cref="ExitedAt"/> is set once the shell is gone, with its
-/// exit code when it was known (null when it was killed or lost with its host).
+/// exit code when it was known (null when it was killed or lost with its host). A
+/// <see cref="Sandboxed"/> terminal's shell runs under the project's sandbox policy (bubblewrap).
 /// </summary>
 public sealed record Terminal(
     Guid Id,
@@ -27,7 +28,8 @@ public sealed record Terminal(
     TerminalHost Host,
     DateTimeOffset StartedAt,
     DateTimeOffset? ExitedAt = null,
-    int? ExitCode = null)
+    int? ExitCode = null,
+    bool Sandboxed = false)
 {
     public bool IsRunning => ExitedAt is null;
 

@@ -5,6 +5,7 @@ using Wright.Core.Accounts;
 using Wright.Core.Errors;
 using Wright.Core.Hosting;
 using Wright.Core.Projects;
+using Wright.Core.Sandbox;
 using Wright.Core.Workspace;
 
 namespace Wright.Core.Terminals;
@@ -26,10 +27,12 @@ public sealed partial class TerminalService : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<TerminalService> _logger;
     private readonly ConcurrentDictionary<Guid, DirectTerminal> _direct = new();
+    private readonly CommandSandbox _sandbox;
 
-    public TerminalService(ITerminalRepository terminals, ProjectService projects, TerminalOptions options, WrightOptions wright, TimeProvider time, ILogger<TerminalService> logger)
+    public TerminalService(ITerminalRepository terminals, ProjectService projects, TerminalOptions options, WrightOptions wright, CommandSandbox sandbox, TimeProvider time, ILogger<TerminalService> logger)
     {
         _terminals = terminals;
+        _sandbox = sandbox;
         _projects = projects;
         _options = options;
         _time = time;
@@ -40,7 +43,11 @@ public sealed partial class TerminalService : IAsyncDisposable
     /// <summary>The tmux server that hosts shells, or null when terminals use the server's own PTYs.</summary>
     public TmuxServer? Tmux { get; }
 
-    public async Task<Terminal> CreateAsync(Actor actor, Guid projectId, string? name, string? shell, string? cwd, int cols, int rows, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens a terminal: the user's own shell, or with <paramref name="sandbox"/> the shell under the
+    /// project's sandbox (bubblewrap: the project writable, the rest read-only, secrets hidden).
+    /// </summary>
+    public async Task<Terminal> CreateAsync(Actor actor, Guid projectId, string? name, string? shell, string? cwd, int cols, int rows, CancellationToken cancellationToken, bool sandbox = false)
     {
         var project = await _projects.GetWritableAsync(actor, projectId, cancellationToken).ConfigureAwait(false);
         CheckSize(cols, rows);
@@ -51,6 +58,9 @@ public sealed partial class TerminalService : IAsyncDisposable
         }
 
         var program = ResolveShell(shell);
+        IReadOnlyList<string> command = sandbox
+            ? await _sandbox.ShellCommandAsync(project.RootPath, directory.RealPath, program, cancellationToken).ConfigureAwait(false)
+            : [program];
         var existing = await _terminals.ListAsync(projectId, actor.UserId, cancellationToken).ConfigureAwait(false);
         var terminal = new Terminal(
             Guid.NewGuid(),
@@ -62,20 +72,21 @@ public sealed partial class TerminalService : IAsyncDisposable
             cols,
             rows,
             Tmux is null ? TerminalHost.Pty : TerminalHost.Tmux,
-            _time.GetUtcNow());
+            _time.GetUtcNow(),
+            Sandboxed: sandbox);
         await _terminals.InsertAsync(terminal, cancellationToken).ConfigureAwait(false);
         try
         {
             if (Tmux is not null)
             {
-                await Tmux.CreateSessionAsync(terminal.Id, program, directory.RealPath, cols, rows, cancellationToken).ConfigureAwait(false);
+                await Tmux.CreateSessionAsync(terminal.Id, command, directory.RealPath, cols, rows, cancellationToken).ConfigureAwait(false);
             }
             else
             {
                 var environment = TmuxServer.Environment();
                 environment["TERM"] = "xterm-256color";
                 environment["COLORTERM"] = "truecolor";
-                var pty = PtyProcess.Start(program, [], environment, directory.RealPath, cols, rows);
+                var pty = PtyProcess.Start(command[0], command.Skip(1).ToList(), environment, directory.RealPath, cols, rows);
                 var direct = new DirectTerminal(pty, _options.BufferBytes);
                 _direct[terminal.Id] = direct;
                 _ = RecordExitAsync(terminal.Id, direct);

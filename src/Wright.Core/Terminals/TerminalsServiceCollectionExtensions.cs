@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Wright.Core.Sandbox;
 
 namespace Wright.Core.Terminals;
 
@@ -10,6 +11,7 @@ public static class TerminalsServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<TerminalOptions>();
+        services.AddSandbox();
         services.TryAddSingleton<TerminalService>();
         return services;
     }

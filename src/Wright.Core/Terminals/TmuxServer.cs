@@ -105,7 +105,11 @@ public sealed class TmuxServer
     public string ExitFileOf(Guid terminalId) => Path.Combine(Directory, terminalId.ToString("N") + ".exit");
 
     /// <summary>Starts a detached session that runs <paramref name="shell"/> in <paramref name="cwd"/> and records its exit code.</summary>
-    public async Task CreateSessionAsync(Guid terminalId, string shell, string cwd, int cols, int rows, CancellationToken cancellationToken)
+    public Task CreateSessionAsync(Guid terminalId, string shell, string cwd, int cols, int rows, CancellationToken cancellationToken) =>
+        CreateSessionAsync(terminalId, [shell], cwd, cols, rows, cancellationToken);
+
+    /// <summary>Starts a detached session that runs <paramref name="command"/> (a program and its arguments) in <paramref name="cwd"/> and records its exit code.</summary>
+    public async Task CreateSessionAsync(Guid terminalId, IReadOnlyList<string> command, string cwd, int cols, int rows, CancellationToken cancellationToken)
     {
         var exitFile = ExitFileOf(terminalId);
         File.Delete(exitFile);
@@ -115,7 +119,7 @@ public sealed class TmuxServer
         var result = await RunAsync(
             [
                 "new-session", "-d", "-s", SessionOf(terminalId), "-x", Text(cols), "-y", Text(rows), "-c", cwd, "--",
-                "/bin/sh", "-c", "\"$1\"; printf '%s' \"$?\" > \"$2\"", "wright-terminal", shell, exitFile,
+                "/bin/sh", "-c", "f=\"$1\"; shift; \"$@\"; printf '%s' \"$?\" > \"$f\"", "wright-terminal", exitFile, .. command,
             ],
             cancellationToken).ConfigureAwait(false);
         if (result.ExitCode != 0)

@@ -20,6 +20,7 @@ namespace Wright.Server.Previews;
 internal sealed partial class PreviewProxy
 {
     public const string CookieName = "wright_preview";
+    public const string FrameCookieName = "wright_preview_frame";
     public const string LoginPath = "/__wright_preview/login";
     private readonly RequestDelegate _next;
     private readonly IHttpForwarder _forwarder;
@@ -65,18 +66,33 @@ internal sealed partial class PreviewProxy
                 return;
             }
 
-            http.Response.Cookies.Append(CookieName, _tickets.IssueCookie(ticket.Value.UserId, projectId, port), new CookieOptions
+            var cookie = _tickets.IssueCookie(ticket.Value.UserId, projectId, port);
+            http.Response.Cookies.Append(CookieName, cookie, new CookieOptions
             {
                 HttpOnly = true,
                 SameSite = SameSiteMode.Lax,
                 Secure = http.Request.IsHttps,
                 Path = "/",
             });
+
+            // The workbench frames the preview, and a frame of another site gets no Lax cookie. A
+            // partitioned one (CHIPS) does, and only under the top-level site it was set under
+            // (Wright's), never when another site frames the preview. Browsers take Secure on
+            // *.localhost over plain HTTP (a potentially trustworthy origin).
+            var frameCookie = new CookieOptions
+            {
+                HttpOnly = true,
+                SameSite = SameSiteMode.None,
+                Secure = true,
+                Path = "/",
+            };
+            frameCookie.Extensions.Add("Partitioned");
+            http.Response.Cookies.Append(FrameCookieName, cookie, frameCookie);
             http.Response.Redirect("/");
             return;
         }
 
-        var access = _tickets.ReadCookie(http.Request.Cookies[CookieName]);
+        var access = _tickets.ReadCookie(http.Request.Cookies[CookieName]) ?? _tickets.ReadCookie(http.Request.Cookies[FrameCookieName]);
         if (access is null || access.Value.ProjectId != projectId || access.Value.Port != port ||
             !await previews.CanPreviewAsync(new Actor(access.Value.UserId, "", UserRole.Member), projectId, http.RequestAborted).ConfigureAwait(false))
         {
@@ -122,7 +138,7 @@ internal sealed partial class PreviewProxy
         {
             await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken).ConfigureAwait(false);
             proxyRequest.Headers.Remove("Cookie");
-            var kept = httpContext.Request.Cookies.Where(c => c.Key != CookieName).Select(c => $"{c.Key}={c.Value}").ToList();
+            var kept = httpContext.Request.Cookies.Where(c => c.Key is not (CookieName or FrameCookieName)).Select(c => $"{c.Key}={c.Value}").ToList();
             if (kept.Count > 0)
             {
                 proxyRequest.Headers.TryAddWithoutValidation("Cookie", string.Join("; ", kept));

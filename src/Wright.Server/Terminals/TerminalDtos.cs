@@ -20,6 +20,7 @@ public sealed record TerminalDto(
     DateTimeOffset StartedAt,
     DateTimeOffset? ExitedAt,
     int? ExitCode,
+    bool Sandboxed,
     string AttachUrl)
 {
     public static TerminalDto From(Terminal t) => new(
@@ -36,11 +37,12 @@ public sealed record TerminalDto(
         t.StartedAt,
         t.ExitedAt,
         t.ExitCode,
+        t.Sandboxed,
         $"/api/terminals/{t.Id}/attach");
 }
 
-/// <summary>Body of <c>POST /api/projects/{id}/terminals</c>; <c>cwd</c> is relative to the project root.</summary>
-public sealed record CreateTerminalRequest(string? Name, string? Shell, string? Cwd, int? Cols, int? Rows);
+/// <summary>Body of <c>POST /api/projects/{id}/terminals</c>; <c>cwd</c> is relative to the project root; <c>sandbox</c> runs the shell under the project's sandbox.</summary>
+public sealed record CreateTerminalRequest(string? Name, string? Shell, string? Cwd, int? Cols, int? Rows, bool? Sandbox = null);
 
 /// <summary>Body of <c>PATCH /api/terminals/{id}</c>.</summary>
 public sealed record RenameTerminalRequest(string? Name);

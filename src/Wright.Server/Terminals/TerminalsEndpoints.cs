@@ -15,7 +15,7 @@ internal static class TerminalsEndpoints
     {
         var group = api.MapGroup("").WithTags("Terminals");
         group.MapPost("/projects/{id:guid}/terminals", CreateAsync)
-            .WithSummary("Opens a terminal {name?, shell?, cwd?, cols, rows} in the project: a shell in tmux (survives a server restart) or, without tmux, in the server's own PTY.");
+            .WithSummary("Opens a terminal {name?, shell?, cwd?, cols, rows, sandbox?} in the project: a shell in tmux (survives a server restart) or, without tmux, in the server's own PTY; sandbox runs it under the project's bubblewrap sandbox (503 sandbox_unavailable without bubblewrap).");
         group.MapGet("/projects/{id:guid}/terminals", ListAsync)
             .WithSummary("Lists the caller's terminals in the project, running and ended.");
         group.MapGet("/terminals/{terminalId:guid}", GetAsync);
@@ -29,7 +29,7 @@ internal static class TerminalsEndpoints
 
     private static async Task<Created<TerminalDto>> CreateAsync(Guid id, CreateTerminalRequest request, HttpContext http, TerminalService terminals, CancellationToken cancellationToken)
     {
-        var terminal = await terminals.CreateAsync(http.Actor(), id, request.Name, request.Shell, request.Cwd, request.Cols ?? DefaultCols, request.Rows ?? DefaultRows, cancellationToken);
+        var terminal = await terminals.CreateAsync(http.Actor(), id, request.Name, request.Shell, request.Cwd, request.Cols ?? DefaultCols, request.Rows ?? DefaultRows, cancellationToken, request.Sandbox ?? false);
         return TypedResults.Created($"/api/terminals/{terminal.Id}", TerminalDto.From(terminal));
     }
 

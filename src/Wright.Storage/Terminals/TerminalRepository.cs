@@ -9,7 +9,7 @@ internal sealed class TerminalRepository : ITerminalRepository
 {
     private const string Columns =
         "id AS Id, project_id AS ProjectId, user_id AS UserId, name AS Name, shell AS Shell, cwd AS Cwd, cols AS Cols, rows AS Rows, host AS Host, " +
-        "started_at_ms AS StartedAtMs, exited_at_ms AS ExitedAtMs, exit_code AS ExitCode";
+        "started_at_ms AS StartedAtMs, exited_at_ms AS ExitedAtMs, exit_code AS ExitCode, sandboxed AS Sandboxed";
 
     private readonly WrightDatabase _database;
 
@@ -23,8 +23,8 @@ internal sealed class TerminalRepository : ITerminalRepository
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO terminals (id, project_id, user_id, name, shell, cwd, cols, rows, host, started_at_ms, exited_at_ms, exit_code)
-            VALUES (@Id, @ProjectId, @UserId, @Name, @Shell, @Cwd, @Cols, @Rows, @Host, @StartedAtMs, @ExitedAtMs, @ExitCode)
+            INSERT INTO terminals (id, project_id, user_id, name, shell, cwd, cols, rows, host, started_at_ms, exited_at_ms, exit_code, sandboxed)
+            VALUES (@Id, @ProjectId, @UserId, @Name, @Shell, @Cwd, @Cols, @Rows, @Host, @StartedAtMs, @ExitedAtMs, @ExitCode, @Sandboxed)
             """,
             new
             {
@@ -40,6 +40,7 @@ internal sealed class TerminalRepository : ITerminalRepository
                 StartedAtMs = terminal.StartedAt.ToUnixTimeMilliseconds(),
                 ExitedAtMs = terminal.ExitedAt?.ToUnixTimeMilliseconds(),
                 ExitCode = (long?)terminal.ExitCode,
+                Sandboxed = terminal.Sandboxed ? 1L : 0L,
             },
             cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
@@ -130,6 +131,8 @@ internal sealed class TerminalRepository : ITerminalRepository
 
         public long? ExitCode { get; init; }
 
+        public long Sandboxed { get; init; }
+
         public Terminal ToTerminal() => new(
             Guid.Parse(Id),
             Guid.Parse(ProjectId),
@@ -142,6 +145,7 @@ internal sealed class TerminalRepository : ITerminalRepository
             Host == "tmux" ? TerminalHost.Tmux : TerminalHost.Pty,
             DateTimeOffset.FromUnixTimeMilliseconds(StartedAtMs),
             ExitedAtMs is { } exited ? DateTimeOffset.FromUnixTimeMilliseconds(exited) : null,
-            (int?)ExitCode);
+            (int?)ExitCode,
+            Sandboxed != 0);
     }
 }

@@ -28,6 +28,21 @@ public sealed class SecurityHeadersAndTlsTests
     }
 
     [Fact]
+    public async Task AppPolicy_FramesOnlyItselfAndPreviewHostsOnItsOwnPort()
+    {
+        await using var server = await WrightTestServer.StartAsync();
+
+        using var response = await server.Client.GetAsync("/health").Bounded();
+
+        var directives = response.Headers.GetValues("Content-Security-Policy").Single().Split(';', StringSplitOptions.TrimEntries);
+        var port = server.Client.BaseAddress!.Port;
+        directives.Single(d => d.StartsWith("frame-src ", StringComparison.Ordinal)).ShouldBe($"frame-src 'self' http://*.localhost:{port}");
+        directives.ShouldContain("default-src 'self'");
+        directives.ShouldContain("frame-ancestors 'none'");
+        directives.ShouldContain("connect-src 'self'");
+    }
+
+    [Fact]
     public async Task RawProjectFile_KeepsItsOwnSandboxPolicy()
     {
         await using var server = await WrightTestServer.StartAsync();

@@ -204,7 +204,7 @@ public sealed class TerminalClient : IAsyncDisposable
 }
 
 /// <summary>The parts of a terminal DTO tests read.</summary>
-public sealed record TerminalInfo(Guid Id, Guid ProjectId, string Name, string Shell, string Cwd, int Cols, int Rows, string Host, bool SurvivesRestart, string Status, int? ExitCode, string AttachUrl);
+public sealed record TerminalInfo(Guid Id, Guid ProjectId, string Name, string Shell, string Cwd, int Cols, int Rows, string Host, bool SurvivesRestart, string Status, int? ExitCode, string AttachUrl, bool Sandboxed = false);
 
 /// <summary>Helpers shared by the terminal tests.</summary>
 public static class TerminalApi

@@ -2,7 +2,7 @@ import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react
 import { useMatch, useNavigate, useParams, useSearchParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { Group, Panel, Separator } from 'react-resizable-panels';
-import { Files, GitBranch, History, MessageSquare, Search, Settings, Workflow } from 'lucide-react';
+import { AppWindow, Files, GitBranch, History, MessageSquare, Search, Settings, SquareTerminal, Workflow } from 'lucide-react';
 import { useProject } from '@/features/projects/api';
 import { FileTree } from '@/features/files/components/FileTree';
 import { EditorArea } from '@/features/files/components/EditorArea';
@@ -21,6 +21,7 @@ import { Link } from 'react-router';
 import { useProjectEvents } from '../useProjectEvents';
 import { CommandPalette, type Command } from '../CommandPalette';
 import { StatusBar } from '../StatusBar';
+import { BottomPanel } from '../BottomPanel';
 
 const FlowEditor = lazy(() => import('@/features/flows/components/FlowEditor'));
 const RunInspector = lazy(() => import('@/features/flows/components/RunInspector'));
@@ -80,6 +81,12 @@ export default function WorkspaceRoute() {
     useWorkbenchStore.setState((s) => ({ viewStates: { ...s.viewStates, [path]: state } }));
   }, []);
   const onSessionChange = useCallback((id: string | null) => useWorkbenchStore.setState({ sessionId: id }), []);
+  const showPanel = useCallback((view?: 'terminal' | 'preview') => useWorkbenchStore.setState((s) => ({ panel: { ...s.panel, visible: true, view: view ?? s.panel.view } })), []);
+  const togglePanel = useCallback(() => useWorkbenchStore.setState((s) => ({ panel: { ...s.panel, visible: !s.panel.visible } })), []);
+  const onOpenFile = useCallback((path: string, line: number, column: number) => {
+    useEditorStore.getState().open(path);
+    revealLine(path, line, column);
+  }, []);
 
   const commands: Command[] = [
     { id: 'quick-open', label: 'Go to file…', keys: 'Ctrl+P', run: () => setPalette('files') },
@@ -91,6 +98,9 @@ export default function WorkspaceRoute() {
     { id: 'close-flows', label: 'Flows: Back to the files', run: () => void navigate(`/p/${projectId}`) },
     { id: 'toggle-side', label: 'View: Toggle side bar', keys: 'Ctrl+B', run: () => wb.set({ sideVisible: !useWorkbenchStore.getState().sideVisible }) },
     { id: 'toggle-chat', label: 'View: Toggle chat', keys: 'Ctrl+Alt+B', run: () => wb.set({ chatVisible: !useWorkbenchStore.getState().chatVisible }) },
+    { id: 'toggle-panel', label: 'View: Toggle panel', keys: 'Ctrl+`', run: togglePanel },
+    { id: 'terminal', label: 'Terminal: Show terminals', run: () => showPanel('terminal') },
+    { id: 'preview', label: 'Preview: Show the running app', run: () => showPanel('preview') },
     { id: 'theme', label: 'Preferences: Toggle light/dark theme', run: () => wb.setTheme(useWorkbenchStore.getState().theme === 'dark' ? 'light' : 'dark') },
   ];
 
@@ -109,6 +119,9 @@ export default function WorkspaceRoute() {
       } else if (mod && !e.altKey && e.key.toLowerCase() === 'b') {
         e.preventDefault();
         useWorkbenchStore.setState((s) => ({ sideVisible: !s.sideVisible }));
+      } else if (e.ctrlKey && (e.key === '`' || e.code === 'Backquote')) {
+        e.preventDefault();
+        useWorkbenchStore.setState((s) => ({ panel: { ...s.panel, visible: !s.panel.visible, view: 'terminal' } }));
       } else if (mod && e.key.toLowerCase() === 's') {
         // Ctrl+S outside Monaco must not open the browser's "save page".
         e.preventDefault();
@@ -151,6 +164,12 @@ export default function WorkspaceRoute() {
         <button className={wb.chatVisible ? 'activity active' : 'activity'} aria-label="Chat" aria-pressed={wb.chatVisible} title="Chat" onClick={() => wb.set({ chatVisible: !wb.chatVisible })}>
           <MessageSquare size={22} strokeWidth={1.5} />
         </button>
+        <button className={wb.panel.visible && wb.panel.view === 'terminal' ? 'activity active' : 'activity'} aria-label="Terminal" aria-pressed={wb.panel.visible && wb.panel.view === 'terminal'} title="Terminal (Ctrl+`)" onClick={() => (wb.panel.visible && wb.panel.view === 'terminal' ? togglePanel() : showPanel('terminal'))}>
+          <SquareTerminal size={22} strokeWidth={1.5} />
+        </button>
+        <button className={wb.panel.visible && wb.panel.view === 'preview' ? 'activity active' : 'activity'} aria-label="Preview" aria-pressed={wb.panel.visible && wb.panel.view === 'preview'} title="Preview" onClick={() => (wb.panel.visible && wb.panel.view === 'preview' ? togglePanel() : showPanel('preview'))}>
+          <AppWindow size={22} strokeWidth={1.5} />
+        </button>
         <span className="spacer" />
         <Link to="/settings" className="activity" aria-label="Settings" title="Settings">
           <Settings size={22} strokeWidth={1.5} />
@@ -183,24 +202,45 @@ export default function WorkspaceRoute() {
           </>
         )}
         <Panel id="editor" minSize="200px" className="editor-panel">
-          {flowMatch || runMatch ? (
-            <Suspense fallback={<div className="editor-empty" aria-busy="true" />}>
-              {runMatch ? (
-                <RunInspector projectId={projectId} runId={runMatch.params.runId ?? ''} />
-              ) : flowName ? (
-                <FlowEditor key={flowName} projectId={projectId} name={flowName} isNew={!!params.get('new')} scope={params.get('new') === 'user' ? 'user' : 'project'} theme={wb.theme} />
+          <Group
+            orientation="vertical"
+            id={`editor-column-${wb.panel.visible ? 'p' : ''}`}
+            onLayoutChanged={(layout) => {
+              const size = layout.panel;
+              if (size !== undefined && Math.abs(size - useWorkbenchStore.getState().panel.size) > 0.5) {
+                useWorkbenchStore.setState((s) => ({ panel: { ...s.panel, size } }));
+              }
+            }}
+          >
+            <Panel id="editor-main" minSize="80px" className="editor-main">
+              {flowMatch || runMatch ? (
+                <Suspense fallback={<div className="editor-empty" aria-busy="true" />}>
+                  {runMatch ? (
+                    <RunInspector projectId={projectId} runId={runMatch.params.runId ?? ''} />
+                  ) : flowName ? (
+                    <FlowEditor key={flowName} projectId={projectId} name={flowName} isNew={!!params.get('new')} scope={params.get('new') === 'user' ? 'user' : 'project'} theme={wb.theme} />
+                  ) : (
+                    <div className="editor-empty">
+                      <p>Choose a flow in the Flows view, or create one with +.</p>
+                      <p>
+                        <Link to={`/p/${projectId}`}>Back to the files</Link>
+                      </p>
+                    </div>
+                  )}
+                </Suspense>
               ) : (
-                <div className="editor-empty">
-                  <p>Choose a flow in the Flows view, or create one with +.</p>
-                  <p>
-                    <Link to={`/p/${projectId}`}>Back to the files</Link>
-                  </p>
-                </div>
+                <EditorArea projectId={projectId} theme={wb.theme} viewStates={wb.viewStates} onViewState={onViewState} />
               )}
-            </Suspense>
-          ) : (
-            <EditorArea projectId={projectId} theme={wb.theme} viewStates={wb.viewStates} onViewState={onViewState} />
-          )}
+            </Panel>
+            {wb.panel.visible && (
+              <>
+                <Separator className="resize-handle horizontal" />
+                <Panel id="panel" defaultSize={`${wb.panel.size}%`} minSize="90px" className="panel-container">
+                  <BottomPanel projectId={projectId} projectRoot={project.data?.path ?? ''} onOpenFile={onOpenFile} />
+                </Panel>
+              </>
+            )}
+          </Group>
         </Panel>
         {wb.chatVisible && (
           <>

@@ -3,6 +3,24 @@ import { create } from 'zustand';
 export type SideView = 'explorer' | 'search' | 'sessions' | 'history' | 'flows';
 export type Theme = 'dark' | 'light';
 
+/** The bottom panel: terminals (tabs of split terminal ids) and the preview. */
+export interface BottomPanelState {
+  visible: boolean;
+  view: 'terminal' | 'preview';
+  /** Height in percent of the editor column. */
+  size: number;
+  terminals: { tabs: string[][]; active: number };
+  preview: { port: number | null; device: 'desktop' | 'tablet' | 'phone' };
+}
+
+export const defaultPanel: BottomPanelState = {
+  visible: false,
+  view: 'terminal',
+  size: 32,
+  terminals: { tabs: [], active: 0 },
+  preview: { port: null, device: 'desktop' },
+};
+
 /** The shape saved per user and project (`PUT /api/projects/{id}/workbench`). */
 export interface WorkbenchState {
   version: 1;
@@ -15,6 +33,7 @@ export interface WorkbenchState {
   expanded: string[];
   sessionId: string | null;
   viewStates: Record<string, unknown>;
+  panel: BottomPanelState;
 }
 
 export const defaultWorkbench: WorkbenchState = {
@@ -28,6 +47,7 @@ export const defaultWorkbench: WorkbenchState = {
   expanded: [],
   sessionId: null,
   viewStates: {},
+  panel: defaultPanel,
 };
 
 interface WorkbenchStore extends WorkbenchState {
@@ -53,7 +73,7 @@ export const useWorkbenchStore = create<WorkbenchStore>((set) => ({
   ...defaultWorkbench,
   restored: false,
   theme: initialTheme(),
-  restore: (state) => set({ ...defaultWorkbench, ...(state ?? {}), version: 1, restored: true }),
+  restore: (state) => set({ ...defaultWorkbench, ...(state ?? {}), panel: { ...defaultPanel, ...(state?.panel ?? {}) }, version: 1, restored: true }),
   set: (change) => set(change),
   setTheme: (theme) => {
     document.documentElement.dataset.theme = theme;
@@ -75,5 +95,6 @@ export function snapshot(state: WorkbenchStore): WorkbenchState {
     expanded: state.expanded,
     sessionId: state.sessionId,
     viewStates: state.viewStates,
+    panel: state.panel,
   };
 }

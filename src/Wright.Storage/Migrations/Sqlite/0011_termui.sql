@@ -1,0 +1,2 @@
+-- A terminal opened in the project's sandbox (bubblewrap) rather than as the user's plain shell.
+ALTER TABLE terminals ADD COLUMN sandboxed INTEGER NOT NULL DEFAULT 0;

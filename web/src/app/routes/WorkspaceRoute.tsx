@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useParams, useSearchParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { Group, Panel, Separator } from 'react-resizable-panels';
-import { Files, GitBranch, History, MessageSquare, Search, Settings } from 'lucide-react';
+import { Activity, Files, GitBranch, History, MessageSquare, Search, Settings } from 'lucide-react';
 import { useProject } from '@/features/projects/api';
 import { FileTree } from '@/features/files/components/FileTree';
 import { EditorArea } from '@/features/files/components/EditorArea';
@@ -47,6 +47,8 @@ export default function WorkspaceRoute() {
     if (editor.tabs.length === 0 && wb.tabs.length > 0) editor.setTabs(wb.tabs, wb.active);
     const session = params.get('session');
     if (session) useWorkbenchStore.setState({ sessionId: session, chatVisible: true });
+    // A commit link (from the agent board) opens History on that commit.
+    if (params.get('commit')) useWorkbenchStore.setState({ sideView: 'history', sideVisible: true });
     const file = params.get('file');
     if (file) {
       editor.open(file);
@@ -135,6 +137,9 @@ export default function WorkspaceRoute() {
         <button className={wb.chatVisible ? 'activity active' : 'activity'} aria-label="Chat" aria-pressed={wb.chatVisible} title="Chat" onClick={() => wb.set({ chatVisible: !wb.chatVisible })}>
           <MessageSquare size={22} strokeWidth={1.5} />
         </button>
+        <Link to="/agents" className="activity" aria-label="Agents" title="Agents: every coding agent, live">
+          <Activity size={22} strokeWidth={1.5} />
+        </Link>
         <span className="spacer" />
         <Link to="/settings" className="activity" aria-label="Settings" title="Settings">
           <Settings size={22} strokeWidth={1.5} />
@@ -159,7 +164,7 @@ export default function WorkspaceRoute() {
               {wb.sideView === 'explorer' && (
                 <FileTree projectId={projectId} decorations={decorations} expanded={wb.expanded} onExpandedChange={(expanded) => wb.set({ expanded })} />
               )}
-              {wb.sideView === 'history' && <HistoryPanel projectId={projectId} />}
+              {wb.sideView === 'history' && <HistoryPanel projectId={projectId} openCommit={params.get('commit')} />}
               {wb.sideView === 'search' && <SearchPanel projectId={projectId} />}
             </Panel>
             <Separator className="resize-handle" />

@@ -112,7 +112,7 @@ internal sealed class DesktopNotifier : BackgroundService
         return null;
     }
 
-    private async Task NotifyAsync(Guid agentId, (bool Input, string Title, string Body) message, CancellationToken cancellationToken)
+    internal async Task NotifyAsync(Guid agentId, (bool Input, string Title, string Body) message, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         if (_last.TryGetValue((agentId, message.Input), out var last) && now - last < Interval)

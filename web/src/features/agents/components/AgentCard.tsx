@@ -1,5 +1,5 @@
 import { memo } from 'react';
-import { Bot, CircleDollarSign, Coins, GitBranch, Hourglass, MessageSquareText, Sparkles, SquareTerminal } from 'lucide-react';
+import { Bot, CircleDollarSign, GitBranch, Hourglass, MessageSquareText, Sparkles, SquareTerminal } from 'lucide-react';
 import type { Agent } from '../api';
 import { agentLabel, boardState, boardStateLabel, formatCost, formatDuration, formatTokens, kindLabel, stateSince, totalTokens, waitingOnText } from '../lib/format';
 
@@ -59,7 +59,7 @@ export const AgentCard = memo(function AgentCard({ agent, now, selected, onSelec
         )}
         <span className="spacer" />
         <span title={`${agent.usage.inputTokens} in · ${agent.usage.outputTokens} out · ${agent.usage.cacheReadTokens} cache read · ${agent.usage.cacheWriteTokens} cache write`} aria-label="Tokens">
-          <Coins size={11} aria-hidden /> {formatTokens(tokens)}
+          {formatTokens(tokens)} tok
         </span>
         <span title="Cost" aria-label="Cost" className="agent-cost">
           <CircleDollarSign size={11} aria-hidden /> {formatCost(agent.usage.cost)}

@@ -8,16 +8,16 @@ namespace Wright.Cli.Agents;
 /// <summary>The server the agent commands talk to (WRIGHT_URL, WRIGHT_TOKEN), and the names of the variables they share with hooks.</summary>
 internal static class AgentClient
 {
-    public const string UrlVariable = "WRIGHT_URL";
-    public const string TokenVariable = "WRIGHT_TOKEN";
-    public const string SessionVariable = "WRIGHT_SESSION_ID";
+    public const string UrlVariable = HookEnvironment.UrlVariable;
+    public const string TokenVariable = HookEnvironment.TokenVariable;
+    public const string SessionVariable = HookEnvironment.SessionVariable;
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) } };
 
     /// <summary>Where `wright hooks install` keeps the token for the command hook (mode 0600): the hook's command line never holds it.</summary>
-    public static string DefaultTokenFile => Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".wright", "hooks-token");
+    public static string DefaultTokenFile => HookEnvironment.DefaultTokenFile;
 
-    public static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+    public static string? NonEmpty(string? value) => HookEnvironment.NonEmpty(value);
 
     public static HttpClient Create(string url, string token, TimeSpan timeout)
     {

@@ -69,6 +69,33 @@ public sealed class AgentCliTests
     }
 
     [Fact]
+    public async Task HooksInstall_WithALoginAndNoToken_CreatesAHooksOnlyToken_ThatGitNeverSees()
+    {
+        await using var server = await WrightTestServer.StartAsync();
+        using var home = new TempDirectory("wright-home");
+        using var project = new TempDirectory("wright-project");
+        await Git.GitCli.RunAsync(project.Path, "init", "-q");
+        string[] install = ["hooks", "install", "--project", project.Path, "--url", server.BaseAddress.ToString(), "--login", "admin", "--password-stdin"];
+
+        var refused = await WrightProcess.RunAsync(home.Path, install, stdin: "not-the-password\n");
+        refused.ExitCode.ShouldBe(1, refused.Stderr);
+        File.Exists(home.Combine(".wright", "hooks-token")).ShouldBeFalse("a failed login writes nothing");
+
+        var (code, _, stderr) = await WrightProcess.RunAsync(home.Path, install, stdin: WrightTestServer.AdminPassword + "\n");
+        code.ShouldBe(0, stderr);
+        var secret = (await File.ReadAllTextAsync(home.Combine(".wright", "hooks-token")).Bounded()).Trim();
+        secret.ShouldStartWith("wright_pat_");
+        (await File.ReadAllTextAsync(project.Combine(".claude", "settings.local.json")).Bounded()).ShouldContain(secret);
+        (await Git.GitCli.RunAsync(project.Path, "status", "--porcelain", "--untracked-files=all")).ShouldBeEmpty("the settings holding the token are kept out of git");
+
+        // The token posts hooks and does nothing else.
+        var client = server.ClientWithToken(secret);
+        await PostAsync(client, "SessionStart", new { session_id = "s", cwd = project.Path });
+        using var projects = await client.GetAsync("/api/projects").Bounded();
+        projects.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
     public async Task Sweep_MarksASilentWorkingAgentStale_ThenClosesItsTaskAsTimedOut()
     {
         var clock = new ManualTimeProvider();

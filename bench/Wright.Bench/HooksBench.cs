@@ -76,14 +76,21 @@ internal static class HooksBench
         var wright = new List<TimeSpan>();
         var curl = new List<TimeSpan>();
         var http = new List<TimeSpan>();
+        var native = new List<TimeSpan>();
         var dll = Path.Combine(AppContext.BaseDirectory, "wright.dll");
+
+        // wright-hook (NativeAOT) when published: WRIGHT_HOOK_NATIVE, or beside wright.dll.
+        var nativeHook = Environment.GetEnvironmentVariable("WRIGHT_HOOK_NATIVE") is { Length: > 0 } configured ? configured : Path.Combine(AppContext.BaseDirectory, "wright-hook");
+        var hasNative = File.Exists(nativeHook);
         for (var i = -3; i < ProcessRuns; i++)
         {
             var w = await RunAsync("dotnet", [dll, "hook", "PreToolUse", "--url", address.ToString()], payloadFile, token, cancellationToken);
             var c = await RunAsync("curl", ["-s", "-o", "/dev/null", "-X", "POST", "-H", "Content-Type: application/json", "-H", $"Authorization: Bearer {token}", "--data-binary", "@-", url], payloadFile, token, cancellationToken);
             var h = TimeSpan.FromTicks((long)(await PostAsync(client, "/api/hooks/PreToolUse", Payload("PreToolUse", 0), cancellationToken) * TimeSpan.TicksPerMillisecond / 1000));
+            var n = hasNative ? await RunAsync(nativeHook, ["hook", "PreToolUse", "--url", address.ToString()], payloadFile, token, cancellationToken) : TimeSpan.Zero;
             if (i >= 0)
             {
+                native.Add(n);
                 wright.Add(w);
                 curl.Add(c);
                 http.Add(h);
@@ -94,6 +101,16 @@ internal static class HooksBench
         var cm = Measure.Median(curl);
         var hm = Measure.Median(http);
         Console.WriteLine($"hooks: one hook as a process: `wright hook` median {Measure.Ms(wm)}, curl median {Measure.Ms(cm)} -> ratio {wm / cm:F2}x (target <= 1.2x); HTTP hook (one POST, no process) median {Measure.Ms(hm)} -> {cm / hm:F1}x faster than curl, {wm / hm:F1}x faster than `wright hook` ({ProcessRuns} runs each)");
+        if (hasNative)
+        {
+            var nm = Measure.Median(native);
+            Console.WriteLine($"hooks: `wright-hook` (NativeAOT) median {Measure.Ms(nm)} vs curl {Measure.Ms(cm)} -> ratio {nm / cm:F2}x (target <= 1.2x); vs the HTTP hook {nm / hm:F1}x");
+        }
+        else
+        {
+            Console.WriteLine("hooks: wright-hook not published (dotnet publish src/Wright.Hook -c Release -r linux-x64 -o <dir>; WRIGHT_HOOK_NATIVE=<dir>/wright-hook): its ratio is not measured");
+        }
+
         await app.StopAsync(cancellationToken);
     }
 

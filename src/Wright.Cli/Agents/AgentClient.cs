@@ -16,9 +16,9 @@ internal static class AgentClient
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) } };
 
     /// <summary>Where `wright hooks install` keeps the token for the command hook (mode 0600): the hook's command line never holds it.</summary>
-    public static string DefaultTokenFile => Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".wright", "hooks-token");
+    public static string DefaultTokenFile => HookEnvironment.DefaultTokenFile;
 
-    public static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+    public static string? NonEmpty(string? value) => HookEnvironment.NonEmpty(value);
 
     public static HttpClient Create(string url, string token, TimeSpan timeout)
     {

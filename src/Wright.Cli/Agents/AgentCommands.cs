@@ -21,7 +21,9 @@ internal static class AgentCommands
         var url = new Option<string?>("--url") { Description = "The Wright server (default: $WRIGHT_URL)." };
         var token = new Option<string?>("--token") { Description = "A token with the hooks scope (default: $WRIGHT_TOKEN; create one with `wright token create NAME --scope hooks`)." };
         var tokenFromEnv = new Option<bool>("--token-from-env") { Description = "Write $WRIGHT_TOKEN into the settings instead of the token: the agent must then run with WRIGHT_TOKEN set." };
-        var install = new Command("install", "Merge Wright's hooks into Claude Code's settings (idempotent; other hooks are kept; a backup is written).") { user, project, uninstall, url, token, tokenFromEnv };
+        var login = new Option<string?>("--login") { Description = "Without a token: log in as this user (password from standard input, see --password-stdin) and create a hooks-scoped token." };
+        var passwordStdin = new Option<bool>("--password-stdin") { Description = "With --login: read the password from the first line of standard input." };
+        var install = new Command("install", "Merge Wright's hooks into Claude Code's settings (idempotent; other hooks are kept; a backup is written).") { user, project, uninstall, url, token, tokenFromEnv, login, passwordStdin };
         install.SetAction(async (parse, cancellationToken) =>
         {
             var dir = parse.GetValue(project);
@@ -63,9 +65,29 @@ internal static class AgentCommands
                 return Commands.WrightCommandLine.UsageError;
             }
 
+            if (secret is null && parse.GetValue(login) is { } userName)
+            {
+                if (!parse.GetValue(passwordStdin))
+                {
+                    await Console.Error.WriteLineAsync("wright: --login needs --password-stdin (passwords never go on the command line).");
+                    return Commands.WrightCommandLine.UsageError;
+                }
+
+                var password = await Console.In.ReadLineAsync(cancellationToken) ?? "";
+                var (created, problem) = await CreateHooksTokenAsync(server, userName, password, cancellationToken);
+                if (created is null)
+                {
+                    await Console.Error.WriteLineAsync($"wright: could not create a hooks token as {userName}: {problem}");
+                    return Failed;
+                }
+
+                secret = created;
+                await Console.Error.WriteLineAsync($"Created a hooks-scoped token for {userName} (kept in {AgentClient.DefaultTokenFile}; revoke it under Settings → Tokens).");
+            }
+
             if (secret is null)
             {
-                await Console.Error.WriteLineAsync("wright: give a token with the hooks scope with --token or WRIGHT_TOKEN (create one: wright token create claude-hooks --scope hooks).");
+                await Console.Error.WriteLineAsync("wright: give a token with the hooks scope with --token or WRIGHT_TOKEN, or let Wright create one with --login USER --password-stdin (or: wright token create claude-hooks --scope hooks).");
                 return Commands.WrightCommandLine.UsageError;
             }
 
@@ -238,6 +260,34 @@ internal static class AgentCommands
     }
 
     /// <summary>Posts within the client's budget; null when it worked, else why not.</summary>
+    /// <summary>
+    /// Logs in as <paramref name="userName"/> and creates a token with the hooks scope only (the
+    /// login's own tokens are never kept): the token or, when it failed, why.
+    /// </summary>
+    private static async Task<(string? Token, string? Problem)> CreateHooksTokenAsync(string server, string userName, string password, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var anonymous = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = new Uri(server.TrimEnd('/') + "/"), Timeout = TimeSpan.FromSeconds(30) };
+            using var loginResponse = await anonymous.PostAsJsonAsync(new Uri("api/auth/login", UriKind.Relative), new { userName, password }, AgentClient.Json, cancellationToken);
+            if (!loginResponse.IsSuccessStatusCode)
+            {
+                return (null, await AgentClient.DescribeAsync(loginResponse, cancellationToken));
+            }
+
+            var access = (await loginResponse.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("accessToken").GetString()!;
+            using var client = AgentClient.Create(server, access, TimeSpan.FromSeconds(30));
+            using var created = await client.PostAsJsonAsync(new Uri("api/tokens", UriKind.Relative), new { name = $"claude-hooks-{Environment.MachineName}", scopes = new[] { "hooks" } }, AgentClient.Json, cancellationToken);
+            return created.IsSuccessStatusCode
+                ? ((await created.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("token").GetString(), null)
+                : (null, await AgentClient.DescribeAsync(created, cancellationToken));
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            return (null, ex is TaskCanceledException ? "the server did not answer in time" : ex.Message);
+        }
+    }
+
     private static async Task<string?> TryPostAsync(HttpClient client, string path, object body, CancellationToken cancellationToken)
     {
         try

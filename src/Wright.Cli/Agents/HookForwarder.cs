@@ -19,8 +19,8 @@ internal static class HookForwarder
         {
             using var budget = new CancellationTokenSource(Budget);
             var eventName = args.Length > 1 ? args[1] : "";
-            var url = AgentClient.NonEmpty(Environment.GetEnvironmentVariable(AgentClient.UrlVariable)) ?? ArgumentAfter(args, "--url");
-            var token = AgentClient.NonEmpty(Environment.GetEnvironmentVariable(AgentClient.TokenVariable)) ?? ReadTokenFile(ArgumentAfter(args, "--token-file") ?? AgentClient.DefaultTokenFile);
+            var url = HookEnvironment.NonEmpty(Environment.GetEnvironmentVariable(HookEnvironment.UrlVariable)) ?? ArgumentAfter(args, "--url");
+            var token = HookEnvironment.NonEmpty(Environment.GetEnvironmentVariable(HookEnvironment.TokenVariable)) ?? ReadTokenFile(ArgumentAfter(args, "--token-file") ?? HookEnvironment.DefaultTokenFile);
             if (url is null || token is null || eventName.Length == 0 || !eventName.All(char.IsAsciiLetter) || !token.All(c => c is > (char)0x20 and < (char)0x7f))
             {
                 return 0;
@@ -31,7 +31,7 @@ internal static class HookForwarder
             await stdin.CopyToAsync(body, budget.Token).ConfigureAwait(false);
 
             var target = new Uri(new Uri(url.TrimEnd('/') + "/"), $"api/hooks/{eventName}");
-            var session = AgentClient.NonEmpty(Environment.GetEnvironmentVariable(AgentClient.SessionVariable));
+            var session = HookEnvironment.NonEmpty(Environment.GetEnvironmentVariable(HookEnvironment.SessionVariable));
             if (target.Scheme == Uri.UriSchemeHttp)
             {
                 await PostPlainAsync(target, token, session, body.GetBuffer().AsMemory(0, (int)body.Length), budget.Token).ConfigureAwait(false);
@@ -99,9 +99,9 @@ internal static class HookForwarder
     private static string? ArgumentAfter(string[] args, string name)
     {
         var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? AgentClient.NonEmpty(args[index + 1]) : null;
+        return index >= 0 && index + 1 < args.Length ? HookEnvironment.NonEmpty(args[index + 1]) : null;
     }
 
     private static string? ReadTokenFile(string path) =>
-        File.Exists(path) ? AgentClient.NonEmpty(File.ReadAllText(path).Trim()) : null;
+        File.Exists(path) ? HookEnvironment.NonEmpty(File.ReadAllText(path).Trim()) : null;
 }

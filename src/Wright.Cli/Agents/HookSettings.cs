@@ -159,9 +159,19 @@ internal static class HookSettings
     /// <summary>Quotes a word for the POSIX shell that runs command hooks.</summary>
     public static string Quote(string word) => "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
-    /// <summary>The command line that runs this `wright` again: the native host, or `dotnet wright.dll`.</summary>
+    /// <summary>
+    /// The command line a command hook runs: wright-hook (NativeAOT, published beside wright:
+    /// starts about as fast as curl) when it is there, else this `wright` again (the native host,
+    /// or `dotnet wright.dll`), whose `hook` command does the same work after the runtime's start.
+    /// </summary>
     public static string SelfCommand()
     {
+        var native = Path.Combine(AppContext.BaseDirectory, "wright-hook");
+        if (File.Exists(native))
+        {
+            return Quote(native);
+        }
+
         var process = Environment.ProcessPath ?? "wright";
         var dll = typeof(HookSettings).Assembly.Location;
         return Path.GetFileNameWithoutExtension(process) == "dotnet" && dll.Length > 0 ? $"{Quote(process)} {Quote(dll)}" : Quote(process);

@@ -44,4 +44,7 @@ public sealed class AgentBoard
 
     /// <summary>The events of one user's agents, resuming after <paramref name="lastEventId"/> when given.</summary>
     public EventSubscription Subscribe(Guid ownerId, long? lastEventId) => _bus.Subscribe(ownerId, lastEventId);
+
+    /// <summary>Every user's agent events, from now on: for the server's own listeners (desktop notifications), never for a client.</summary>
+    public EventSubscription SubscribeAll() => _bus.Subscribe(null, null);
 }

@@ -25,6 +25,13 @@ public sealed class AgentsOptions
     /// <summary>Delays between reads of a transcript that did not yet hold the response a Stop announced.</summary>
     public List<TimeSpan> TranscriptRetryDelays { get; set; } = [TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(400), TimeSpan.FromMilliseconds(800), TimeSpan.FromMilliseconds(1600)];
 
+    /// <summary>
+    /// Whether the server tells its own desktop (<c>notify-send</c>, when installed) that an agent
+    /// needs input or finished. Meant for a server on the developer's machine; skipped cleanly
+    /// where there is no <c>notify-send</c>.
+    /// </summary>
+    public bool DesktopNotifications { get; set; } = true;
+
     /// <summary>The transcript roots in effect.</summary>
     public IReadOnlyList<string> EffectiveTranscriptRoots =>
         TranscriptRoots.Count > 0 ? TranscriptRoots : [Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".claude")];

@@ -99,6 +99,14 @@ public sealed partial class ProjectService
     }
 
     /// <summary>
+    /// Refuses <paramref name="path"/> exactly as opening it as a project would (reserved, outside
+    /// the actor's roots, part of a project they cannot see), without touching it: a directory an
+    /// agent reported is read only where its user could open a project.
+    /// </summary>
+    public Task EnsureMayOpenAsync(Actor actor, string path, CancellationToken cancellationToken) =>
+        EnsurePlaceAsync(actor, NormalizeRoot(path), cancellationToken);
+
+    /// <summary>
     /// Clones <paramref name="url"/> into <paramref name="path"/> (default: the projects folder,
     /// named after the repository) and registers it. A failed clone leaves no directory behind.
     /// </summary>

@@ -33,6 +33,7 @@ internal static partial class AgentsEndpoints
         agents.MapPost("/sessions/{sessionUuid:guid}/end", EndAsync).AcceptsScope("hooks").WithSummary("Ends the agent `wright start` launched.");
         agents.MapGet("", ListAsync).WithSummary("The user's agents, newest first, with derived state, project, current task, tokens and cost; filter by state and projectId.");
         agents.MapGet("/{id:guid}", GetAsync).WithSummary("One agent with its tasks, turns and newest events.");
+        agents.MapGet("/{id:guid}/commits", AgentCommits.GetAsync).WithSummary("The commits made during each task of an agent (its directory's history between the task's start and end), with their files and diffstat.");
         agents.MapGet("/usage", UsageAsync).WithSummary("Tokens and cost summed per day (by=day) or per project (by=project).");
         agents.MapGet("/events", (long? lastEventId, [FromHeader(Name = "Last-Event-ID")] string? header, HttpContext http) =>
             new AgentEventStreamResult(http.Actor().UserId, ParsePosition(header) ?? lastEventId)).WithSummary("The board's live feed (agent.started, agent.state, agent.turn, agent.usage, agent.ended) as Server-Sent Events.");

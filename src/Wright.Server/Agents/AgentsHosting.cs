@@ -14,6 +14,8 @@ internal static class AgentsHosting
         services.AddOptions<AgentsOptions>().Configure<IConfiguration>((o, c) => c.GetSection(AgentsOptions.Section).Bind(o));
         services.AddSingleton<WrightSessionsOnBoard>();
         services.AddHostedService<AgentsLifecycle>();
+        services.AddSingleton(_ => NotifySend.FromPath(Environment.GetEnvironmentVariable("PATH")));
+        services.AddHostedService<DesktopNotifier>();
         return services;
     }
 }
@@ -75,4 +77,10 @@ internal static partial class AgentsServerLog
 
     [LoggerMessage(EventId = 9202, Level = LogLevel.Warning, Message = "Recording Wright session {SessionId} on the agent board failed")]
     public static partial void WrightSessionFailed(ILogger logger, Exception exception, Guid sessionId);
+
+    [LoggerMessage(EventId = 9203, Level = LogLevel.Information, Message = "Desktop notifications for agents are off: {Reason}")]
+    public static partial void DesktopNotificationsOff(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 9204, Level = LogLevel.Warning, Message = "notify-send failed for agent {AgentId}")]
+    public static partial void DesktopNotificationFailed(ILogger logger, Exception exception, Guid agentId);
 }

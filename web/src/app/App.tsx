@@ -7,9 +7,11 @@ import { isApiError } from '@/lib/api-error';
 import { useMe } from '@/features/auth/api';
 import { LoginRoute, SetupRoute } from './routes/EntryRoutes';
 import { ProjectsRoute } from './routes/ProjectsRoute';
+import { AgentFeed } from './AgentFeed';
 
 const WorkspaceRoute = lazy(() => import('./routes/WorkspaceRoute'));
 const SettingsRoute = lazy(() => import('./routes/SettingsRoute'));
+const AgentsRoute = lazy(() => import('./routes/AgentsRoute'));
 
 export const queryClient = new QueryClient({
   // Every failed action lands in the notification centre with its detail and code (the form that
@@ -48,9 +50,12 @@ function RequireLogin() {
     );
   }
   return (
-    <Suspense fallback={<div className="splash" aria-busy="true" />}>
-      <Outlet />
-    </Suspense>
+    <>
+      <Suspense fallback={<div className="splash" aria-busy="true" />}>
+        <Outlet />
+      </Suspense>
+      <AgentFeed />
+    </>
   );
 }
 
@@ -66,6 +71,7 @@ const router = createBrowserRouter([
       { path: '/p/:projectId/flows/:flowName?', element: <WorkspaceRoute /> },
       { path: '/p/:projectId/flow-runs/:runId', element: <WorkspaceRoute /> },
       { path: '/settings', element: <SettingsRoute /> },
+      { path: '/agents', element: <AgentsRoute /> },
       { path: '*', element: <Navigate to="/" replace /> },
     ],
   },

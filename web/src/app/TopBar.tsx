@@ -1,5 +1,6 @@
 import { Link, useNavigate } from 'react-router';
-import { LogOut, Settings } from 'lucide-react';
+import { Activity, LogOut, Settings } from 'lucide-react';
+import { NoticeBell } from '@/components/NoticeBell';
 import { logout, useMe } from '@/features/auth/api';
 import { useQueryClient } from '@tanstack/react-query';
 
@@ -16,6 +17,12 @@ export function TopBar({ title }: { title?: string }) {
       </Link>
       {title && <span className="top-title">{title}</span>}
       <span className="spacer" />
+      <Link to="/agents" className="icon button" aria-label="Agents" title="Agents: every coding agent, live">
+        <Activity size={15} />
+      </Link>
+      <span className="top-bell">
+        <NoticeBell className="icon" placement="down" />
+      </span>
       <Link to="/settings" className="icon button" aria-label="Settings" title="Settings">
         <Settings size={15} />
       </Link>

@@ -2,7 +2,7 @@ import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react
 import { useMatch, useNavigate, useParams, useSearchParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { Group, Panel, Separator } from 'react-resizable-panels';
-import { AppWindow, Files, GitBranch, History, MessageSquare, Search, Settings, SquareTerminal, Workflow } from 'lucide-react';
+import { Activity, AppWindow, Files, GitBranch, History, MessageSquare, Search, Settings, SquareTerminal, Workflow } from 'lucide-react';
 import { useProject } from '@/features/projects/api';
 import { FileTree } from '@/features/files/components/FileTree';
 import { EditorArea } from '@/features/files/components/EditorArea';
@@ -61,6 +61,8 @@ export default function WorkspaceRoute() {
     if (editor.tabs.length === 0 && wb.tabs.length > 0) editor.setTabs(wb.tabs, wb.active);
     const session = params.get('session');
     if (session) useWorkbenchStore.setState({ sessionId: session, chatVisible: true });
+    // A commit link (from the agent board) opens History on that commit.
+    if (params.get('commit')) useWorkbenchStore.setState({ sideView: 'history', sideVisible: true });
     const file = params.get('file');
     if (file) {
       editor.open(file);
@@ -170,6 +172,9 @@ export default function WorkspaceRoute() {
         <button className={wb.panel.visible && wb.panel.view === 'preview' ? 'activity active' : 'activity'} aria-label="Preview" aria-pressed={wb.panel.visible && wb.panel.view === 'preview'} title="Preview" onClick={() => (wb.panel.visible && wb.panel.view === 'preview' ? togglePanel() : showPanel('preview'))}>
           <AppWindow size={22} strokeWidth={1.5} />
         </button>
+        <Link to="/agents" className="activity" aria-label="Agents" title="Agents: every coding agent, live">
+          <Activity size={22} strokeWidth={1.5} />
+        </Link>
         <span className="spacer" />
         <Link to="/settings" className="activity" aria-label="Settings" title="Settings">
           <Settings size={22} strokeWidth={1.5} />
@@ -194,7 +199,7 @@ export default function WorkspaceRoute() {
               {wb.sideView === 'explorer' && (
                 <FileTree projectId={projectId} decorations={decorations} expanded={wb.expanded} onExpandedChange={(expanded) => wb.set({ expanded })} />
               )}
-              {wb.sideView === 'history' && <HistoryPanel projectId={projectId} />}
+              {wb.sideView === 'history' && <HistoryPanel projectId={projectId} openCommit={params.get('commit')} />}
               {wb.sideView === 'search' && <SearchPanel projectId={projectId} />}
               {wb.sideView === 'flows' && <FlowsPanel projectId={projectId} sessionId={wb.sessionId} openFlow={flowName} />}
             </Panel>

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Columns2, GitCommitHorizontal, RefreshCw, Sparkles, Undo2 } from 'lucide-react';
 import { ErrorText } from '@/components/Dialog';
@@ -9,10 +9,11 @@ import { commitDiffQuery, gitLogQuery, undoCommit, type GitCommit } from '../api
 const aiTrailer = (commit: GitCommit, key: string) => commit.trailers.find((t) => t.key.toLowerCase() === key.toLowerCase())?.value;
 
 /** The git log with each commit's AI metadata; a commit opens its diff; the last AI commit can be undone. */
-export function HistoryPanel({ projectId }: { projectId: string }) {
+export function HistoryPanel({ projectId, openCommit = null }: { projectId: string; openCommit?: string | null }) {
   const client = useQueryClient();
   const log = useQuery(gitLogQuery(projectId));
-  const [open, setOpen] = useState<string | null>(null);
+  const [open, setOpen] = useState<string | null>(openCommit);
+  useEffect(() => setOpen(openCommit), [openCommit]);
   const undo = useMutation({
     mutationFn: (sha: string) => undoCommit(projectId, sha),
     onSettled: () => client.invalidateQueries({ queryKey: ['project', projectId] }),

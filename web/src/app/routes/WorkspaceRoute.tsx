@@ -159,7 +159,7 @@ export default function WorkspaceRoute() {
               {wb.sideView === 'explorer' && (
                 <FileTree projectId={projectId} decorations={decorations} expanded={wb.expanded} onExpandedChange={(expanded) => wb.set({ expanded })} />
               )}
-              {wb.sideView === 'history' && <HistoryPanel projectId={projectId} />}
+              {wb.sideView === 'history' && <HistoryPanel projectId={projectId} onOpenFile={(path) => useEditorStore.getState().open(path)} />}
               {wb.sideView === 'search' && <SearchPanel projectId={projectId} />}
             </Panel>
             <Separator className="resize-handle" />

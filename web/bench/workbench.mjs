@@ -92,7 +92,7 @@ try {
   r = await page.request.post(`${base}/api/auth/login`, { data: { userName: 'admin', password }, headers });
   if (!r.ok()) throw new Error(`login: ${r.status()}`);
   await page.request.put(`${base}/api/providers/openai`, { data: { baseUrl: modelUrl, apiKey: 'sk-bench-0123456789' }, headers });
-  r = await page.request.post(`${base}/api/projects:open`, { data: { path: repo }, headers });
+  r = await page.request.post(`${base}/api/projects:open`, { data: { path: repo, initGit: true }, headers, timeout: 600_000 });
   if (!r.ok()) throw new Error(`open: ${r.status()} ${await r.text()}`);
   const project = await r.json();
 
@@ -141,6 +141,7 @@ try {
   report(`streamed answer of ${CHUNKS} chunks (${Date.now() - streamStart} ms)`, summary(await longTasks()));
 
   // 3. A 5 MB file: open, then type.
+  await page.getByRole('tree', { name: 'Files' }).evaluate((el) => (el.scrollTop = 0));
   await page.getByRole('treeitem', { name: 'src' }).click();
   await longTasks();
   const openStart = Date.now();

@@ -263,7 +263,35 @@ try {
     await until('the pulled file on disk', async () => (await readFile(path.join(projectRoot, 'from-remote.txt'), 'utf8').catch(() => '')) === 'pushed by someone else\n');
     await until('the pulled commit in History', async () => (await page.getByRole('list', { name: 'Commits' }).innerText()).includes('Add from-remote.txt'));
     await shot('more-06-remotes');
+  });
+
+  await step('a branch checkout where an open file does not exist shows its tab as deleted', async () => {
     await page.getByRole('button', { name: 'Explorer' }).click();
+    await page.getByRole('treeitem', { name: 'from-remote.txt' }).click();
+    await until('the pulled file in the editor', async () => (await editorText()).includes('pushed by someone else'));
+    await page.getByRole('button', { name: 'History' }).click();
+    const other = (await api(`/api/projects/${projectId}/git/branches`)).items.find((b) => b.name.startsWith('wright/'));
+    await page.getByRole('combobox', { name: 'Current branch' }).selectOption(other.name);
+    await page.getByText('from-remote.txt was deleted on disk').waitFor();
+    await shot('more-07-deleted-tab');
+    await page.getByRole('combobox', { name: 'Current branch' }).selectOption('main');
+    await until('the file back in the editor', async () => (await page.getByText('from-remote.txt was deleted on disk').count()) === 0 || (await editorText()).includes('pushed by someone else'));
+    await page.getByRole('button', { name: 'Explorer' }).click();
+  });
+
+  await step('drag and drop moves a file into a folder; reveal finds the active file', async () => {
+    await api(`/api/projects/${projectId}/dirs`, { method: 'POST', data: { path: 'docs' } });
+    await api(`/api/projects/${projectId}/files/move-me.md`, { method: 'PUT', data: { content: '# Move me\n' } });
+    const tree = page.getByRole('tree', { name: 'Files' });
+    await tree.getByRole('treeitem', { name: 'move-me.md' }).waitFor();
+    await tree.getByRole('treeitem', { name: 'move-me.md' }).dragTo(tree.getByRole('treeitem', { name: 'docs' }));
+    await until('the moved file on disk', async () => (await readFile(path.join(projectRoot, 'docs', 'move-me.md'), 'utf8').catch(() => '')) === '# Move me\n');
+    await tree.getByRole('treeitem', { name: 'move-me.md' }).click();
+    await until('the moved file open', async () => (await editorText()).includes('# Move me'));
+    await tree.getByRole('treeitem', { name: 'docs' }).click();
+    await until('docs collapsed', async () => (await tree.getByRole('treeitem', { name: 'move-me.md' }).count()) === 0);
+    await page.getByRole('button', { name: 'Reveal the active file' }).click();
+    await until('the active file revealed and selected', async () => (await tree.getByRole('treeitem', { name: 'move-me.md' }).getAttribute('aria-selected')) === 'true');
   });
 
   await step('a short access-token lifetime: the session goes on, refreshed once at a time, never asked to log in', async () => {
@@ -292,7 +320,7 @@ try {
     await handshake('@@stop', '@@stopped');
     await page.keyboard.press('Control+S');
     await page.getByRole('status', { name: 'Status' }).getByText(/Offline/).waitFor();
-    await shot('more-07-offline');
+    await shot('more-08-offline');
     await handshake('@@start', '@@started');
     await until('the edit on disk', async () => (await notes()).includes('edited while the server was away'), 45_000);
     await page.getByRole('tab', { name: 'notes.txt', exact: true }).waitFor({ timeout: 45_000 });

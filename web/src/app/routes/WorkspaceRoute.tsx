@@ -16,7 +16,7 @@ import { useAnswerStore } from '@/features/sessions/lib/answer-store';
 import { useWorkbenchStore, type SideView } from '@/features/workbench/store';
 import { useWorkbenchPersistence } from '@/features/workbench/useWorkbenchPersistence';
 import { Link } from 'react-router';
-import { useProjectEvents } from '../useProjectEvents';
+import { useProjectEvents, useResyncOnCheckout } from '../useProjectEvents';
 import { CommandPalette, type Command } from '../CommandPalette';
 import { StatusBar } from '../StatusBar';
 
@@ -38,6 +38,7 @@ export default function WorkspaceRoute() {
   const [palette, setPalette] = useState<'files' | 'commands' | null>(null);
 
   useMemo(() => setDocumentsProject(projectId), [projectId]);
+  useResyncOnCheckout(projectId, status.data?.head ?? null);
   useWorkbenchPersistence(projectId);
 
   // Restored tabs open in the editor; the editor's tabs are saved with the workbench.

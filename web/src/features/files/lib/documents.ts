@@ -190,8 +190,15 @@ async function applyDiskChange(path: string, etag: string | null, source: string
     store().patch(path, { diskChange: { source, deleted: false } });
     return;
   }
-  const file = await readFile(id, path);
-  if (file.content === null || store().docs[path]?.dirty) return;
+  // The file may be gone (a branch switch, a missed file.deleted): the tab says so instead of failing quietly.
+  const file = await readFile(id, path).catch((error: unknown) => {
+    if (isApiError(error, 'file_not_found')) {
+      store().patch(path, { diskChange: { source, deleted: true } });
+      return null;
+    }
+    throw error;
+  });
+  if (!file || file.content === null || store().docs[path]?.dirty) return;
   if (buffer.model.getValue() !== file.content) replaceKeepingView(buffer.model, file.content);
   markSaved(path, file.content, file.etag);
 }

@@ -59,6 +59,7 @@ export function BranchMap({ projectId, tree, onSwitch, onClose }: { projectId: s
     <Dialog title="Branch map" onClose={onClose} wide>
       <p className="hint">Every prompt and answer of this session; a branch starts where a prompt was edited or an answer regenerated. Click a message to switch to it.</p>
       <div className="branch-map" role="tree" aria-label="Session tree">
+        <div className="branch-canvas" style={{ width: width + 16, height: height + 16 }}>
         <svg width={width} height={height} aria-hidden className="branch-edges">
           {placed
             .filter((p) => p.message.parentId && where.has(p.message.parentId))
@@ -90,6 +91,7 @@ export function BranchMap({ projectId, tree, onSwitch, onClose }: { projectId: s
             onClick={() => onSwitch(p.message.id)}
           />
         ))}
+        </div>
       </div>
       <div className="dialog-buttons">
         <button onClick={onClose}>Close</button>

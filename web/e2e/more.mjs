@@ -51,7 +51,7 @@ watch(context, problems);
 
 // Every refresh the page makes: when, and how many at once (single-flight means never two; one
 // per expired token means never two within a token's lifetime of six seconds).
-const refresh = { starts: [], inFlight: 0, maxInFlight: 0, failed: 0 };
+const refresh = { starts: [], inFlight: 0, maxInFlight: 0, failed: [] };
 const isRefresh = (request) => new URL(request.url()).pathname === '/api/auth/refresh';
 context.on('request', (request) => {
   if (!isRefresh(request)) return;
@@ -62,12 +62,13 @@ context.on('request', (request) => {
 context.on('response', (response) => {
   if (!isRefresh(response.request())) return;
   refresh.inFlight -= 1;
-  if (!response.ok()) refresh.failed += 1;
+  if (!response.ok()) refresh.failed.push(`HTTP ${response.status()}`);
 });
 context.on('requestfailed', (request) => {
   if (!isRefresh(request)) return;
   refresh.inFlight -= 1;
-  refresh.failed += 1;
+  // A navigation (the test's own page.goto) cancels what the page had in flight; that is not a failed refresh.
+  if (!/ERR_ABORTED/.test(request.failure()?.errorText ?? '')) refresh.failed.push(request.failure()?.errorText ?? 'failed');
 });
 
 const page = await context.newPage();
@@ -108,7 +109,13 @@ const editorText = async () => (await page.locator('.code-editor .view-lines').i
 const git = async (cwd, ...args) => (await run('git', args, { cwd, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } })).stdout.trim();
 
 async function api(pathname, init = {}) {
-  const response = await page.request.fetch(base + pathname, { ...init, headers: { 'X-Requested-With': 'e2e', ...(init.headers ?? {}) } });
+  const send = () => page.request.fetch(base + pathname, { ...init, headers: { 'X-Requested-With': 'e2e', ...(init.headers ?? {}) } });
+  let response = await send();
+  if (response.status() === 401) {
+    // The test's own calls share the page's cookies but not its client: they refresh for themselves.
+    await page.request.post(`${base}/api/auth/refresh`, { headers: { 'X-Requested-With': 'e2e' } });
+    response = await send();
+  }
   if (!response.ok()) throw new Error(`${pathname}: ${response.status()} ${await response.text()}`);
   return response.status() === 204 ? undefined : response.json();
 }
@@ -286,6 +293,7 @@ try {
     await tree.getByRole('treeitem', { name: 'move-me.md' }).waitFor();
     await tree.getByRole('treeitem', { name: 'move-me.md' }).dragTo(tree.getByRole('treeitem', { name: 'docs' }));
     await until('the moved file on disk', async () => (await readFile(path.join(projectRoot, 'docs', 'move-me.md'), 'utf8').catch(() => '')) === '# Move me\n');
+    await until('the moved row inside docs', async () => (await tree.getByRole('treeitem', { name: 'move-me.md' }).getAttribute('aria-level')) === '2');
     await tree.getByRole('treeitem', { name: 'move-me.md' }).click();
     await until('the moved file open', async () => (await editorText()).includes('# Move me'));
     await tree.getByRole('treeitem', { name: 'docs' }).click();
@@ -294,9 +302,34 @@ try {
     await until('the active file revealed and selected', async () => (await tree.getByRole('treeitem', { name: 'move-me.md' }).getAttribute('aria-selected')) === 'true');
   });
 
+  await step('settings: a model override, my default model, a new user', async () => {
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('button', { name: 'Models' }).click();
+    const table = page.getByRole('table', { name: 'Model catalog' });
+    await page.getByRole('searchbox', { name: 'Filter models' }).fill('gpt-4o-mini');
+    await table.getByRole('button', { name: 'Override openai/gpt-4o-mini' }).first().click();
+    await table.getByLabel('Context window of openai/gpt-4o-mini').fill('64000');
+    await table.getByRole('button', { name: 'Save' }).click();
+    await until('the override shown', async () => (await table.innerText()).includes('64,000'));
+    const catalog = (await api('/api/models?provider=openai')).items.find((m) => m.name === 'openai/gpt-4o-mini');
+    if (catalog.contextWindow !== 64000) throw new Error(`the override was not stored: ${JSON.stringify(catalog)}`);
+    await page.getByRole('combobox', { name: 'My default model' }).selectOption('openai/gpt-4o-mini');
+    await shot('more-09-models');
+    await page.getByRole('button', { name: 'Users' }).click();
+    const form = page.getByRole('form', { name: 'Add a user' });
+    await form.getByLabel('New user name').fill('bob');
+    await form.getByLabel('First password').fill('another-long-password');
+    await form.getByRole('button', { name: 'Add user' }).click();
+    await page.getByRole('table', { name: 'Users' }).getByText('bob').waitFor();
+    await page.goto(`${base}/p/${projectId}`);
+    await until('my default model in the composer', async () => (await page.getByRole('combobox', { name: 'Model' }).inputValue()) === 'openai/gpt-4o-mini');
+  });
+
   await step('a short access-token lifetime: the session goes on, refreshed once at a time, never asked to log in', async () => {
     // The server's tokens live a few seconds: outlive one, then keep working.
     await page.waitForTimeout(7_000);
+    const explorer = page.getByRole('button', { name: 'Explorer', exact: true });
+    if ((await explorer.getAttribute('aria-pressed')) !== 'true') await explorer.click();
     await page.getByRole('treeitem', { name: 'notes.txt' }).click();
     await until('notes in the editor', async () => (await editorText()).includes('one'));
     await page.getByRole('button', { name: 'Branch map' }).click();
@@ -307,7 +340,7 @@ try {
     if (refresh.maxInFlight > 1) throw new Error(`${refresh.maxInFlight} refreshes ran at once`);
     const gaps = starts.slice(1).map((t, i) => t - starts[i]);
     if (gaps.some((g) => g < 3_000)) throw new Error(`refreshes closer than half a token's lifetime: gaps ${gaps.join(', ')} ms`);
-    if (refresh.failed > 0) throw new Error(`${refresh.failed} refresh(es) failed`);
+    if (refresh.failed.length > 0) throw new Error(`refreshes failed: ${refresh.failed.join(', ')}`);
     if (sawLogin.length > 0) throw new Error(`the login page was shown: ${sawLogin.join(', ')}`);
     console.log(`# ${refresh.starts.length} refreshes, at most ${refresh.maxInFlight} at once`);
   });

@@ -91,11 +91,20 @@ export function CodeEditor({
   useEffect(() => {
     const editor = editorRef.current;
     if (!editor) return;
+    // The view state goes to the workbench store, which the whole workspace reads: saved once the
+    // cursor rests, not on every keystroke (typing in a large file re-rendered the workspace each time).
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const sub = editor.onDidChangeCursorPosition(() => {
-      const model = editor.getModel();
-      if (model) viewRef.current?.(pathOf(model), editor.saveViewState());
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        const model = editor.getModel();
+        if (model) viewRef.current?.(pathOf(model), editor.saveViewState());
+      }, 250);
     });
-    return () => sub.dispose();
+    return () => {
+      clearTimeout(timer);
+      sub.dispose();
+    };
   });
 
   return <div className="code-editor" ref={host} role="region" aria-label={`Editor ${path}`} data-path={path} />;

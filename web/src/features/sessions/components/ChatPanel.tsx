@@ -4,6 +4,7 @@ import { Check, ChevronLeft, ChevronRight, CircleStop, Eye, FileText, Info, List
 import { ErrorText } from '@/components/Dialog';
 import { PatchView } from '@/components/PatchView';
 import { isApiError } from '@/lib/api-error';
+import { usePreferences } from '@/lib/preferences';
 import { notifyError, notifyWhenHidden, useNotices } from '@/lib/notifications';
 import {
   commitEdits,
@@ -45,7 +46,8 @@ export function ChatPanel({ projectId, sessionId, onSessionChange }: { projectId
   const sessions = useQuery(sessionsQuery(projectId));
   const tree = useQuery({ ...sessionTreeQuery(projectId, sessionId ?? ''), enabled: !!sessionId });
   const streaming = useAnswerStore((s) => s.streaming);
-  const [model, setModel] = useState<string>('');
+  // Starts at the user's own default (Settings → Models); '' is the server's default.
+  const [model, setModel] = useState<string>(() => usePreferences.getState().defaultModel);
   const [error, setError] = useState<unknown>(null);
   // A prompt the server refused because it would start a branch over uncommitted edits: kept so it can be resent with commitFirst.
   const [refused, setRefused] = useState<{ content: string; parentId: string | null } | null>(null);

@@ -360,6 +360,18 @@ try {
     if (sawLogin.length > 0) throw new Error(`the login page was shown: ${sawLogin.join(', ')}`);
   });
 
+  await step('a project created from a description opens with it sent as the first prompt', async () => {
+    await page.goto(base + '/');
+    await page.getByRole('button', { name: 'New project' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New project' });
+    await dialog.getByLabel('Name').fill('described');
+    await dialog.getByLabel('Describe what to build').fill('A tiny notes app with a README');
+    await dialog.getByRole('button', { name: 'Create', exact: true }).click();
+    await page.getByRole('article', { name: 'Your prompt' }).filter({ hasText: 'A tiny notes app with a README' }).waitFor();
+    await page.getByRole('article', { name: 'Answer' }).first().waitFor();
+    if (new URL(page.url()).searchParams.has('prompt')) throw new Error('the prompt stayed in the URL (a reload would send it again)');
+  });
+
   // The browser reports the refused connections while the server was down as console errors; they are the point of that step.
   const unexpected = problems.filter((p) => !/net::ERR_CONNECTION_REFUSED|Failed to load resource: net::|502|503/.test(p));
   if (unexpected.length > 0) throw new Error(`the page reported problems:\n${unexpected.join('\n')}`);

@@ -29,7 +29,9 @@ const views: Array<{ id: SideView; label: string; icon: typeof Files }> = [
 /** The workspace (`/p/:projectId`): activity bar, side bar, editor, chat and status bar, all restorable. */
 export default function WorkspaceRoute() {
   const { projectId = '' } = useParams();
-  const [params] = useSearchParams();
+  const [params, setParams] = useSearchParams();
+  const initialPrompt = params.get('prompt');
+  const clearInitialPrompt = useCallback(() => setParams((p) => { p.delete('prompt'); return p; }, { replace: true }), [setParams]);
   const project = useProject(projectId);
   const wb = useWorkbenchStore();
   const connected = useProjectEvents(projectId);
@@ -173,7 +175,7 @@ export default function WorkspaceRoute() {
           <>
             <Separator className="resize-handle" />
             <Panel id="chat" defaultSize="28%" minSize="240px" className="chat-side">
-              <ChatPanel projectId={projectId} sessionId={wb.sessionId} onSessionChange={onSessionChange} />
+              <ChatPanel projectId={projectId} sessionId={wb.sessionId} onSessionChange={onSessionChange} initialPrompt={initialPrompt} onInitialPromptSent={clearInitialPrompt} />
             </Panel>
           </>
         )}

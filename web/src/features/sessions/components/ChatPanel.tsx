@@ -41,7 +41,20 @@ type ChatDialog = 'map' | 'preview' | 'templates' | 'sessions' | null;
  * The chat on the right of the workspace: the session, its active path, each answer with its tool
  * cards and commit, and the composer. `sessionId` is the workspace's (restored with it).
  */
-export function ChatPanel({ projectId, sessionId, onSessionChange }: { projectId: string; sessionId: string | null; onSessionChange: (id: string | null) => void }) {
+export function ChatPanel({
+  projectId,
+  sessionId,
+  onSessionChange,
+  initialPrompt = null,
+  onInitialPromptSent,
+}: {
+  projectId: string;
+  sessionId: string | null;
+  onSessionChange: (id: string | null) => void;
+  /** A prompt to send once, in a new session (a project created from a description). */
+  initialPrompt?: string | null;
+  onInitialPromptSent?: () => void;
+}) {
   const client = useQueryClient();
   const sessions = useQuery(sessionsQuery(projectId));
   const tree = useQuery({ ...sessionTreeQuery(projectId, sessionId ?? ''), enabled: !!sessionId });
@@ -61,6 +74,25 @@ export function ChatPanel({ projectId, sessionId, onSessionChange }: { projectId
   }, [sessions.data, sessionId, onSessionChange]);
 
   const refreshProject = () => client.invalidateQueries({ queryKey: ['project', projectId] });
+
+  // A project created from a description: its description is the first prompt of a new session.
+  const sentInitial = useRef(false);
+  useEffect(() => {
+    if (!initialPrompt || sentInitial.current || !sessions.isSuccess) return;
+    sentInitial.current = true;
+    onInitialPromptSent?.();
+    void (async () => {
+      const created = await createSession(projectId).catch((caught: unknown) => {
+        setError(caught);
+        return null;
+      });
+      if (!created) return;
+      onSessionChange(created.id);
+      await client.invalidateQueries({ queryKey: ['project', projectId, 'sessions'] });
+      await send(initialPrompt, null, undefined, false, false, created.id);
+    })();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [initialPrompt, sessions.isSuccess]);
 
   /** Reads an answer's stream into the store, with its progress and outcome in the notification centre. */
   async function follow(response: Response, id: string, signal: AbortSignal) {
@@ -131,10 +163,10 @@ export function ChatPanel({ projectId, sessionId, onSessionChange }: { projectId
     return () => window.removeEventListener('keydown', onKey);
   });
 
-  async function send(content: string, parentId: string | null, retryOf?: string, commitFirst = false, asRoot = false) {
+  async function send(content: string, parentId: string | null, retryOf?: string, commitFirst = false, asRoot = false, inSession?: string) {
     setError(null);
     setRefused(null);
-    let id = sessionId;
+    let id = inSession ?? sessionId;
     try {
       if (!id) {
         const created = await createSession(projectId);

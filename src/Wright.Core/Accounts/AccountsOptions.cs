@@ -41,12 +41,16 @@ public sealed class AccountsOptions
 /// <summary>Checks <see cref="AccountsOptions"/> at start, naming each configuration key.</summary>
 internal sealed class AccountsOptionsValidator : IValidateOptions<AccountsOptions>
 {
+    private static readonly TimeSpan MinimumAccessTokenLifetime = TimeSpan.FromSeconds(5);
+
     public ValidateOptionsResult Validate(string? name, AccountsOptions options)
     {
         var problems = new List<string>();
-        if (options.AccessTokenLifetime < TimeSpan.FromMinutes(1) || options.AccessTokenLifetime > TimeSpan.FromHours(24))
+        // Seconds are allowed so a test (or a cautious admin) can watch refresh happen; below five
+        // seconds a slow request could expire between the refresh and its retry.
+        if (options.AccessTokenLifetime < MinimumAccessTokenLifetime || options.AccessTokenLifetime > TimeSpan.FromHours(24))
         {
-            problems.Add($"{AccountsOptions.Section}:AccessTokenLifetime must be between 00:01:00 and 1.00:00:00 (got {options.AccessTokenLifetime}).");
+            problems.Add($"{AccountsOptions.Section}:AccessTokenLifetime must be between 00:00:05 and 1.00:00:00 (got {options.AccessTokenLifetime}).");
         }
 
         if (options.RefreshTokenLifetime <= options.AccessTokenLifetime || options.RefreshTokenLifetime > TimeSpan.FromDays(365))

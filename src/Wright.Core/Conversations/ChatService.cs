@@ -62,15 +62,20 @@ public sealed partial class ChatService : IAsyncDisposable
 
     /// <summary>As <see cref="PostAsync(Actor, Guid, string, Guid?, string?, IDisposable?, CancellationToken)"/>, with a command approval policy that wins over the project's (the CLI's <c>--approve</c>).</summary>
     public Task<AnswerStream> PostAsync(Actor actor, Guid sessionId, string content, Guid? parentId, string? model, CommandApprovalPolicy? approval, IDisposable? lease, CancellationToken cancellationToken) =>
-        PostAsync(actor, sessionId, content, parentId, model, approval, commitFirst: false, lease, cancellationToken);
+        PostAsync(actor, sessionId, content, parentId, model, approval, commitFirst: false, asRoot: false, lease, cancellationToken);
 
     /// <summary>
     /// As above; <paramref name="commitFirst"/> commits the user's uncommitted edits when the
     /// prompt starts a new branch of the conversation, instead of refusing it. A refused prompt
     /// (<c>uncommitted_changes</c>, an unknown parent) throws before anything is stored.
     /// </summary>
-    public async Task<AnswerStream> PostAsync(Actor actor, Guid sessionId, string content, Guid? parentId, string? model, CommandApprovalPolicy? approval, bool commitFirst, IDisposable? lease, CancellationToken cancellationToken)
+    public async Task<AnswerStream> PostAsync(Actor actor, Guid sessionId, string content, Guid? parentId, string? model, CommandApprovalPolicy? approval, bool commitFirst, bool asRoot, IDisposable? lease, CancellationToken cancellationToken)
     {
+        if (asRoot && parentId is not null)
+        {
+            throw WrightException.Invalid(ErrorCodes.ValidationFailed, "A prompt is either a new first prompt (asRoot) or goes under parentId, not both.");
+        }
+
         if (string.IsNullOrWhiteSpace(content))
         {
             throw WrightException.Invalid(ErrorCodes.ValidationFailed, "content must not be empty.");
@@ -83,7 +88,9 @@ public sealed partial class ChatService : IAsyncDisposable
 
         var session = await _sessions.GetAsync(actor, sessionId, cancellationToken).ConfigureAwait(false);
         var messages = await _repository.ListMessagesAsync(sessionId, cancellationToken).ConfigureAwait(false);
-        var parent = parentId ?? session.CurrentLeafId;
+        // A missing parent means "continue where the session is"; a new version of the very first
+        // prompt has no parent at all, which only the explicit asRoot can say.
+        var parent = asRoot ? null : parentId ?? session.CurrentLeafId;
         if (parent is { } p && messages.All(m => m.Id != p))
         {
             throw SessionService.MessageNotFound(p);

@@ -105,8 +105,12 @@ public sealed record CreateSessionRequest(string? Title);
 /// <summary>Body of <c>PATCH /api/sessions/{id}</c>: absent fields stay as they are.</summary>
 public sealed record UpdateSessionRequest(string? Title, bool? Archived);
 
-/// <summary>Body of <c>POST /api/sessions/{id}/messages</c>: the prompt, its parent (default: the current leaf) and the model (default: WRIGHT_DEFAULT_MODEL).</summary>
-public sealed record PostMessageRequest(string Content, Guid? ParentId, string? Model, bool? CommitFirst = null);
+/// <summary>
+/// Body of <c>POST /api/sessions/{id}/messages</c>: the prompt, its parent (default: the current
+/// leaf) and the model (default: WRIGHT_DEFAULT_MODEL). <c>asRoot: true</c> makes it a new first
+/// prompt (a new version of the session's first prompt), which a null or absent parent cannot say.
+/// </summary>
+public sealed record PostMessageRequest(string Content, Guid? ParentId, string? Model, bool? CommitFirst = null, bool? AsRoot = null);
 
 /// <summary>Body of <c>POST /api/sessions/{id}/messages/{mid}/regenerate</c>.</summary>
 public sealed record RegenerateRequest(string? Model);

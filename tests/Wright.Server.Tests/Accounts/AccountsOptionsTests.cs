@@ -11,7 +11,7 @@ public sealed class AccountsOptionsTests
     {
         var start = WrightTestServer.StartAsync(builder: b =>
         {
-            b.Configuration["Wright:Accounts:AccessTokenLifetime"] = "00:00:10";
+            b.Configuration["Wright:Accounts:AccessTokenLifetime"] = "00:00:02";
             b.Configuration["Wright:Accounts:LoginAttemptsPerUserName"] = "0";
         });
 

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { api } from '@/lib/api-client';
 import { openEventStream } from '@/lib/sse';
@@ -54,4 +54,17 @@ export function useProjectEvents(projectId: string): boolean {
     };
   }, [client, projectId]);
   return connected;
+}
+
+/**
+ * After HEAD moves (a branch switch, a pull, an undo) every open file is checked against the disk,
+ * so a tab whose file vanished shows as deleted even if the watcher's events were missed.
+ */
+export function useResyncOnCheckout(projectId: string, head: string | null): void {
+  const client = useQueryClient();
+  const last = useRef<string | null>(null);
+  useEffect(() => {
+    if (head && last.current && head !== last.current) resyncFiles(client, projectId, useEditorStore.getState().tabs);
+    last.current = head;
+  }, [client, projectId, head]);
 }

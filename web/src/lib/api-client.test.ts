@@ -43,6 +43,32 @@ describe('api client', () => {
     expect(server.requests.filter((r) => r.url === '/api/a')).toHaveLength(2);
   });
 
+  it('repeats a request refused for the old token after the refresh finished, without refreshing again', async () => {
+    // A request sent before the refresh whose 401 arrives after it: the old code started a second refresh.
+    let refreshed = false;
+    let refreshes = 0;
+    let releaseSlow: () => void = () => undefined;
+    const slowGate = new Promise<void>((resolve) => (releaseSlow = resolve));
+    const client = createApiClient((async (input: RequestInfo | URL) => {
+      const url = String(input);
+      if (url === '/api/auth/refresh') {
+        refreshes += 1;
+        refreshed = true;
+        return new Response('{}', { status: 200 });
+      }
+      const expired = !refreshed;
+      if (url === '/api/slow' && expired) await slowGate;
+      return expired ? problem(401, 'token_expired', 'access token expired') : new Response('{"ok":true}', { status: 200, headers: { 'Content-Type': 'application/json' } });
+    }) as typeof fetch);
+
+    const slow = client.json<{ ok: boolean }>('/api/slow');
+    await client.json('/api/fast');
+    releaseSlow();
+
+    expect(await slow).toEqual({ ok: true });
+    expect(refreshes).toBe(1);
+  });
+
   it('tells its listeners when the refresh fails, and throws the original problem', async () => {
     const server = fakeServer({ refreshOk: false });
     const client = createApiClient(server.fetchImpl);

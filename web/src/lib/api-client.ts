@@ -40,6 +40,9 @@ export function isUnsafe(method: string): boolean {
 /** Creates a client over a fetch function (the browser's, or a test's). */
 export function createApiClient(fetchImpl: typeof fetch = (...args) => fetch(...args), base = ''): ApiClient {
   let refreshing: Promise<boolean> | null = null;
+  // Counts successful refreshes. A request sent before the latest refresh that comes back 401 was
+  // refused for the old token: it is simply sent again, instead of starting yet another refresh.
+  let generation = 0;
   const listeners = new Set<Listener>();
 
   async function send(path: string, options: RequestOptions): Promise<Response> {
@@ -67,6 +70,7 @@ export function createApiClient(fetchImpl: typeof fetch = (...args) => fetch(...
     refreshing ??= (async () => {
       try {
         const response = await send(refreshPath, { method: 'POST' });
+        if (response.ok) generation += 1;
         return response.ok;
       } catch {
         return false;
@@ -81,11 +85,12 @@ export function createApiClient(fetchImpl: typeof fetch = (...args) => fetch(...
   }
 
   async function raw(path: string, options: RequestOptions = {}): Promise<Response> {
+    const sentWith = generation;
     let response = await send(path, options);
     if (response.status === 401 && !options.anonymous) {
       const error = await toApiError(response.clone());
       if (error.code === 'token_expired' || error.code === 'unauthenticated') {
-        if (await refresh()) {
+        if (generation !== sentWith || (await refresh())) {
           response = await send(path, options);
         } else {
           listeners.forEach((listener) => listener());

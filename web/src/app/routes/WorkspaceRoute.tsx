@@ -18,7 +18,7 @@ import { FlowChatBar, FlowTranscript, useFlowPlaceholder, useFlowPromptRoute, us
 import { FlowsPanel } from '@/features/flows/components/FlowsPanel';
 import { useWorkbenchPersistence } from '@/features/workbench/useWorkbenchPersistence';
 import { Link } from 'react-router';
-import { useProjectEvents } from '../useProjectEvents';
+import { useProjectEvents, useResyncOnCheckout } from '../useProjectEvents';
 import { CommandPalette, type Command } from '../CommandPalette';
 import { StatusBar } from '../StatusBar';
 import { BottomPanel } from '../BottomPanel';
@@ -36,7 +36,9 @@ const views: Array<{ id: SideView; label: string; icon: typeof Files }> = [
 /** The workspace (`/p/:projectId`): activity bar, side bar, editor, chat and status bar, all restorable. */
 export default function WorkspaceRoute() {
   const { projectId = '' } = useParams();
-  const [params] = useSearchParams();
+  const [params, setParams] = useSearchParams();
+  const initialPrompt = params.get('prompt');
+  const clearInitialPrompt = useCallback(() => setParams((p) => { p.delete('prompt'); return p; }, { replace: true }), [setParams]);
   const project = useProject(projectId);
   const wb = useWorkbenchStore();
   const connected = useProjectEvents(projectId);
@@ -52,6 +54,7 @@ export default function WorkspaceRoute() {
   const flowShown = useFlowTranscriptShown(projectId, wb.sessionId);
 
   useMemo(() => setDocumentsProject(projectId), [projectId]);
+  useResyncOnCheckout(projectId, status.data?.head ?? null);
   useWorkbenchPersistence(projectId);
 
   // Restored tabs open in the editor; the editor's tabs are saved with the workbench.
@@ -199,7 +202,7 @@ export default function WorkspaceRoute() {
               {wb.sideView === 'explorer' && (
                 <FileTree projectId={projectId} decorations={decorations} expanded={wb.expanded} onExpandedChange={(expanded) => wb.set({ expanded })} />
               )}
-              {wb.sideView === 'history' && <HistoryPanel projectId={projectId} openCommit={params.get('commit')} />}
+              {wb.sideView === 'history' && <HistoryPanel projectId={projectId} openCommit={params.get('commit')} onOpenFile={(path) => useEditorStore.getState().open(path)} />}
               {wb.sideView === 'search' && <SearchPanel projectId={projectId} />}
               {wb.sideView === 'flows' && <FlowsPanel projectId={projectId} sessionId={wb.sessionId} openFlow={flowName} />}
             </Panel>
@@ -255,6 +258,8 @@ export default function WorkspaceRoute() {
                 projectId={projectId}
                 sessionId={wb.sessionId}
                 onSessionChange={onSessionChange}
+                initialPrompt={initialPrompt}
+                onInitialPromptSent={clearInitialPrompt}
                 extension={{
                   bar: <FlowChatBar projectId={projectId} sessionId={wb.sessionId} />,
                   after: <FlowTranscript projectId={projectId} sessionId={wb.sessionId} />,

@@ -67,3 +67,50 @@ export function decorationsOf(status: GitStatus | undefined): Record<string, str
   }
   return out;
 }
+
+export interface GitRemote {
+  name: string;
+  fetchUrl: string;
+  pushUrl: string;
+}
+
+export interface GitBranch {
+  name: string;
+  sha: string;
+  current: boolean;
+  upstream: string | null;
+  ahead: number | null;
+  behind: number | null;
+}
+
+export interface PullResult {
+  outcome: 'upToDate' | 'fastForward' | 'merged' | 'conflict';
+  remote: string;
+  branch: string;
+  head: string;
+  conflicts: string[];
+}
+
+export const remotesQuery = (projectId: string) =>
+  queryOptions({
+    queryKey: ['project', projectId, 'git', 'remotes'],
+    queryFn: async ({ signal }) => (await api.json<{ items: GitRemote[] }>(`/api/projects/${projectId}/git/remotes`, { signal })).items,
+  });
+
+export const branchesQuery = (projectId: string) =>
+  queryOptions({
+    queryKey: ['project', projectId, 'git', 'branches'],
+    queryFn: async ({ signal }) => (await api.json<{ items: GitBranch[] }>(`/api/projects/${projectId}/git/branches?limit=200`, { signal })).items,
+  });
+
+export const addRemote = (projectId: string, name: string, url: string) => api.json<GitRemote>(`/api/projects/${projectId}/git/remotes`, { method: 'POST', body: { name, url } });
+export const removeRemote = (projectId: string, name: string) => api.json<void>(`/api/projects/${projectId}/git/remotes/${encodeURIComponent(name)}`, { method: 'DELETE' });
+export const fetchRemote = (projectId: string, remote?: string) =>
+  api.json<{ remote: string; branch: string | null; upstream: string | null; ahead: number | null; behind: number | null }>(`/api/projects/${projectId}/git/fetch`, { method: 'POST', body: remote ? { remote } : {} });
+export const pullRemote = (projectId: string, remote?: string) => api.json<PullResult>(`/api/projects/${projectId}/git/pull`, { method: 'POST', body: remote ? { remote } : {} });
+export const pushRemote = (projectId: string, remote?: string, setUpstream = true) =>
+  api.json<{ remote: string; branch: string; head: string }>(`/api/projects/${projectId}/git/push`, { method: 'POST', body: { ...(remote ? { remote } : {}), setUpstream } });
+export const abortMerge = (projectId: string) => api.json(`/api/projects/${projectId}/git/merge:abort`, { method: 'POST' });
+export const checkoutBranch = (projectId: string, branch: string) => api.json(`/api/projects/${projectId}/git/checkout`, { method: 'POST', body: { branch } });
+export const createBranch = (projectId: string, name: string) => api.json(`/api/projects/${projectId}/git/branches`, { method: 'POST', body: { name, switch: true } });
+export const commitAll = (projectId: string, message: string) => api.json<{ sha: string }>(`/api/projects/${projectId}/git/commits`, { method: 'POST', body: { message } });

@@ -142,3 +142,109 @@ export const commitEdits = (projectId: string) =>
 
 export const decideApproval = (sessionId: string, approvalId: string, approve: boolean) =>
   api.json(`/api/sessions/${sessionId}/approvals/${approvalId}`, { method: 'POST', body: { approve } });
+
+/** The session list, filtered by a search text and optionally with archived sessions. */
+export const sessionListQuery = (projectId: string, q: string, includeArchived: boolean) =>
+  queryOptions({
+    queryKey: ['project', projectId, 'sessions', 'list', q, includeArchived],
+    queryFn: async ({ signal }) =>
+      (await api.json<{ items: Session[] }>(`/api/projects/${projectId}/sessions?limit=200&includeArchived=${includeArchived}${q ? `&q=${encodeURIComponent(q)}` : ''}`, { signal })).items,
+  });
+
+export const archiveSession = (sessionId: string, archived: boolean) => api.json<Session>(`/api/sessions/${sessionId}`, { method: 'PATCH', body: { archived } });
+export const forkSession = (sessionId: string, messageId: string) => api.json<Session>(`/api/sessions/${sessionId}/fork`, { method: 'POST', body: { messageId } });
+export const exportSession = (sessionId: string, format: 'json' | 'markdown') => api.raw(`/api/sessions/${sessionId}/export?format=${format}`);
+export const importSession = (projectId: string, exported: unknown) => api.json<Session>(`/api/projects/${projectId}/sessions:import`, { method: 'POST', body: exported });
+
+/** A new version of the session's first prompt (the API's explicit root marker). */
+export function postRootMessage(sessionId: string, content: string, model: string | null, signal: AbortSignal): Promise<Response> {
+  return api.raw(`/api/sessions/${sessionId}/messages`, {
+    method: 'POST',
+    body: { content, asRoot: true, ...(model ? { model } : {}) },
+    headers: { Accept: 'text/event-stream' },
+    signal,
+  });
+}
+
+/** Reattaches to an answer still streaming on the server (after a reload): the stream replays from the start. */
+export const attachAnswer = (sessionId: string, messageId: string, signal: AbortSignal) =>
+  api.raw(`/api/sessions/${sessionId}/messages/${messageId}/stream`, { headers: { Accept: 'text/event-stream' }, signal });
+
+export interface ContextView {
+  turn: number;
+  head: string | null;
+  budgetTokens: number;
+  tokenCount: number;
+  sources: Array<{ kind: string; title: string; tokens: number; files: string[]; truncated: boolean }>;
+  filesSent: Array<{ path: string; hash: string; whole: boolean }>;
+  excluded: Array<{ path: string; reason: string }>;
+}
+
+export interface PromptPreview {
+  model: string;
+  system: string;
+  messages: Array<{ role: string; content: string }>;
+  tools: Array<{ name: string; description: string }>;
+  estimatedTokens: number;
+  context: ContextView;
+}
+
+export const promptPreviewQuery = (sessionId: string, content: string, parentId: string | null, model: string | null) =>
+  queryOptions({
+    queryKey: ['prompt-preview', sessionId, content, parentId, model],
+    queryFn: ({ signal }) => {
+      const query = new URLSearchParams({ content: content || '(your next prompt)' });
+      if (parentId) query.set('parentId', parentId);
+      if (model) query.set('model', model);
+      return api.json<PromptPreview>(`/api/sessions/${sessionId}/prompt-preview?${query}`, { signal });
+    },
+    staleTime: 0,
+    retry: false,
+  });
+
+export const contextQuery = (sessionId: string, messageId: string) =>
+  queryOptions({
+    queryKey: ['context', sessionId, messageId],
+    queryFn: ({ signal }) => api.json<ContextView>(`/api/sessions/${sessionId}/messages/${messageId}/context`, { signal }),
+    retry: false,
+  });
+
+export interface PromptVersion {
+  version: number;
+  content: string;
+  authorId: string | null;
+  createdAt: string;
+}
+
+/** Where a prompt template lives: the user's own, the project's, or one session's. */
+export type PromptScope = { kind: 'user' } | { kind: 'project'; projectId: string } | { kind: 'session'; sessionId: string };
+
+const promptBase = (scope: PromptScope) =>
+  scope.kind === 'user' ? '/api/me/prompt' : scope.kind === 'project' ? `/api/projects/${scope.projectId}/prompt` : `/api/sessions/${scope.sessionId}/prompt`;
+
+export const promptVersionsQuery = (scope: PromptScope) =>
+  queryOptions({
+    queryKey: ['prompt-template', promptBase(scope)],
+    queryFn: ({ signal }) => api.json<{ scope: string; versions: PromptVersion[] }>(promptBase(scope), { signal }),
+  });
+
+export const savePromptTemplate = (scope: PromptScope, content: string) => api.json<PromptVersion>(promptBase(scope), { method: 'PUT', body: { content } });
+
+export const promptDiffQuery = (scope: PromptScope, from: number, to: number) =>
+  queryOptions({
+    queryKey: ['prompt-template', promptBase(scope), 'diff', from, to],
+    queryFn: ({ signal }) => api.json<{ from: number; to: number; diff: string }>(`${promptBase(scope)}/diff?from=${from}&to=${to}`, { signal }),
+  });
+
+export interface CommitSummary {
+  commit: { sha: string; subject: string };
+  files: Array<{ path: string; additions: number | null; deletions: number | null }>;
+}
+
+/** A commit with its files' line counts (for the branch map's diffstat); patches are cut to nothing. */
+export const commitSummaryQuery = (projectId: string, sha: string) =>
+  queryOptions({
+    queryKey: ['project', projectId, 'commit-summary', sha],
+    queryFn: ({ signal }) => api.json<CommitSummary>(`/api/projects/${projectId}/git/commits/${sha}?maxPatchChars=1`, { signal }),
+    staleTime: Infinity,
+  });

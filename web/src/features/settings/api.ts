@@ -65,3 +65,29 @@ export const createToken = (name: string, expiresInDays?: number) =>
   api.json<{ id: string; token: string }>('/api/tokens', { method: 'POST', body: { name, ...(expiresInDays ? { expiresInDays } : {}) } });
 export const revokeToken = (id: string) => api.json(`/api/tokens/${id}`, { method: 'DELETE' });
 export const updateUser = (id: string, body: { role?: string; disabled?: boolean }) => api.json(`/api/users/${id}`, { method: 'PATCH', body });
+
+export interface CatalogModel {
+  name: string;
+  provider: string;
+  model: string;
+  contextWindow: number | null;
+  maxOutputTokens: number | null;
+  inputCostPerToken: number | null;
+  outputCostPerToken: number | null;
+  currency: string;
+  source: string;
+  default: boolean;
+}
+
+export const catalogQuery = queryOptions({
+  queryKey: ['models', 'catalog'],
+  queryFn: async () => (await api.json<{ items: CatalogModel[] }>('/api/models')).items,
+});
+
+/** An admin's override of a model's limits and prices (per token). */
+export const saveModel = (name: string, body: { contextWindow?: number; maxOutputTokens?: number; inputCostPerToken?: number; outputCostPerToken?: number }) => {
+  const slash = name.indexOf('/');
+  return api.json<CatalogModel>(`/api/models/${encodePath(name.slice(0, slash))}/${encodePath(name.slice(slash + 1))}`, { method: 'PUT', body });
+};
+
+export const createUser = (userName: string, password: string, role: string) => api.json<UserRow>('/api/users', { method: 'POST', body: { userName, password, role } });

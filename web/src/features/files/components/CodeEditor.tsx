@@ -78,6 +78,10 @@ export function CodeEditor({
     }
     const model = getModel(next);
     editor.setModel(model);
+    // A large file turns off what scans the whole text on every edit (folding ranges, sticky
+    // scroll, word suggestions, highlights, bracket guides, the minimap), as VS Code does; typing
+    // in a 5 MB file otherwise blocks for hundreds of milliseconds per keystroke.
+    editor.updateOptions(model && model.getValueLength() > largeFileChars ? largeFileOptions : normalOptions);
     const state = viewStates.get(next) ?? (restored as MonacoApi.editor.ICodeEditorViewState | undefined) ?? null;
     if (state) editor.restoreViewState(state);
     editor.focus();
@@ -91,15 +95,56 @@ export function CodeEditor({
   useEffect(() => {
     const editor = editorRef.current;
     if (!editor) return;
+    // The view state goes to the workbench store, which the whole workspace reads: saved once the
+    // cursor rests, not on every keystroke (typing in a large file re-rendered the workspace each time).
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const sub = editor.onDidChangeCursorPosition(() => {
-      const model = editor.getModel();
-      if (model) viewRef.current?.(pathOf(model), editor.saveViewState());
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        const model = editor.getModel();
+        if (model) viewRef.current?.(pathOf(model), editor.saveViewState());
+      }, 250);
     });
-    return () => sub.dispose();
+    return () => {
+      clearTimeout(timer);
+      sub.dispose();
+    };
   });
 
   return <div className="code-editor" ref={host} role="region" aria-label={`Editor ${path}`} data-path={path} />;
 }
+
+const largeFileChars = 1_000_000;
+const largeFileOptions: MonacoApi.editor.IEditorOptions & MonacoApi.editor.IGlobalEditorOptions = {
+  folding: false,
+  stickyScroll: { enabled: false },
+  wordBasedSuggestions: 'off',
+  quickSuggestions: false,
+  occurrencesHighlight: 'off',
+  selectionHighlight: false,
+  matchBrackets: 'never',
+  bracketPairColorization: { enabled: false },
+  guides: { indentation: false, bracketPairs: false },
+  minimap: { enabled: false },
+  links: false,
+  colorDecorators: false,
+  unicodeHighlight: { ambiguousCharacters: false, invisibleCharacters: false, nonBasicASCII: false },
+};
+const normalOptions: MonacoApi.editor.IEditorOptions & MonacoApi.editor.IGlobalEditorOptions = {
+  folding: true,
+  stickyScroll: { enabled: true },
+  wordBasedSuggestions: 'matchingDocuments',
+  quickSuggestions: true,
+  occurrencesHighlight: 'singleFile',
+  selectionHighlight: true,
+  matchBrackets: 'always',
+  bracketPairColorization: { enabled: true },
+  guides: { indentation: true, bracketPairs: false },
+  minimap: { enabled: true, renderCharacters: false },
+  links: true,
+  colorDecorators: true,
+  unicodeHighlight: { ambiguousCharacters: true, invisibleCharacters: true, nonBasicASCII: 'inUntrustedWorkspace' },
+};
 
 function pathOf(model: MonacoApi.editor.ITextModel): string {
   // URIs are /<projectId>/<path>.

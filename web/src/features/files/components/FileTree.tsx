@@ -1,11 +1,12 @@
-import { useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useQueries, useQueryClient } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { ChevronDown, ChevronRight, File, FilePlus, FolderPlus, Pencil, RefreshCw, Trash2 } from 'lucide-react';
+import { ChevronDown, ChevronRight, File, FilePlus, FolderPlus, LocateFixed, Pencil, RefreshCw, Trash2 } from 'lucide-react';
 import { Dialog, ErrorText } from '@/components/Dialog';
 import { ancestorsOf, createDirectory, deleteEntry, moveEntry, parentOf, treeKey, treeQuery, writeFile, type TreeEntry } from '../api';
 import { closeDocument, renameDocument } from '../lib/documents';
 import { useEditorStore } from '../lib/editor-store';
+import '../files.css';
 
 /** Git status letter per path (M, A, D, U, R…), composed in by the workspace. */
 export type Decorations = Record<string, string>;
@@ -18,6 +19,8 @@ interface Row {
 type Pending = { kind: 'file'; parent: string } | { kind: 'folder'; parent: string } | { kind: 'rename'; entry: TreeEntry } | { kind: 'delete'; entry: TreeEntry };
 
 const rowHeight = 22;
+// The drag's own data type: a drop from outside the tree (a file from the desktop) is not a move.
+const dragType = 'application/x-wright-path';
 
 /**
  * The Explorer: a lazy tree (a folder's entries are fetched when it is expanded) rendered as a
@@ -39,6 +42,9 @@ export function FileTree({
   const active = useEditorStore((s) => s.active);
   const [selected, setSelected] = useState<string | null>(null);
   const [pending, setPending] = useState<Pending | null>(null);
+  const [dropTarget, setDropTarget] = useState<string | null>(null);
+  const [moveError, setMoveError] = useState<unknown>(null);
+  const [revealing, setRevealing] = useState<string | null>(null);
   const expandedSet = useMemo(() => new Set(expanded), [expanded]);
   const dirs = useMemo(() => ['', ...expanded], [expanded]);
   const results = useQueries({ queries: dirs.map((dir) => treeQuery(projectId, dir)) });
@@ -71,6 +77,59 @@ export function FileTree({
   };
 
   const refreshDir = (dir: string) => client.invalidateQueries({ queryKey: treeKey(projectId, dir) });
+
+  /** Drag and drop: moves a file or folder into a folder (or the project's root), keeping its open tabs. */
+  async function moveInto(from: string, dir: string) {
+    setDropTarget(null);
+    const name = from.slice(from.lastIndexOf('/') + 1);
+    const to = dir ? `${dir}/${name}` : name;
+    if (to === from || dir === from || dir.startsWith(`${from}/`)) return;
+    setMoveError(null);
+    try {
+      await moveEntry(projectId, from, to);
+      renameDocument(from, to);
+      setSelected(to);
+      await Promise.all([refreshDir(parentOf(from)), refreshDir(dir)]);
+      if (dir && !expandedSet.has(dir)) onExpandedChange([...expanded, dir]);
+    } catch (error) {
+      setMoveError(error);
+    }
+  }
+
+  const dropProps = (dir: string) => ({
+    onDragOver: (e: React.DragEvent) => {
+      if (!e.dataTransfer.types.includes(dragType)) return;
+      e.preventDefault();
+      e.stopPropagation();
+      e.dataTransfer.dropEffect = 'move';
+      if (dropTarget !== dir) setDropTarget(dir);
+    },
+    onDrop: (e: React.DragEvent) => {
+      const from = e.dataTransfer.getData(dragType);
+      if (!from) return;
+      e.preventDefault();
+      e.stopPropagation();
+      void moveInto(from, dir);
+    },
+  });
+
+  /** Shows the active file in the tree: its folders expanded, its row selected and scrolled into view. */
+  function revealActive() {
+    if (!active) return;
+    const folders = ancestorsOf(active).filter((d) => d !== '');
+    const missing = folders.filter((d) => !expandedSet.has(d));
+    if (missing.length > 0) onExpandedChange([...expanded, ...missing]);
+    setSelected(active);
+    setRevealing(active);
+  }
+  useEffect(() => {
+    if (!revealing) return;
+    const index = rows.findIndex((r) => r.entry.path === revealing);
+    if (index >= 0) {
+      virtual.scrollToIndex(index, { align: 'center' });
+      setRevealing(null);
+    }
+  }, [revealing, rows, virtual]);
   const selectedEntry = rows.find((r) => r.entry.path === selected)?.entry;
   const targetDir = selectedEntry ? (selectedEntry.kind === 'directory' ? selectedEntry.path : parentOf(selectedEntry.path)) : '';
 
@@ -128,11 +187,14 @@ export function FileTree({
         <button className="icon" aria-label="Delete" title="Delete (Del)" disabled={!selectedEntry} onClick={() => selectedEntry && setPending({ kind: 'delete', entry: selectedEntry })}>
           <Trash2 size={14} />
         </button>
+        <button className="icon" aria-label="Reveal the active file" title="Reveal the active file" disabled={!active} onClick={revealActive}>
+          <LocateFixed size={14} />
+        </button>
         <button className="icon" aria-label="Refresh explorer" title="Refresh" onClick={() => client.invalidateQueries({ queryKey: ['project', projectId, 'tree'] })}>
           <RefreshCw size={14} />
         </button>
       </div>
-      <ErrorText error={results[0]?.error} />
+      <ErrorText error={results[0]?.error ?? moveError} />
       {results[0]?.data?.entries.length === 0 && <p className="empty-state small">Empty project — create a file, or ask the model to scaffold one.</p>}
       <div
         ref={scroller}
@@ -142,6 +204,8 @@ export function FileTree({
         tabIndex={0}
         onKeyDown={onKeyDown}
         aria-activedescendant={selected ? rowId(selected) : undefined}
+        {...dropProps('')}
+        data-drop-target={dropTarget === '' ? 'true' : undefined}
       >
         <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
           {virtual.getVirtualItems().map((item) => {
@@ -160,9 +224,16 @@ export function FileTree({
                 aria-expanded={isDir ? open : undefined}
                 aria-selected={entry.path === selected}
                 aria-label={entry.name}
-                className={`tree-row${entry.path === selected ? ' selected' : ''}${entry.path === active ? ' active' : ''}${decoration ? ` git-${decoration}` : ''}`}
+                className={`tree-row${entry.path === selected ? ' selected' : ''}${entry.path === active ? ' active' : ''}${decoration ? ` git-${decoration}` : ''}${isDir && dropTarget === entry.path ? ' drop-target' : ''}`}
                 style={{ transform: `translateY(${item.start}px)`, paddingLeft: 6 + depth * 12 }}
                 onClick={() => activate(entry)}
+                draggable
+                onDragStart={(e) => {
+                  e.dataTransfer.setData(dragType, entry.path);
+                  e.dataTransfer.effectAllowed = 'move';
+                }}
+                onDragEnd={() => setDropTarget(null)}
+                {...(isDir ? dropProps(entry.path) : dropProps(parentOf(entry.path)))}
               >
                 {isDir ? open ? <ChevronDown size={14} aria-hidden /> : <ChevronRight size={14} aria-hidden /> : <File size={13} aria-hidden className="file-icon" />}
                 <span className="tree-name">{entry.name}</span>

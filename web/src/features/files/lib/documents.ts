@@ -190,8 +190,15 @@ async function applyDiskChange(path: string, etag: string | null, source: string
     store().patch(path, { diskChange: { source, deleted: false } });
     return;
   }
-  const file = await readFile(id, path);
-  if (file.content === null || store().docs[path]?.dirty) return;
+  // The file may be gone (a branch switch, a missed file.deleted): the tab says so instead of failing quietly.
+  const file = await readFile(id, path).catch((error: unknown) => {
+    if (isApiError(error, 'file_not_found')) {
+      store().patch(path, { diskChange: { source, deleted: true } });
+      return null;
+    }
+    throw error;
+  });
+  if (!file || file.content === null || store().docs[path]?.dirty) return;
   if (buffer.model.getValue() !== file.content) replaceKeepingView(buffer.model, file.content);
   markSaved(path, file.content, file.etag);
 }
@@ -241,11 +248,11 @@ export function renameDocument(from: string, to: string): void {
 }
 
 /** The unsaved text of every dirty buffer (kept while the server is unreachable). */
-export function unsavedBuffers(): Array<{ path: string; content: string; base: string; etag: string | null }> {
+export function unsavedBuffers(maxChars = Infinity): Array<{ path: string; content: string; base: string; etag: string | null }> {
   const result = [];
   for (const [path, buffer] of buffers) {
     const doc = store().docs[path];
-    if (doc?.dirty) result.push({ path, content: buffer.model.getValue(), base: buffer.base, etag: doc.etag });
+    if (doc?.dirty && buffer.model.getValueLength() <= maxChars) result.push({ path, content: buffer.model.getValue(), base: buffer.base, etag: doc.etag });
   }
   return result;
 }
@@ -281,6 +288,7 @@ interface Backup {
 }
 
 const backupKey = (id: string) => `wright.unsaved.${id}`;
+const backupMaxChars = 512 * 1024;
 let backupTimer: ReturnType<typeof setTimeout> | undefined;
 
 function readBackup(id: string): Record<string, Backup> {
@@ -297,7 +305,9 @@ function scheduleBackup(): void {
   backupTimer = setTimeout(() => {
     if (!id || id !== projectId) return;
     const kept: Record<string, Backup> = {};
-    for (const entry of unsavedBuffers()) kept[entry.path] = { content: entry.content, base: entry.base, etag: entry.etag };
+    // Browser storage holds a few megabytes in all: a huge file's edits stay in memory only, rather
+    // than copying megabytes (and failing on the quota) every time typing pauses.
+    for (const entry of unsavedBuffers(backupMaxChars)) kept[entry.path] = { content: entry.content, base: entry.base, etag: entry.etag };
     try {
       if (Object.keys(kept).length === 0) localStorage.removeItem(backupKey(id));
       else localStorage.setItem(backupKey(id), JSON.stringify(kept));

@@ -5,11 +5,12 @@ import { ErrorText } from '@/components/Dialog';
 import { DiffDialog } from '@/components/DiffDialog';
 import { PatchView, patchSides } from '@/components/PatchView';
 import { commitDiffQuery, gitLogQuery, undoCommit, type GitCommit } from '../api';
+import { RemotesSection } from './RemotesSection';
 
 const aiTrailer = (commit: GitCommit, key: string) => commit.trailers.find((t) => t.key.toLowerCase() === key.toLowerCase())?.value;
 
 /** The git log with each commit's AI metadata; a commit opens its diff; the last AI commit can be undone. */
-export function HistoryPanel({ projectId, openCommit = null }: { projectId: string; openCommit?: string | null }) {
+export function HistoryPanel({ projectId, openCommit = null, onOpenFile = () => undefined }: { projectId: string; openCommit?: string | null; onOpenFile?: (path: string) => void }) {
   const client = useQueryClient();
   const log = useQuery(gitLogQuery(projectId));
   const [open, setOpen] = useState<string | null>(openCommit);
@@ -25,6 +26,7 @@ export function HistoryPanel({ projectId, openCommit = null }: { projectId: stri
           <RefreshCw size={14} />
         </button>
       </div>
+      <RemotesSection projectId={projectId} onOpenFile={onOpenFile} />
       <ErrorText error={log.error ?? undo.error} />
       {log.data?.length === 0 && <p className="empty-state small">No commits yet.</p>}
       <ul className="commit-list" aria-label="Commits">

@@ -1,4 +1,5 @@
 import { useMemo, useState, type FormEvent } from 'react';
+import { useNavigate } from 'react-router';
 import { Archive, ArchiveRestore, Download, FolderGit2, FolderOpen, GitBranch, Pencil, Plus, Search, Trash2 } from 'lucide-react';
 import { Dialog, ErrorText } from '@/components/Dialog';
 import {
@@ -105,11 +106,17 @@ export function ProjectsPage({ onOpenProject }: { onOpenProject: (id: string) =>
 
 function CreateDialog({ onClose, onCreated }: { onClose: () => void; onCreated: (id: string) => void }) {
   const create = useCreateProject();
+  const navigate = useNavigate();
   const [name, setName] = useState('');
   const [path, setPath] = useState('');
+  const [description, setDescription] = useState('');
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    create.mutate({ name, ...(path ? { path } : {}) }, { onSuccess: (p) => onCreated(p.id) });
+    // With a description, the workspace opens with it as the first prompt: the model scaffolds the project.
+    create.mutate(
+      { name, ...(path ? { path } : {}) },
+      { onSuccess: (p) => (description.trim() ? void navigate(`/p/${p.id}?prompt=${encodeURIComponent(description.trim())}`) : onCreated(p.id)) },
+    );
   };
   return (
     <Dialog title="New project" onClose={onClose}>
@@ -121,6 +128,10 @@ function CreateDialog({ onClose, onCreated }: { onClose: () => void; onCreated: 
         <label>
           Directory <span className="hint">(optional; default: under the data directory)</span>
           <input value={path} onChange={(e) => setPath(e.target.value)} placeholder="/home/me/code/app" />
+        </label>
+        <label>
+          Describe what to build <span className="hint">(optional; the model scaffolds it as the first prompt)</span>
+          <textarea aria-label="Describe what to build" rows={3} value={description} onChange={(e) => setDescription(e.target.value)} placeholder="A small Flask API with a /health route and tests" />
         </label>
         <ErrorText error={create.error} />
         <DialogButtons onClose={onClose} busy={create.isPending} label="Create" />

@@ -1,9 +1,10 @@
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Check, ChevronLeft, ChevronRight, CircleStop, Pencil, Plus, SendHorizontal, Trash2, Undo2, Wrench, X } from 'lucide-react';
+import { Check, ChevronLeft, ChevronRight, CircleStop, Eye, FileText, Info, List, Network, Pencil, Plus, SendHorizontal, Trash2, Undo2, Wrench, X } from 'lucide-react';
 import { ErrorText } from '@/components/Dialog';
 import { PatchView } from '@/components/PatchView';
 import { isApiError } from '@/lib/api-error';
+import { usePreferences } from '@/lib/preferences';
 import { notifyError, notifyWhenHidden, useNotices } from '@/lib/notifications';
 import {
   commitEdits,
@@ -16,6 +17,8 @@ import {
   providersQuery,
   renameSession,
   answerQuery,
+  attachAnswer,
+  postRootMessage,
   sessionTreeQuery,
   sessionsQuery,
   stopMessage,
@@ -27,6 +30,12 @@ import {
 import { readAnswer } from '../lib/answer-stream';
 import { useAnswerStore, type LiveAnswer, type ToolCard } from '../lib/answer-store';
 import { Markdown } from './Markdown';
+import { BranchMap } from './BranchMap';
+import { ContextDialog, PromptPreviewDialog, PromptTemplatesDialog } from './PromptViews';
+import { SessionsDialog } from './SessionsDialog';
+import '../sessions.css';
+
+type ChatDialog = 'map' | 'preview' | 'templates' | 'sessions' | null;
 
 /**
  * What another feature adds to the chat, composed by the app: a bar under the session's, content
@@ -46,16 +55,34 @@ export interface ChatExtension {
  * The chat on the right of the workspace: the session, its active path, each answer with its tool
  * cards and commit, and the composer. `sessionId` is the workspace's (restored with it).
  */
-export function ChatPanel({ projectId, sessionId, onSessionChange, extension }: { projectId: string; sessionId: string | null; onSessionChange: (id: string | null) => void; extension?: ChatExtension }) {
+export function ChatPanel({
+  projectId,
+  sessionId,
+  onSessionChange,
+  initialPrompt = null,
+  onInitialPromptSent,
+  extension,
+}: {
+  projectId: string;
+  sessionId: string | null;
+  onSessionChange: (id: string | null) => void;
+  /** A prompt to send once, in a new session (a project created from a description). */
+  initialPrompt?: string | null;
+  onInitialPromptSent?: () => void;
+  extension?: ChatExtension;
+}) {
   const client = useQueryClient();
   const sessions = useQuery(sessionsQuery(projectId));
   const tree = useQuery({ ...sessionTreeQuery(projectId, sessionId ?? ''), enabled: !!sessionId });
   const streaming = useAnswerStore((s) => s.streaming);
-  const [model, setModel] = useState<string>('');
+  // Starts at the user's own default (Settings → Models); '' is the server's default.
+  const [model, setModel] = useState<string>(() => usePreferences.getState().defaultModel);
   const [error, setError] = useState<unknown>(null);
   // A prompt the server refused because it would start a branch over uncommitted edits: kept so it can be resent with commitFirst.
   const [refused, setRefused] = useState<{ content: string; parentId: string | null } | null>(null);
   const abort = useRef<AbortController | null>(null);
+  const [draft, setDraft] = useState('');
+  const [dialog, setDialog] = useState<ChatDialog>(null);
 
   useEffect(() => {
     if (sessions.data && sessionId && !sessions.data.some((s) => s.id === sessionId)) onSessionChange(sessions.data[0]?.id ?? null);
@@ -64,10 +91,98 @@ export function ChatPanel({ projectId, sessionId, onSessionChange, extension }: 
 
   const refreshProject = () => client.invalidateQueries({ queryKey: ['project', projectId] });
 
-  async function send(content: string, parentId: string | null, retryOf?: string, commitFirst = false) {
+  // A project created from a description: its description is the first prompt of a new session.
+  const sentInitial = useRef(false);
+  useEffect(() => {
+    if (!initialPrompt || sentInitial.current || !sessions.isSuccess) return;
+    sentInitial.current = true;
+    onInitialPromptSent?.();
+    void (async () => {
+      const created = await createSession(projectId).catch((caught: unknown) => {
+        setError(caught);
+        return null;
+      });
+      if (!created) return;
+      onSessionChange(created.id);
+      await client.invalidateQueries({ queryKey: ['project', projectId, 'sessions'] });
+      await send(initialPrompt, null, undefined, false, false, created.id);
+    })();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [initialPrompt, sessions.isSuccess]);
+
+  /** Reads an answer's stream into the store, with its progress and outcome in the notification centre. */
+  async function follow(response: Response, id: string, signal: AbortSignal) {
+    const notice = useNotices.getState().push({ kind: 'progress', title: 'Answer streaming', detail: null, code: null });
+    const messageId = await readAnswer(response, id, signal);
+    const finished = messageId ? useAnswerStore.getState().answers[messageId] : undefined;
+    if (finished?.error) {
+      useNotices.getState().update(notice, { kind: 'error', title: 'The answer failed', detail: finished.error.detail, code: finished.error.code });
+    } else {
+      useNotices.getState().update(notice, { kind: 'success', title: finished?.commit ? `Answer committed ${finished.commit.commit.slice(0, 7)}` : 'Answer finished' });
+    }
+    notifyWhenHidden('Wright', 'The answer is ready.');
+  }
+
+  // After a reload an answer may still be streaming on the server: reattach to it (the stream
+  // replays from its first event, so the text and tool cards come back whole).
+  const streamingId = tree.data?.messages.find((m) => m.status === 'streaming' && m.role === 'assistant')?.id;
+  useEffect(() => {
+    if (!sessionId || !streamingId || useAnswerStore.getState().streaming) return;
+    const controller = new AbortController();
+    abort.current = controller;
+    void (async () => {
+      try {
+        await follow(await attachAnswer(sessionId, streamingId, controller.signal), sessionId, controller.signal);
+      } catch (caught) {
+        if (!(caught instanceof DOMException && caught.name === 'AbortError')) setError(caught);
+      } finally {
+        if (abort.current === controller) abort.current = null;
+        void refreshProject();
+      }
+    })();
+    return () => controller.abort();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [sessionId, streamingId]);
+
+  /** Switches the session (and the workspace's files) to a message: its newest leaf; uncommitted edits ask first. */
+  async function switchTo(messageId: string) {
+    const current = tree.data;
+    if (!current) return;
+    setError(null);
+    const leaf = deepestLeaf(current, messageId);
+    try {
+      await switchLeaf(current.session.id, leaf);
+    } catch (caught) {
+      if (isApiError(caught, 'uncommitted_changes') && confirm(`${caught.detail}\n\nCommit your edits first and switch?`)) {
+        await switchLeaf(current.session.id, leaf, true).catch(setError);
+      } else if (!isApiError(caught, 'uncommitted_changes')) {
+        setError(caught);
+      }
+    }
+    await client.invalidateQueries({ queryKey: ['project', projectId] });
+  }
+
+  // Alt+[ and Alt+]: the previous and next version of the deepest prompt on the path that has several.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!e.altKey || e.ctrlKey || e.metaKey || (e.code !== 'BracketLeft' && e.code !== 'BracketRight')) return;
+      const current = tree.data;
+      if (!current) return;
+      const byId = new Map(current.messages.map((m) => [m.id, m]));
+      const branching = [...current.activePath].reverse().map((id) => byId.get(id)).find((m) => m && m.siblingIds.length > 1);
+      if (!branching) return;
+      e.preventDefault();
+      const target = branching.siblingIds[branching.siblingIndex + (e.code === 'BracketLeft' ? -1 : 1)];
+      if (target) void switchTo(target);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  });
+
+  async function send(content: string, parentId: string | null, retryOf?: string, commitFirst = false, asRoot = false, inSession?: string) {
     setError(null);
     setRefused(null);
-    let id = sessionId;
+    let id = inSession ?? sessionId;
     try {
       if (!id) {
         const created = await createSession(projectId);
@@ -79,17 +194,11 @@ export function ChatPanel({ projectId, sessionId, onSessionChange, extension }: 
       abort.current = new AbortController();
       const response = retryOf
         ? await regenerate(id, retryOf, model || null, abort.current.signal)
-        : await postMessage(id, content, parentId, model || null, abort.current.signal, commitFirst);
+        : asRoot
+          ? await postRootMessage(id, content, model || null, abort.current.signal)
+          : await postMessage(id, content, parentId, model || null, abort.current.signal, commitFirst);
       void client.invalidateQueries({ queryKey: ['project', projectId, 'session', id] });
-      const notice = useNotices.getState().push({ kind: 'progress', title: 'Answer streaming', detail: null, code: null });
-      const messageId = await readAnswer(response, id, abort.current.signal);
-      const finished = messageId ? useAnswerStore.getState().answers[messageId] : undefined;
-      if (finished?.error) {
-        useNotices.getState().update(notice, { kind: 'error', title: 'The answer failed', detail: finished.error.detail, code: finished.error.code });
-      } else {
-        useNotices.getState().update(notice, { kind: 'success', title: finished?.commit ? `Answer committed ${finished.commit.commit.slice(0, 7)}` : 'Answer finished' });
-      }
-      notifyWhenHidden('Wright', 'The answer is ready.');
+      await follow(response, id, abort.current.signal);
     } catch (caught) {
       if (!retryOf && isApiError(caught, 'uncommitted_changes')) {
         setRefused({ content, parentId });
@@ -110,13 +219,14 @@ export function ChatPanel({ projectId, sessionId, onSessionChange, extension }: 
 
   return (
     <section className="chat-panel" aria-label="Chat">
-      <SessionBar projectId={projectId} sessionId={sessionId} onSessionChange={onSessionChange} tree={tree.data} />
+      <SessionBar projectId={projectId} sessionId={sessionId} onSessionChange={onSessionChange} tree={tree.data} onDialog={setDialog} />
       {extension?.bar}
       <ErrorText error={sessions.error ?? tree.error} />
       <Conversation
         projectId={projectId}
         tree={tree.data}
-        onEdit={(content, parentId) => void send(content, parentId)}
+        onEdit={(content, parentId) => void send(content, parentId, undefined, false, parentId === null)}
+        onSwitch={(id) => void switchTo(id)}
         onCommitAndRetry={async (promptId) => {
           try {
             await commitEdits(projectId);
@@ -125,7 +235,6 @@ export function ChatPanel({ projectId, sessionId, onSessionChange, extension }: 
             setError(caught);
           }
         }}
-        onError={setError}
         after={extension?.after}
         afterShown={extension?.afterShown ?? false}
       />
@@ -139,6 +248,8 @@ export function ChatPanel({ projectId, sessionId, onSessionChange, extension }: 
         </div>
       )}
       <Composer
+        text={draft}
+        onText={setDraft}
         busy={!!streaming}
         model={model}
         onModel={setModel}
@@ -150,11 +261,31 @@ export function ChatPanel({ projectId, sessionId, onSessionChange, extension }: 
         totals={tree.data?.totals}
         placeholder={extension?.placeholder}
       />
+      {dialog === 'map' && tree.data && <BranchMap projectId={projectId} tree={tree.data} onSwitch={(id) => void switchTo(id)} onClose={() => setDialog(null)} />}
+      {dialog === 'preview' && sessionId && (
+        <PromptPreviewDialog sessionId={sessionId} draft={draft.trim()} parentId={tree.data?.activePath[tree.data.activePath.length - 1] ?? null} model={model || null} onClose={() => setDialog(null)} />
+      )}
+      {dialog === 'templates' && <PromptTemplatesDialog projectId={projectId} sessionId={sessionId} onClose={() => setDialog(null)} />}
+      {dialog === 'sessions' && (
+        <SessionsDialog projectId={projectId} sessionId={sessionId} currentLeafId={tree.data?.currentLeafId ?? null} onOpen={onSessionChange} onClose={() => setDialog(null)} />
+      )}
     </section>
   );
 }
 
-function SessionBar({ projectId, sessionId, onSessionChange, tree }: { projectId: string; sessionId: string | null; onSessionChange: (id: string | null) => void; tree: SessionTree | undefined }) {
+function SessionBar({
+  projectId,
+  sessionId,
+  onSessionChange,
+  tree,
+  onDialog,
+}: {
+  projectId: string;
+  sessionId: string | null;
+  onSessionChange: (id: string | null) => void;
+  tree: SessionTree | undefined;
+  onDialog: (dialog: ChatDialog) => void;
+}) {
   const client = useQueryClient();
   const sessions = useQuery(sessionsQuery(projectId));
   const [renaming, setRenaming] = useState<string | null>(null);
@@ -218,6 +349,18 @@ function SessionBar({ projectId, sessionId, onSessionChange, tree }: { projectId
       >
         <Trash2 size={13} />
       </button>
+      <button className="icon" aria-label="All sessions" title="All sessions: search, archive, fork, export, import" onClick={() => onDialog('sessions')}>
+        <List size={14} />
+      </button>
+      <button className="icon" aria-label="Branch map" title="Branch map" disabled={!tree || tree.messages.length === 0} onClick={() => onDialog('map')}>
+        <Network size={14} />
+      </button>
+      <button className="icon" aria-label="What will be sent" title="What will be sent (prompt preview)" disabled={!sessionId} onClick={() => onDialog('preview')}>
+        <Eye size={14} />
+      </button>
+      <button className="icon" aria-label="Prompt templates" title="Prompt templates" onClick={() => onDialog('templates')}>
+        <FileText size={14} />
+      </button>
     </div>
   );
 }
@@ -226,16 +369,16 @@ function Conversation({
   projectId,
   tree,
   onEdit,
+  onSwitch,
   onCommitAndRetry,
-  onError,
   after,
   afterShown,
 }: {
   projectId: string;
   tree: SessionTree | undefined;
   onEdit: (content: string, parentId: string | null) => void;
+  onSwitch: (messageId: string) => void;
   onCommitAndRetry: (promptId: string) => void;
-  onError: (e: unknown) => void;
   after?: ReactNode;
   afterShown?: boolean;
 }) {
@@ -258,7 +401,7 @@ function Conversation({
       {path.length === 0 && !showLive && !afterShown && <p className="empty-state">Ask for a change: the model edits the files and every change lands as one commit.</p>}
       {path.map((message) =>
         message.role === 'user' ? (
-          <UserMessage key={message.id} message={message} tree={tree} onEdit={onEdit} onError={onError} />
+          <UserMessage key={message.id} message={message} sessionId={tree.session.id} onEdit={onEdit} onSwitch={onSwitch} />
         ) : (
           <AssistantMessage
             key={message.id}
@@ -285,26 +428,15 @@ function deepestLeaf(tree: SessionTree, id: string): string {
   return current?.id ?? id;
 }
 
-function UserMessage({ message, tree, onEdit, onError }: { message: ChatMessage; tree: SessionTree; onEdit: (content: string, parentId: string | null) => void; onError: (e: unknown) => void }) {
-  const client = useQueryClient();
+function UserMessage({ message, sessionId, onEdit, onSwitch }: { message: ChatMessage; sessionId: string; onEdit: (content: string, parentId: string | null) => void; onSwitch: (id: string) => void }) {
   const [editing, setEditing] = useState<string | null>(null);
+  const [showContext, setShowContext] = useState(false);
   const count = message.siblingIds.length;
   const index = message.siblingIndex;
 
-  async function go(to: number) {
+  function go(to: number) {
     const target = message.siblingIds[to];
-    if (!target) return;
-    const leaf = deepestLeaf(tree, target);
-    try {
-      await switchLeaf(tree.session.id, leaf);
-    } catch (error) {
-      if (isApiError(error, 'uncommitted_changes') && confirm(`${error.detail}\n\nCommit your edits first and switch?`)) {
-        await switchLeaf(tree.session.id, leaf, true).catch(onError);
-      } else {
-        onError(error);
-      }
-    }
-    await client.invalidateQueries({ queryKey: ['project', tree.session.projectId] });
+    if (target) onSwitch(target);
   }
 
   return (
@@ -334,24 +466,28 @@ function UserMessage({ message, tree, onEdit, onError }: { message: ChatMessage;
       <div className="message-tools">
         {count > 1 && (
           <nav className="sibling-nav" aria-label="Prompt versions">
-            <button className="icon" aria-label="Previous version" disabled={index === 0} onClick={() => void go(index - 1)}>
+            <button className="icon" aria-label="Previous version" disabled={index === 0} onClick={() => go(index - 1)}>
               <ChevronLeft size={13} />
             </button>
             <span aria-label="Version">
               {index + 1}/{count}
             </span>
-            <button className="icon" aria-label="Next version" disabled={index === count - 1} onClick={() => void go(index + 1)}>
+            <button className="icon" aria-label="Next version" disabled={index === count - 1} onClick={() => go(index + 1)}>
               <ChevronRight size={13} />
             </button>
           </nav>
         )}
-        {/* The API makes an edited version under the prompt's parent: the first prompt has none to go under. */}
-        {editing === null && message.parentId !== null && (
+        {/* An edited version goes under the prompt's parent; the first prompt's goes to the root (asRoot). */}
+        {editing === null && (
           <button className="icon" aria-label="Edit prompt" title="Edit and send as a new version" onClick={() => setEditing(message.content)}>
             <Pencil size={12} />
           </button>
         )}
+        <button className="icon" aria-label="What was sent" title="What was sent with this prompt (its Context)" onClick={() => setShowContext(true)}>
+          <Info size={12} />
+        </button>
       </div>
+      {showContext && <ContextDialog sessionId={sessionId} promptId={message.id} onClose={() => setShowContext(false)} />}
     </article>
   );
 }
@@ -495,6 +631,8 @@ function formatTokens(n: number): string {
 }
 
 function Composer({
+  text,
+  onText,
   busy,
   model,
   onModel,
@@ -503,6 +641,8 @@ function Composer({
   totals,
   placeholder,
 }: {
+  text: string;
+  onText: (text: string) => void;
   busy: boolean;
   model: string;
   onModel: (m: string) => void;
@@ -511,7 +651,7 @@ function Composer({
   totals: SessionTree['totals'] | undefined;
   placeholder?: string;
 }) {
-  const [text, setText] = useState('');
+  const setText = onText;
   const providers = useQuery(providersQuery);
   const usable = (providers.data ?? []).filter((p) => p.hasKey || p.source !== 'default').map((p) => p.name);
   const models = useQuery({ ...modelsQuery(usable), enabled: usable.length > 0 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderToStaticMarkup } from 'react-dom/server';
-import { Markdown } from './Markdown';
+import { Markdown, markdownBlocks } from './Markdown';
 import { diffFromArguments } from './ChatPanel';
 
 const render = (text: string) => {
@@ -46,5 +46,21 @@ describe('tool card diffs', () => {
     expect(diffFromArguments('edit_file', { path: 'a', old_text: 'x\ny', new_text: 'z\n' })).toBe('-x\n-y\n+z');
     expect(diffFromArguments('write_file', { path: 'a', content: 'Hello\n' })).toBe('+Hello');
     expect(diffFromArguments('run_command', { command: 'ls' })).toBeNull();
+  });
+});
+
+describe('Markdown blocks', () => {
+  it('splits at blank lines, never inside a code fence, and keeps reference links whole', () => {
+    expect(markdownBlocks('# T\n\npara one\nstill one\n\n\n- a\n- b')).toEqual(['# T', 'para one\nstill one', '- a\n- b']);
+    expect(markdownBlocks('```py\na = 1\n\nb = 2\n```\n\nafter')).toEqual(['```py\na = 1\n\nb = 2\n```', 'after']);
+    expect(markdownBlocks('````\n```\n\n````\n\nx')).toEqual(['````\n```\n\n````', 'x']);
+    expect(markdownBlocks('see [a]\n\n[a]: https://example.org')).toHaveLength(1);
+  });
+
+  it('renders the same elements block by block as the whole text', () => {
+    const html = render('# Title\n\nSome `code` and **bold**.\n\n```js\nlet a;\n\nlet b;\n```\n\n| x |\n|---|\n| 1 |');
+    expect(html.querySelector('h1')?.textContent).toBe('Title');
+    expect(html.querySelector('pre code')?.textContent).toBe('let a;\n\nlet b;\n');
+    expect(html.querySelector('table td')?.textContent).toBe('1');
   });
 });

@@ -22,12 +22,48 @@ function safeUrl(url: string): string {
   return value.startsWith('data:') ? '' : value;
 }
 
+/**
+ * Splits Markdown into its top-level blocks at blank lines outside code fences. A streamed answer
+ * grows at its end, so rendering block by block re-parses only the last block on each update
+ * instead of the whole answer (which made a long answer quadratic). Text with link reference
+ * definitions stays whole, since a definition in one block serves links in another.
+ */
+export function markdownBlocks(text: string): string[] {
+  if (/^ {0,3}\[[^\]]+\]:\s/m.test(text)) return [text];
+  const blocks: string[] = [];
+  let current: string[] = [];
+  let fence: string | null = null;
+  for (const line of text.split('\n')) {
+    const marker = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
+    if (marker) {
+      if (fence === null) fence = marker[0]!.repeat(marker.length);
+      else if (marker[0] === fence[0] && marker.length >= fence.length) fence = null;
+    }
+    if (fence === null && line.trim() === '' && !marker) {
+      if (current.length > 0) blocks.push(current.join('\n'));
+      current = [];
+    } else {
+      current.push(line);
+    }
+  }
+  if (current.length > 0) blocks.push(current.join('\n'));
+  return blocks;
+}
+
+const MarkdownBlock = memo(function MarkdownBlock({ text }: { text: string }) {
+  return (
+    <ReactMarkdown remarkPlugins={[remarkGfm]} skipHtml urlTransform={safeUrl} components={components}>
+      {text}
+    </ReactMarkdown>
+  );
+});
+
 export const Markdown = memo(function Markdown({ text }: { text: string }) {
   return (
     <div className="markdown">
-      <ReactMarkdown remarkPlugins={[remarkGfm]} skipHtml urlTransform={safeUrl} components={components}>
-        {text}
-      </ReactMarkdown>
+      {markdownBlocks(text).map((block, i) => (
+        <MarkdownBlock key={i} text={block} />
+      ))}
     </div>
   );
 });

@@ -73,20 +73,59 @@ export function applyAnswerEvent(event: SseEvent, current: string | null): strin
   return messageId;
 }
 
-/** Reads an answer's stream to its end into the store. */
+/** How often streamed text reaches the store (and so the screen): often enough to read as live. */
+const deltaFlushMs = 50;
+/** The longest the reader works before letting the browser paint and handle input. */
+const sliceMs = 16;
+
+/**
+ * Reads an answer's stream to its end into the store. Text deltas are gathered and applied at most
+ * every {@link deltaFlushMs}, and the reader yields to the browser every {@link sliceMs}: a fast
+ * stream of thousands of small chunks would otherwise re-render the answer once per chunk in one
+ * long task.
+ */
 export async function readAnswer(response: Response, sessionId: string, signal: AbortSignal): Promise<string | null> {
   if (!response.body) return null;
   const store = useAnswerStore.getState();
   store.setStreaming({ sessionId, messageId: null });
   let messageId: string | null = null;
+  // Text received and not yet applied (an object, so the closures below and the loop share it).
+  const pending = { id: '', text: '' };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const flush = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    if (!pending.text) return;
+    const { id, text } = pending;
+    pending.text = '';
+    useAnswerStore.getState().apply(id, (a) => ({ text: a.text + text }));
+  };
+  let sliceStart = performance.now();
   try {
     for await (const event of readSse(response.body, signal)) {
       if (!event.event) continue;
-      const before: string | null = messageId;
-      messageId = applyAnswerEvent(event, messageId);
-      if (messageId && messageId !== before && event.event === 'message.created') store.setStreaming({ sessionId, messageId });
+      if (event.event === 'delta') {
+        const data = (event.data ? JSON.parse(event.data) : {}) as Data;
+        const id = str(data.messageId) || messageId;
+        if (id) {
+          if (pending.id !== id) flush();
+          pending.id = id;
+          pending.text += str(data.text);
+          timer ??= setTimeout(flush, deltaFlushMs);
+        }
+      } else {
+        flush();
+        const before: string | null = messageId;
+        messageId = applyAnswerEvent(event, messageId);
+        if (messageId && messageId !== before && event.event === 'message.created') store.setStreaming({ sessionId, messageId });
+      }
+      if (performance.now() - sliceStart > sliceMs) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        sliceStart = performance.now();
+      }
     }
   } finally {
+    flush();
     useAnswerStore.getState().setStreaming(null);
   }
   return messageId;

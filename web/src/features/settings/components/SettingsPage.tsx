@@ -2,15 +2,17 @@ import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { KeyRound, PlugZap, Trash2 } from 'lucide-react';
 import { ErrorText } from '@/components/Dialog';
+import { AddUserForm, ModelsSection } from './ModelsSection';
 import { auditQuery, createToken, deleteProvider, providersQuery, revokeToken, saveProvider, testProvider, tokensQuery, updateUser, usersQuery } from '../api';
 
-type Section = 'providers' | 'tokens' | 'users' | 'audit' | 'appearance';
+type Section = 'providers' | 'models' | 'tokens' | 'users' | 'audit' | 'appearance';
 
 /** Settings (`/settings`): providers, personal access tokens, users and audit for admins, theme. */
 export function SettingsPage({ isAdmin, theme, onTheme }: { isAdmin: boolean; theme: 'dark' | 'light'; onTheme: (t: 'dark' | 'light') => void }) {
   const [section, setSection] = useState<Section>('providers');
   const sections: Array<[Section, string]> = [
     ['providers', 'Providers'],
+    ['models', 'Models'],
     ['tokens', 'Access tokens'],
     ...(isAdmin ? ([['users', 'Users'], ['audit', 'Audit log']] as Array<[Section, string]>) : []),
     ['appearance', 'Appearance'],
@@ -26,6 +28,7 @@ export function SettingsPage({ isAdmin, theme, onTheme }: { isAdmin: boolean; th
       </nav>
       <div className="settings-body">
         {section === 'providers' && <Providers isAdmin={isAdmin} />}
+        {section === 'models' && <ModelsSection isAdmin={isAdmin} />}
         {section === 'tokens' && <Tokens />}
         {section === 'users' && <Users />}
         {section === 'audit' && <Audit />}
@@ -229,6 +232,7 @@ function Users() {
   return (
     <section aria-label="Users">
       <h2>Users</h2>
+      <AddUserForm />
       <ErrorText error={users.error ?? update.error} />
       <table className="grid" aria-label="Users">
         <thead>

@@ -57,6 +57,80 @@ internal static class TerminalBench
     /// its `tmux attach` client read straight from a PTY in-process — tmux's own cost, without
     /// Wright's relay (the WebSocket, the pump, the attachment).
     /// </summary>
+    private static async Task RunHostAsync(ServerProcess server, string host, string work, string file, TmuxServer? tmux, CancellationToken cancellationToken)
+    {
+        using var client = await server.CreateClientAsync(cancellationToken);
+        var created = await client.PostAsJsonAsync("/api/projects", new { name = "terminals", path = Path.Combine(work, $"terminals-{host}-project") }, cancellationToken);
+        created.EnsureSuccessStatusCode();
+        var project = (await created.Content.ReadFromJsonAsync<Ref>(cancellationToken))!;
+        var opened = await client.PostAsJsonAsync($"/api/projects/{project.Id}/terminals", new { shell = "/bin/bash", cols = 120, rows = 40 }, cancellationToken);
+        opened.EnsureSuccessStatusCode();
+        var terminal = (await opened.Content.ReadFromJsonAsync<Ref>(cancellationToken))!;
+        using var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("Authorization", client.DefaultRequestHeaders.Authorization!.ToString());
+        await socket.ConnectAsync(new Uri(server.BaseAddress.ToString().Replace("http", "ws", StringComparison.Ordinal) + $"api/terminals/{terminal.Id}/attach"), cancellationToken);
+        var remote = new SocketReader(socket);
+        await remote.SendAsync("export PS1='$ '; stty -ixon; echo READY-$((1+1))\r", cancellationToken);
+        await remote.ReadUntilAsync("READY-2", cancellationToken);
+
+        await using var local = PtyProcess.Start("/bin/bash", ["--norc", "--noprofile", "-i"], TmuxServer.Environment(), work, 120, 40);
+        var anchor = new PtyReader(local);
+        await anchor.SendAsync("export PS1='$ '; echo READY-$((1+1))\r", cancellationToken);
+        await anchor.ReadUntilAsync("READY-2", cancellationToken);
+
+        var subjectMs = new List<double>();
+        var anchorMs = new List<double>();
+        for (var i = 0; i < Keystrokes; i++)
+        {
+            subjectMs.Add(await EchoAsync(remote, cancellationToken));
+            anchorMs.Add(await EchoAsync(anchor, cancellationToken));
+        }
+
+        await remote.SendAsync("\u0015", cancellationToken);
+        await anchor.SendAsync("\u0015", cancellationToken);
+        double P(List<double> s, double p) => Measure.Percentile(s, p);
+        Console.WriteLine($"terminal[{host}]: keystroke echo p50 {P(subjectMs, 50):F2} ms, p99 {P(subjectMs, 99):F2} ms through the WebSocket; in-process PTY p50 {P(anchorMs, 50):F2} ms, p99 {P(anchorMs, 99):F2} ms -> added p50 {P(subjectMs, 50) - P(anchorMs, 50):F2} ms, p99 {P(subjectMs, 99) - P(anchorMs, 99):F2} ms");
+
+        var baseline = server.ResidentBytes();
+        var peak = baseline;
+        using var sampling = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                peak = Math.Max(peak, server.ResidentBytes());
+                await Task.Delay(20, CancellationToken.None);
+            }
+        }, CancellationToken.None);
+        var clock = Stopwatch.StartNew();
+        remote.Received = 0;
+        await remote.SendAsync($"cat {file}; echo CAT-END-$((20+22))\r", cancellationToken);
+        await remote.ReadUntilAsync("CAT-END-42", cancellationToken);
+        var subject = clock.Elapsed;
+        await sampling.CancelAsync();
+        await sampler;
+
+        clock.Restart();
+        await using (var cat = PtyProcess.Start("/bin/cat", [file], TmuxServer.Environment(), work, 120, 40))
+        {
+            var buffer = new byte[64 * 1024];
+            while (await cat.ReadAsync(buffer, cancellationToken) > 0)
+            {
+            }
+        }
+
+        var anchorTime = clock.Elapsed;
+        if (tmux is not null)
+        {
+            var direct = await TmuxDirectCatAsync(tmux, work, file, cancellationToken);
+            Console.WriteLine($"terminal[{host}]: cat 100 MB with `tmux attach` read in-process (no relay) {Measure.Ms(direct)} -> tmux alone {direct / anchorTime:F2}x the local PTY; Wright's relay {subject / direct:F2}x on top of tmux");
+        }
+
+        Console.WriteLine($"terminal[{host}]: cat 100 MB through the WebSocket {Measure.Ms(subject)} ({remote.Received / 1_048_576.0:F1} MB reached the client); cat into a local PTY read by a plain reader {Measure.Ms(anchorTime)} -> ratio {subject / anchorTime:F2}x; server RSS {baseline / 1_048_576} MB before, peak {peak / 1_048_576} MB");
+        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "done", cancellationToken);
+    }
+
+
     private static async Task<TimeSpan> TmuxDirectCatAsync(TmuxServer tmux, string work, string file, CancellationToken cancellationToken)
     {
         var id = Guid.NewGuid();

@@ -67,11 +67,18 @@ public sealed partial class Prepare
         var prompt = path[^1];
         var modelName = model.Name.ToString();
         var layers = await _prompts.RenderAsync(project, session.Id, input.UserId, modelName, tools: true, cancellationToken).ConfigureAwait(false);
-        var (turns, previous, baseline) = await HistoryAsync(session.Id, path, cancellationToken).ConfigureAwait(false);
+        var (turns, previous, baseline, wholeByTurn) = await HistoryAsync(session.Id, path, cancellationToken).ConfigureAwait(false);
 
         var window = model.Info?.ContextWindow ?? _options.DefaultContextWindow;
         var available = window - model.MaxOutputTokens - _estimator.Estimate(layers.System, modelName) - _estimator.Estimate(prompt.Content, modelName) - ToolSchemaReserveTokens;
         var (system, history, historyRecord) = await FitHistoryAsync(session, model, layers.System, turns, available, cancellationToken).ConfigureAwait(false);
+        if (historyRecord is not null && previous is not null)
+        {
+            // Summarized turns are gone from the request: the files they carried whole are no
+            // longer in the conversation, so they count as unsent again.
+            previous = previous with { FilesSent = InConversation(wholeByTurn.Skip(historyRecord.SummarizedTurns)) };
+        }
+
         var fixedCost = _estimator.Estimate(system, modelName)
             + history.Sum(m => Estimate(m, modelName))
             + _estimator.Estimate(prompt.Content, modelName)
@@ -233,7 +240,7 @@ public sealed partial class Prepare
     /// as the workspace its answer left, so "changed since the last prompt" holds only the user's
     /// changes); and the commit that answer ended at.
     /// </summary>
-    private async Task<(List<HistoryTurn> Turns, ContextRecord? Previous, string? Baseline)> HistoryAsync(Guid sessionId, IReadOnlyList<Message> path, CancellationToken cancellationToken)
+    private async Task<(List<HistoryTurn> Turns, ContextRecord? Previous, string? Baseline, List<List<ContextFileRecord>> WholeByTurn)> HistoryAsync(Guid sessionId, IReadOnlyList<Message> path, CancellationToken cancellationToken)
     {
         // One query for every answer of the session (not one per turn: this is on the way to the first token).
         var answers = path.Count > 1
@@ -275,34 +282,41 @@ public sealed partial class Prepare
         // provider cache serves.
         ContextRecord? nearest = null;
         AnswerRecord? nearestAnswer = null;
-        var inConversation = new Dictionary<string, ContextFileRecord>(StringComparer.Ordinal);
+        var wholeByTurn = new List<List<ContextFileRecord>>(prompts.Count);
         foreach (var (prompt, answer) in prompts)
         {
+            var whole = new List<ContextFileRecord>();
             if (await _contexts.GetContextAsync(prompt.Id, cancellationToken).ConfigureAwait(false) is { } stored)
             {
-                foreach (var file in stored.Record.FilesSent.Where(f => f.Whole))
-                {
-                    inConversation[file.Path] = file;
-                }
-
+                whole.AddRange(stored.Record.FilesSent.Where(f => f.Whole));
                 (nearest, nearestAnswer) = (stored.Record, answer);
             }
 
-            foreach (var file in WrittenWhole(answer?.State?.Messages ?? []))
-            {
-                inConversation[file.Path] = file;
-            }
+            whole.AddRange(WrittenWhole(answer?.State?.Messages ?? []));
+            wholeByTurn.Add(whole);
         }
 
         if (nearest is null)
         {
-            return (turns, null, null);
+            return (turns, null, null, wholeByTurn);
         }
 
-        var previous = nearest with { FilesSent = [.. inConversation.Values] };
+        var previous = nearest with { FilesSent = InConversation(wholeByTurn) };
         return nearestAnswer?.State?.WorkspaceAfter is { } after && nearestAnswer.HeadAfter is { } head
-            ? (turns, previous with { Workspace = after, Head = head }, head)
-            : (turns, previous, null);
+            ? (turns, previous with { Workspace = after, Head = head }, head, wholeByTurn)
+            : (turns, previous, null, wholeByTurn);
+    }
+
+    /// <summary>The files whose whole text the given turns carry, the latest text of each.</summary>
+    private static List<ContextFileRecord> InConversation(IEnumerable<List<ContextFileRecord>> turns)
+    {
+        var files = new Dictionary<string, ContextFileRecord>(StringComparer.Ordinal);
+        foreach (var file in turns.SelectMany(t => t))
+        {
+            files[file.Path] = file;
+        }
+
+        return [.. files.Values];
     }
 
     /// <summary>The files an answer wrote whole through <c>write_file</c>, with the hash of the text its call carried.</summary>

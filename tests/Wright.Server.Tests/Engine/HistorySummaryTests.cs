@@ -107,6 +107,27 @@ public sealed class HistorySummaryTests
         EveryToolCallHasItsResult(sent.Json!);
     }
 
+    [Fact]
+    public async Task AFileSentWholeOnlyInASummarizedTurn_IsSentWholeAgain()
+    {
+        await using var kit = await EngineKit.StartAsync(Files, SmallWindow);
+        kit.Fake.Enqueue(FakeReply.Text(LongText("FIRST-ANSWER", 5000)));
+        await PostAsync(kit, "Explain hello.txt at length");
+        LastUserMessage(kit).ShouldContain("Hello\nworld", customMessage: "the first prompt sends the file it names whole");
+        kit.Fake.Enqueue(FakeReply.Text(LongText("SECOND-ANSWER", 5000)));
+        await PostAsync(kit, "Explain src/app.py at length");
+
+        // The turn that carried hello.txt is summarized away, so the file is no longer in the conversation.
+        kit.Fake.Enqueue(FakeReply.Text("SUMMARY-FILES"), FakeReply.Text("Ok."));
+        await PostAsync(kit, "Change hello.txt to greet the moon");
+        SummaryCalls(kit).ShouldBe(1);
+        kit.Fake.Requests[^1].Body.ShouldContain("SUMMARY-FILES");
+        LastUserMessage(kit).ShouldContain("Hello\nworld", customMessage: "a file whose whole text was only in a summarized turn is sent whole again");
+    }
+
+    private static string LastUserMessage(EngineKit kit) =>
+        kit.Fake.Requests[^1].Json!["messages"]!.AsArray().Last(m => m!["role"]!.GetValue<string>() == "user")!["content"]!.GetValue<string>();
+
     private static int SummaryCalls(EngineKit kit) => kit.Fake.Requests.Count(r => r.Body.Contains(SummaryMarker));
 
     private static async Task<Answer> PostAsync(EngineKit kit, string content)

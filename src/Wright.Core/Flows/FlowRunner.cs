@@ -257,6 +257,44 @@ public sealed partial class FlowRunner : IAsyncDisposable
         return running.Count;
     }
 
+    /// <summary>
+    /// On a shared database: every <paramref name="every"/>, takes over the running runs whose owner's
+    /// lease ran out (an instance that died while others live). Alone, start-up recovery is enough.
+    /// </summary>
+    public async Task SweepAsync(TimeSpan every, CancellationToken cancellationToken)
+    {
+        if (!_cluster.IsShared)
+        {
+            return;
+        }
+
+        using var timer = new PeriodicTimer(every, _time);
+        while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+        {
+            try
+            {
+                foreach (var id in await _repository.ListRunIdsAsync(FlowRunStates.Running, cancellationToken).ConfigureAwait(false))
+                {
+                    bool driving;
+                    lock (_gate)
+                    {
+                        driving = _live.ContainsKey(id);
+                    }
+
+                    if (!driving)
+                    {
+                        Launch(id);
+                    }
+                }
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not OutOfMemoryException)
+            {
+                // Most likely the database is away; the next tick looks again.
+                FlowLog.SweepFailed(_logger, ex.Message);
+            }
+        }
+    }
+
     /// <summary>At shutdown: drivers stop at once; their runs stay <c>running</c> at their last checkpoint and resume at the next start.</summary>
     public async Task StopAllAsync(CancellationToken cancellationToken)
     {
@@ -352,9 +390,13 @@ public sealed partial class FlowRunner : IAsyncDisposable
     /// <summary>Runs the run's nodes until it pauses, ends, fails or is stopped.</summary>
     private async Task StepsAsync(Guid runId, CancellationToken stop)
     {
+        // The run is read once, then carried from step to step: only this driver changes a running
+        // run, and every step's save is conditional on its state, so a cancel in between still wins.
+        var run = await _repository.GetRunAsync(runId, stop).ConfigureAwait(false);
+        string? head = null;
+        string? enteredHead = null;
         while (!stop.IsCancellationRequested)
         {
-            var run = await _repository.GetRunAsync(runId, stop).ConfigureAwait(false);
             if (run is null || run.State != FlowRunStates.Running || run.Position is not { } position)
             {
                 return;
@@ -369,11 +411,10 @@ public sealed partial class FlowRunner : IAsyncDisposable
 
             if (!position.Entered)
             {
-                if (!await EnterAsync(run, node, stop).ConfigureAwait(false))
-                {
-                    return;
-                }
-
+                // The workspace is where the previous node's end checkpoint saw it, unless this is the first step.
+                enteredHead = head ?? await HeadAsync(run.ProjectId, stop).ConfigureAwait(false);
+                run = await EnterAsync(run, node, enteredHead, stop).ConfigureAwait(false);
+                head = null;
                 continue;
             }
 
@@ -433,7 +474,9 @@ public sealed partial class FlowRunner : IAsyncDisposable
                 await Task.Delay(Timeout.InfiniteTimeSpan, _time, stop).ConfigureAwait(false);
             }
 
-            var (next, step) = EndOf(run, node, output, cost, unpriced, await HeadAsync(run.ProjectId, stop).ConfigureAwait(false));
+            // A condition only reads variables: the workspace is where the node's start checkpoint saw it.
+            head = node.Type == FlowNodeTypes.Condition && enteredHead is not null ? enteredHead : await HeadAsync(run.ProjectId, stop).ConfigureAwait(false);
+            var (next, step) = EndOf(run, node, output, cost, unpriced, head);
             if (!await _repository.SaveStepAsync(step, stop).ConfigureAwait(false))
             {
                 return;
@@ -444,16 +487,19 @@ public sealed partial class FlowRunner : IAsyncDisposable
             {
                 Published(next);
             }
+
+            run = next;
         }
     }
 
     /// <summary>The start checkpoint of a node (its inputs, the commit); a userInput node pauses the run right there.</summary>
-    private async Task<bool> EnterAsync(FlowRun run, FlowNode node, CancellationToken stop)
+    /// <returns>The run as saved, or null when it is no longer running here (paused at a userInput, or cancelled).</returns>
+    private async Task<FlowRun?> EnterAsync(FlowRun run, FlowNode node, string? head, CancellationToken stop)
     {
         var now = _time.GetUtcNow();
         var position = run.Position! with { Entered = true, Visit = run.Position!.Visit + 1, EnteredAtMs = now.ToUnixTimeMilliseconds(), Effect = null };
         var inputs = InputsOf(node, run.Variables);
-        var checkpoint = new FlowCheckpoint(0, node.Id, "start", now, await HeadAsync(run.ProjectId, stop).ConfigureAwait(false), null, 0, inputs, null);
+        var checkpoint = new FlowCheckpoint(0, node.Id, "start", now, head, null, 0, inputs, null);
         List<(string, JsonObject)> events = [(FlowEventTypes.NodeStart, new JsonObject { ["nodeId"] = node.Id, ["type"] = node.Type, ["at"] = now })];
         var next = run with { Position = position, UpdatedAt = now };
         if (node.Type == FlowNodeTypes.UserInput)
@@ -464,17 +510,17 @@ public sealed partial class FlowRunner : IAsyncDisposable
 
         if (!await _repository.SaveStepAsync(new FlowStep(next, [FlowRunStates.Running], checkpoint, events), stop).ConfigureAwait(false))
         {
-            return false;
+            return null;
         }
 
         Signal(run.Id);
         if (next.State != run.State)
         {
             Published(next);
-            return false;
+            return null;
         }
 
-        return true;
+        return next;
     }
 
     private async Task PauseAsync(FlowRun run, FlowNode node, CancellationToken stop)
@@ -948,6 +994,9 @@ internal static partial class FlowLog
 
     [LoggerMessage(EventId = 9505, Level = LogLevel.Information, Message = "Flow run {RunId} resumed node {NodeId} with its committed ActionRun {Commit}")]
     public static partial void ReusedCommit(ILogger logger, Guid runId, string nodeId, string commit);
+
+    [LoggerMessage(EventId = 9507, Level = LogLevel.Warning, Message = "Could not look for flow runs to take over ({Reason}); retrying")]
+    public static partial void SweepFailed(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 9506, Level = LogLevel.Information, Message = "Flow run {RunId} holds after the effect of node {NodeId} (Flows:HoldAfterEffect)")]
     public static partial void Holding(ILogger logger, Guid runId, string nodeId);

@@ -123,19 +123,25 @@ internal static class FlowsEndpoints
 }
 
 /// <summary>At start-up resumes the runs a stop or crash left running; at shutdown stops driving (runs stay at their checkpoints).</summary>
-internal sealed class FlowsLifecycle(FlowRunner runner, IHostApplicationLifetime lifetime) : IHostedService
+internal sealed class FlowsLifecycle(FlowRunner runner, IHostApplicationLifetime lifetime, Microsoft.Extensions.Options.IOptions<Wright.Core.Cluster.ClusterOptions> cluster) : IHostedService
 {
+    private readonly CancellationTokenSource _stop = new();
     private CancellationTokenRegistration _stopping;
+    private Task _sweeping = Task.CompletedTask;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await runner.RecoverAsync(cancellationToken).ConfigureAwait(false);
+        _sweeping = runner.SweepAsync(cluster.Value.AnswerLease, _stop.Token);
         _stopping = lifetime.ApplicationStopping.Register(() => _ = runner.StopAllAsync(CancellationToken.None));
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _sweeping.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await _stopping.DisposeAsync().ConfigureAwait(false);
         await runner.StopAllAsync(cancellationToken).ConfigureAwait(false);
+        _stop.Dispose();
     }
 }

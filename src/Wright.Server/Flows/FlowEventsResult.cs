@@ -31,15 +31,8 @@ internal sealed class FlowEventsResult(Guid runId, long after) : IResult, IEndpo
     {
         var services = httpContext.RequestServices;
         var runner = services.GetRequiredService<FlowRunner>();
-        var json = services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         var lifetime = services.GetRequiredService<IHostApplicationLifetime>();
-        var response = httpContext.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "text/event-stream";
-        response.Headers.CacheControl = "no-cache, no-store";
-        response.Headers["X-Accel-Buffering"] = "no";
-        httpContext.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-        var writer = new ServerSentEventWriter(response.Body, json);
+        var writer = ServerSentEventWriter.Start(httpContext);
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(httpContext.RequestAborted, lifetime.ApplicationStopping);
         var cancellationToken = ended.Token;
         var position = after;

@@ -58,7 +58,7 @@ public sealed class ModelStep
         var attempt = 1;
         var row = await _recorder.RequestStartedAsync(scope, attempt, request.Messages.Count + 1, cancellationToken).ConfigureAwait(false);
         var lastFlush = _time.GetTimestamp();
-        var saving = Task.CompletedTask;
+        var saver = new PartialSaver(_recorder, scope, cancellationToken);
         try
         {
             await foreach (var update in _streamer.StreamAsync(request.ToLlmRequest(scope.Model), cancellationToken).ConfigureAwait(false))
@@ -81,10 +81,9 @@ public sealed class ModelStep
                         // hundred answers streaming, waiting here queued every chunk behind the
                         // other answers' writes).
                         _recorder.Delta(scope, delta.Text);
-                        if (_time.GetElapsedTime(lastFlush) >= _options.FlushInterval && saving.IsCompleted)
+                        if (_time.GetElapsedTime(lastFlush) >= _options.FlushInterval)
                         {
-                            await saving.ConfigureAwait(false);
-                            saving = _recorder.ContentAsync(scope, answer.Text.ToString(), answer.Calls, cancellationToken);
+                            saver.Save(answer.Text.ToString(), [.. answer.Calls]);
                             lastFlush = _time.GetTimestamp();
                         }
 
@@ -92,8 +91,8 @@ public sealed class ModelStep
                     case LlmToolCall call:
                         ttft ??= (long)_time.GetElapsedTime(started).TotalMilliseconds;
 
-                        // The save in flight may still be reading the list of calls.
-                        await saving.ConfigureAwait(false);
+                        // The partial saves in flight land before this one.
+                        await saver.DrainAsync().ConfigureAwait(false);
                         var toolCall = new ToolCall(call.Id, call.Name, call.ArgumentsJson);
                         calls.Add(toolCall);
                         answer.Calls.Add(toolCall);
@@ -107,12 +106,12 @@ public sealed class ModelStep
                 }
             }
 
-            await saving.ConfigureAwait(false);
+            await saver.DrainAsync().ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is LlmCallFailed or Errors.WrightException || (ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
             // A save of the partial text still running must not land after the final one.
-            await saving.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+            await saver.DrainAsync().ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
             var (status, code, detail) = ex switch
             {
                 LlmCallFailed failed => (AiRequestStatuses.Error, failed.Error.Code, failed.Error.Message),
@@ -154,5 +153,75 @@ public sealed class ModelStep
         }
 
         return new StepOutput(text.ToString(), calls, usage, account);
+    }
+}
+
+/// <summary>
+/// Saves an answer's partial text beside the relay: one save in flight at a time, and the newest
+/// text asked for while one runs is saved right after it, so the last chunk before a stall (or a
+/// crash) is on disk too, while no chunk ever waits for the database.
+/// </summary>
+internal sealed class PartialSaver(Recorder recorder, AnswerScope scope, CancellationToken cancellationToken)
+{
+    private readonly Lock _gate = new();
+    private (string Text, IReadOnlyList<ToolCall> Calls)? _pending;
+    private Task _running = Task.CompletedTask;
+    private bool _active;
+
+    /// <summary>Asks for this text to be saved; a newer request before it ran replaces it.</summary>
+    public void Save(string text, IReadOnlyList<ToolCall> calls)
+    {
+        lock (_gate)
+        {
+            _pending = (text, calls);
+            if (!_active)
+            {
+                _active = true;
+                _running = Task.Run(RunAsync, CancellationToken.None);
+            }
+        }
+    }
+
+    /// <summary>Completes when every save asked for so far has landed (or failed: its exception).</summary>
+    public Task DrainAsync()
+    {
+        lock (_gate)
+        {
+            return _running;
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                (string Text, IReadOnlyList<ToolCall> Calls) next;
+                lock (_gate)
+                {
+                    if (_pending is not { } pending)
+                    {
+                        _active = false;
+                        return;
+                    }
+
+                    next = pending;
+                    _pending = null;
+                }
+
+                await recorder.ContentAsync(scope, next.Text, next.Calls, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            lock (_gate)
+            {
+                _active = false;
+                _pending = null;
+            }
+
+            throw;
+        }
     }
 }

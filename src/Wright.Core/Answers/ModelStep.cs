@@ -80,12 +80,18 @@ public sealed class ModelStep
                         // flight at a time, so a busy database never holds a chunk back (with a
                         // hundred answers streaming, waiting here queued every chunk behind the
                         // other answers' writes).
-                        _recorder.Delta(scope, delta.Text);
                         if (_time.GetElapsedTime(lastFlush) >= _options.FlushInterval)
                         {
                             saver.Save(answer.Text.ToString(), [.. answer.Calls]);
                             lastFlush = _time.GetTimestamp();
+                            if (_options.FlushInterval <= TimeSpan.Zero)
+                            {
+                                // A zero interval asks for every chunk to be stored before anyone sees it.
+                                await saver.DrainAsync().ConfigureAwait(false);
+                            }
                         }
+
+                        _recorder.Delta(scope, delta.Text);
 
                         break;
                     case LlmToolCall call:

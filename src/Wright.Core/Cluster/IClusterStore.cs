@@ -26,8 +26,12 @@ public interface IClusterStore
     /// </summary>
     Task<int> InterruptOrphanedAnswersAsync(DateTimeOffset now, DateTimeOffset unownedBefore, CancellationToken cancellationToken);
 
-    /// <summary>Counts one hit of <paramref name="key"/> in the fixed window starting at <paramref name="windowStart"/>; returns the count including this hit.</summary>
-    Task<int> CountHitAsync(string key, DateTimeOffset windowStart, CancellationToken cancellationToken);
+    /// <summary>
+    /// Counts one hit of <paramref name="key"/> in the window starting at <paramref name="windowStart"/>;
+    /// returns the window's count including this hit, and the count of the window before it
+    /// (starting at <paramref name="previousStart"/>) for a sliding estimate.
+    /// </summary>
+    Task<(int Current, int Previous)> CountHitAsync(string key, DateTimeOffset windowStart, DateTimeOffset previousStart, CancellationToken cancellationToken);
 
     /// <summary>Removes counter windows that started before <paramref name="before"/>.</summary>
     Task PruneHitsAsync(DateTimeOffset before, CancellationToken cancellationToken);

@@ -100,17 +100,21 @@ internal sealed class ClusterStore : IClusterStore
         return orphans.Count;
     }
 
-    public async Task<int> CountHitAsync(string key, DateTimeOffset windowStart, CancellationToken cancellationToken)
+    public async Task<(int Current, int Previous)> CountHitAsync(string key, DateTimeOffset windowStart, DateTimeOffset previousStart, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+        var counts = await connection.QuerySingleAsync<WindowCounts>(new CommandDefinition(
             """
-            INSERT INTO rate_windows (key, window_start_ms, hits) VALUES (@Key, @StartMs, 1)
-            ON CONFLICT (key, window_start_ms) DO UPDATE SET hits = rate_windows.hits + 1
-            RETURNING hits
+            WITH hit AS (
+                INSERT INTO rate_windows (key, window_start_ms, hits) VALUES (@Key, @StartMs, 1)
+                ON CONFLICT (key, window_start_ms) DO UPDATE SET hits = rate_windows.hits + 1
+                RETURNING hits)
+            SELECT (SELECT hits FROM hit) AS Current,
+                   COALESCE((SELECT hits FROM rate_windows WHERE key = @Key AND window_start_ms = @PreviousMs), 0) AS Previous
             """,
-            new { Key = key, StartMs = windowStart.ToUnixTimeMilliseconds() },
+            new { Key = key, StartMs = windowStart.ToUnixTimeMilliseconds(), PreviousMs = previousStart.ToUnixTimeMilliseconds() },
             cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return (counts.Current, counts.Previous);
     }
 
     public async Task PruneHitsAsync(DateTimeOffset before, CancellationToken cancellationToken)
@@ -120,3 +124,6 @@ internal sealed class ClusterStore : IClusterStore
             "DELETE FROM rate_windows WHERE window_start_ms < @BeforeMs", new { BeforeMs = before.ToUnixTimeMilliseconds() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
     }
 }
+
+/// <summary>A counter window's hits and the window before it's.</summary>
+internal sealed record WindowCounts(int Current, int Previous);

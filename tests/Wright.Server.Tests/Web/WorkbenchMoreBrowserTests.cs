@@ -58,13 +58,13 @@ public sealed class WorkbenchMoreBrowserTests(ITestOutputHelper output)
                 RedirectStandardError = true,
                 RedirectStandardInput = true,
                 UseShellExecute = false,
-                WorkingDirectory = WebDirectory,
+                WorkingDirectory = BrowserScript.WebDirectory,
             };
-            start.ArgumentList.Add(Path.Combine(WebDirectory, "e2e", "more.mjs"));
+            start.ArgumentList.Add(Path.Combine(BrowserScript.WebDirectory, "e2e", "more.mjs"));
             start.Environment["WRIGHT_SETUP_URL"] = setupUrl;
             start.Environment["WRIGHT_FAKE_OPENAI"] = fake.OpenAiEndpoint.ToString();
             start.Environment["BARE_REPO"] = bare;
-            start.Environment["E2E_OUT"] = Path.Combine(WebDirectory, "e2e", "out");
+            start.Environment["E2E_OUT"] = Path.Combine(BrowserScript.WebDirectory, "e2e", "out");
             start.Environment["CHROMIUM_PATH"] = Chromium;
 
             using var node = Process.Start(start)!;
@@ -134,22 +134,5 @@ public sealed class WorkbenchMoreBrowserTests(ITestOutputHelper output)
         using var process = Process.Start(start)!;
         await process.WaitForExitAsync().Bounded();
         return process.ExitCode;
-    }
-
-    /// <summary>web/ of this checkout: the directory above the test assembly that holds Wright.slnx.</summary>
-    private static string WebDirectory
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "Wright.slnx")))
-                {
-                    return Path.Combine(dir.FullName, "web");
-                }
-            }
-
-            throw new InvalidOperationException("Wright.slnx not found above the test assembly.");
-        }
     }
 }

@@ -9,7 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { launch, watch } from './browser.mjs';
+import { launch, watch, steps, until as waitUntil } from './browser.mjs';
 
 const setupUrl = process.env.WRIGHT_SETUP_URL;
 const fixtures = process.env.WRIGHT_HOOK_FIXTURES;
@@ -45,31 +45,9 @@ await context.addInitScript(() => {
 });
 watch(context, problems);
 const page = await context.newPage();
-let current = 'start';
-let passed = 0;
-
-async function step(name, fn) {
-  current = name;
-  const started = Date.now();
-  await fn();
-  passed += 1;
-  console.log(`ok ${passed} - ${name} (${Date.now() - started} ms)`);
-}
-
-async function until(what, check, ms = timeout) {
-  const end = Date.now() + ms;
-  let last;
-  while (Date.now() < end) {
-    try {
-      last = await check();
-      if (last) return last;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what} (last: ${last})`);
-}
+const progress = steps();
+const step = progress.step;
+const until = (what, check, ms = timeout) => waitUntil(what, check, ms, 50);
 
 async function shot(name) {
   await page.screenshot({ path: path.join(out, `agents-${name}.png`) });
@@ -223,10 +201,10 @@ try {
   });
 
   if (problems.length > 0) throw new Error(problems.join('\n'));
-  console.log(`${passed} passed, 0 failed`);
+  console.log(`${progress.passed} passed, 0 failed`);
   await browser.close();
 } catch (error) {
-  console.log(`not ok - ${current}: ${error?.stack ?? error}`);
+  console.log(`not ok - ${progress.current}: ${error?.stack ?? error}`);
   if (problems.length > 0) console.log(problems.join('\n'));
   await shot('failure').catch(() => undefined);
   await browser.close();

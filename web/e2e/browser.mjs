@@ -35,3 +35,38 @@ function attach(page, problems) {
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
 }
+
+/**
+ * A run's steps: `step(name, fn)` runs one, numbered and timed, printing `ok N - name`; `passed`
+ * counts them and `current` names the one running, for the script's summary and failure line.
+ */
+export function steps() {
+  const run = {
+    current: 'start',
+    passed: 0,
+    async step(name, fn) {
+      run.current = name;
+      const started = Date.now();
+      await fn();
+      run.passed += 1;
+      console.log(`ok ${run.passed} - ${name} (${Date.now() - started} ms)`);
+    },
+  };
+  return run;
+}
+
+/** Polls `check` every `every` ms until it returns something truthy (returned), or fails naming `what` after `ms`. */
+export async function until(what, check, ms, every = 100) {
+  const end = Date.now() + ms;
+  let last;
+  while (Date.now() < end) {
+    try {
+      last = await check();
+      if (last) return last;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((r) => setTimeout(r, every));
+  }
+  throw new Error(`timed out waiting for ${what} (last: ${last})`);
+}

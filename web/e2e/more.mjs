@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
-import { launch, watch } from './browser.mjs';
+import { launch, watch, steps, until as waitUntil } from './browser.mjs';
 
 const run = promisify(execFile);
 const setupUrl = process.env.WRIGHT_SETUP_URL;
@@ -79,30 +79,9 @@ page.on('framenavigated', (frame) => {
 // Native confirms (switching over uncommitted edits, deleting) are accepted, as a user would.
 page.on('dialog', (dialog) => void dialog.accept());
 
-let current = 'start';
-let passed = 0;
-async function step(name, fn) {
-  current = name;
-  const started = Date.now();
-  await fn();
-  passed += 1;
-  console.log(`ok ${passed} - ${name} (${Date.now() - started} ms)`);
-}
-
-async function until(what, check, ms = timeout) {
-  const end = Date.now() + ms;
-  let last;
-  while (Date.now() < end) {
-    try {
-      last = await check();
-      if (last) return last;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what} (last: ${last})`);
-}
+const progress = steps();
+const step = progress.step;
+const until = (what, check, ms = timeout) => waitUntil(what, check, ms);
 
 const shot = (name) => page.screenshot({ path: path.join(out, `${name}.png`) });
 const editorText = async () => (await page.locator('.code-editor .view-lines').innerText()).replace(/\u00a0/g, ' ');
@@ -375,11 +354,11 @@ try {
   // The browser reports the refused connections while the server was down as console errors; they are the point of that step.
   const unexpected = problems.filter((p) => !/net::ERR_CONNECTION_REFUSED|Failed to load resource: net::|502|503/.test(p));
   if (unexpected.length > 0) throw new Error(`the page reported problems:\n${unexpected.join('\n')}`);
-  console.log(`${passed} passed, 0 failed`);
+  console.log(`${progress.passed} passed, 0 failed`);
   await browser.close();
   input.close();
 } catch (error) {
-  console.error(`not ok - ${current}: ${error instanceof Error ? error.stack : error}`);
+  console.error(`not ok - ${progress.current}: ${error instanceof Error ? error.stack : error}`);
   if (problems.length) console.error(problems.join('\n'));
   await shot('more-failure').catch(() => undefined);
   await browser.close();

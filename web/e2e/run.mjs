@@ -7,7 +7,7 @@
 // Each step prints one line; the first failure takes a screenshot and exits 1.
 import { mkdir, readFile, writeFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { launch, watch } from './browser.mjs';
+import { launch, watch, steps, until as waitUntil } from './browser.mjs';
 
 const setupUrl = process.env.WRIGHT_SETUP_URL;
 const fakeOpenAi = process.env.WRIGHT_FAKE_OPENAI;
@@ -27,31 +27,9 @@ const context = await browser.newContext({ viewport: { width: 1440, height: 900 
 context.setDefaultTimeout(timeout);
 watch(context, problems);
 const page = await context.newPage();
-let current = 'start';
-let passed = 0;
-
-async function step(name, fn) {
-  current = name;
-  const started = Date.now();
-  await fn();
-  passed += 1;
-  console.log(`ok ${passed} - ${name} (${Date.now() - started} ms)`);
-}
-
-async function until(what, check, ms = timeout) {
-  const end = Date.now() + ms;
-  let last;
-  while (Date.now() < end) {
-    try {
-      last = await check();
-      if (last) return last;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what} (last: ${last})`);
-}
+const progress = steps();
+const step = progress.step;
+const until = (what, check, ms = timeout) => waitUntil(what, check, ms);
 
 async function shot(name) {
   await page.screenshot({ path: path.join(out, `${name}.png`) });
@@ -257,10 +235,10 @@ try {
   });
 
   if (problems.length > 0) throw new Error(`the page reported problems:\n${problems.join('\n')}`);
-  console.log(`${passed} passed, 0 failed`);
+  console.log(`${progress.passed} passed, 0 failed`);
   await browser.close();
 } catch (error) {
-  console.error(`not ok - ${current}: ${error instanceof Error ? error.stack : error}`);
+  console.error(`not ok - ${progress.current}: ${error instanceof Error ? error.stack : error}`);
   if (problems.length) console.error(problems.join('\n'));
   await shot('failure').catch(() => undefined);
   await browser.close();

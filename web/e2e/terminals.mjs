@@ -6,7 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import { launch, watch } from './browser.mjs';
+import { launch, watch, steps, until as waitUntil } from './browser.mjs';
 
 const setupUrl = process.env.WRIGHT_SETUP_URL;
 const out = process.env.E2E_OUT ?? path.resolve('e2e/out');
@@ -25,31 +25,9 @@ const context = await browser.newContext({ viewport: { width: 1440, height: 900 
 context.setDefaultTimeout(timeout);
 watch(context, problems);
 const page = await context.newPage();
-let current = 'start';
-let passed = 0;
-
-async function step(name, fn) {
-  current = name;
-  const started = Date.now();
-  await fn();
-  passed += 1;
-  console.log(`ok ${passed} - ${name} (${Date.now() - started} ms)`);
-}
-
-async function until(what, check, ms = timeout) {
-  const end = Date.now() + ms;
-  let last;
-  while (Date.now() < end) {
-    try {
-      last = await check();
-      if (last) return last;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what} (last: ${last})`);
-}
+const progress = steps();
+const step = progress.step;
+const until = (what, check, ms = timeout) => waitUntil(what, check, ms);
 
 async function shot(name) {
   await page.screenshot({ path: path.join(out, `terminals-${name}.png`) });
@@ -184,10 +162,10 @@ try {
   });
 
   if (problems.length > 0) throw new Error(problems.join('\n'));
-  console.log(`# ${passed} passed, 0 failed`);
+  console.log(`# ${progress.passed} passed, 0 failed`);
   await browser.close();
 } catch (error) {
-  console.log(`not ok - ${current}: ${error?.stack ?? error}`);
+  console.log(`not ok - ${progress.current}: ${error?.stack ?? error}`);
   if (problems.length) console.log(problems.join('\n'));
   for (const frame of page.frames()) console.log(`frame: ${frame.url()} ${(await frame.content().catch(() => '')).slice(0, 300)}`);
   await shot('failure').catch(() => undefined);

@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Wright.FakeLlm;
 using Wright.Server.Tests.Cli;
+using Wright.Server.Tests.Engine;
 using Wright.Server.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -25,11 +25,11 @@ public sealed class WorkbenchBrowserTests(ITestOutputHelper output)
         // The first prompt writes hello.txt (then undone), the second README.md, its edited
         // version (a sibling) another README.md.
         fake.Enqueue(
-            Calls("write_file", new { path = "hello.txt", content = "Hello\n" }),
+            EngineKit.Calls(("write_file", new { path = "hello.txt", content = "Hello\n" })),
             FakeReply.Text("Added hello.txt."),
-            Calls("write_file", new { path = "README.md", content = "# Demo\n" }),
+            EngineKit.Calls(("write_file", new { path = "README.md", content = "# Demo\n" })),
             FakeReply.Text("Added a readme."),
-            Calls("write_file", new { path = "README.md", content = "# Bonjour\n" }),
+            EngineKit.Calls(("write_file", new { path = "README.md", content = "# Bonjour\n" })),
             FakeReply.Text("Bonjour."));
         fake.Fallback = FakeReply.Text("(no more scripted replies)");
 
@@ -55,10 +55,6 @@ public sealed class WorkbenchBrowserTests(ITestOutputHelper output)
         text.ShouldContain("passed, 0 failed");
     }
 
-    private static FakeReply Calls(string name, object arguments) => new()
-    {
-        ToolCalls = [new FakeToolCall($"call_{Guid.NewGuid():N}"[..16], name, JsonSerializer.Serialize(arguments))],
-    };
 }
 
 /// <summary>A fact that needs Debian's Chromium and the web app's npm packages (both installed by .ci/run and the build).</summary>

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Text;
-using System.Text.Json;
 using Wright.FakeLlm;
 using Wright.Server.Tests.Cli;
+using Wright.Server.Tests.Engine;
 using Wright.Server.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -26,11 +26,11 @@ public sealed class WorkbenchMoreBrowserTests(ITestOutputHelper output)
         await using var fake = await FakeLlmServer.StartAsync();
         // Two prompts, then a new version of the first: notes.txt is "one", "one two", then "uno".
         fake.Enqueue(
-            Calls("write_file", new { path = "notes.txt", content = "one\n" }),
+            EngineKit.Calls(("write_file", new { path = "notes.txt", content = "one\n" })),
             FakeReply.Text("Added notes."),
-            Calls("write_file", new { path = "notes.txt", content = "one\ntwo\n" }),
+            EngineKit.Calls(("write_file", new { path = "notes.txt", content = "one\ntwo\n" })),
             FakeReply.Text("Extended."),
-            Calls("write_file", new { path = "notes.txt", content = "uno\n" }),
+            EngineKit.Calls(("write_file", new { path = "notes.txt", content = "uno\n" })),
             FakeReply.Text("Notas."));
         fake.Fallback = FakeReply.Text("(no more scripted replies)");
 
@@ -118,10 +118,6 @@ public sealed class WorkbenchMoreBrowserTests(ITestOutputHelper output)
         }
     }
 
-    private static FakeReply Calls(string name, object arguments) => new()
-    {
-        ToolCalls = [new FakeToolCall($"call_{Guid.NewGuid():N}"[..16], name, JsonSerializer.Serialize(arguments))],
-    };
 
     private static async Task<int> RunAsync(string file, string directory, params string[] arguments)
     {

@@ -51,6 +51,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IAgentRepository, AgentRepository>();
         services.TryAddSingleton<IPreviewRepository, PreviewRepository>();
         services.TryAddSingleton<Wright.Core.Flows.IFlowRepository, Wright.Storage.Flows.FlowRepository>();
+        services.TryAddSingleton<Wright.Core.Flows.IActiveFlowRunRepository, Wright.Storage.Flows.ActiveFlowRunRepository>();
         return services;
     }
 }

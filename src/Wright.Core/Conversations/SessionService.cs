@@ -8,7 +8,11 @@ using Wright.Core.Projects;
 namespace Wright.Core.Conversations;
 
 /// <summary>A session with its whole message tree, the path to its current leaf and its totals.</summary>
-public sealed record SessionTree(Session Session, IReadOnlyList<Message> Messages, IReadOnlyList<Guid> ActivePath, SessionTotals Totals);
+public sealed record SessionTree(Session Session, IReadOnlyList<Message> Messages, IReadOnlyList<Guid> ActivePath, SessionTotals Totals)
+{
+    /// <summary>The merge links of the session's merge messages (which leaf, of which session, each merged), oldest first.</summary>
+    public IReadOnlyList<Merges.MergeLink> Merges { get; init; } = [];
+}
 
 /// <summary>Token counts summed over provider calls.</summary>
 public sealed record TokenUsage(long Requests, long InputTokens, long OutputTokens, long CacheReadTokens, long CacheWriteTokens)
@@ -337,7 +341,8 @@ public sealed class SessionService
         var messages = await _repository.ListMessagesAsync(session.Id, cancellationToken).ConfigureAwait(false);
         var totals = Totals(await _repository.SumUsageAsync(session.Id, cancellationToken).ConfigureAwait(false));
         var path = session.CurrentLeafId is { } leaf ? PathTo(messages, leaf)?.Select(m => m.Id).ToList() ?? [] : [];
-        return new SessionTree(session, messages, path, totals);
+        var merges = await _merges.ListMergesAsync(session.Id, cancellationToken).ConfigureAwait(false);
+        return new SessionTree(session, messages, path, totals) { Merges = merges };
     }
 
     private static SessionTotals Totals(IReadOnlyList<UsageSum> sums)

@@ -120,4 +120,6 @@ public static class ErrorCodes
     public const string MergeConflict = "merge_conflict";
     public const string MergeSourceInvalid = "merge_source_invalid";
     public const string MergeNothingToMerge = "merge_nothing_to_merge";
+    public const string SessionAnswering = "session_answering";
+    public const string SessionMerging = "session_merging";
 }

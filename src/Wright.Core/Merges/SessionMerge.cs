@@ -78,9 +78,17 @@ public sealed class SessionMerge
             throw WrightException.Invalid(ErrorCodes.MergeSourceInvalid, "Name the branch to merge: fromLeafId (a message of this session), or fromSessionId for another session.");
         }
 
+        // No answer may start in the session while it merges, and no merge runs under an answer:
+        // both move the session's workspace and current leaf.
+        using var claim = SessionMergeLock.BeginMerge(session.Id);
+        var messages = await _conversations.ListMessagesAsync(session.Id, cancellationToken).ConfigureAwait(false);
+        if (messages.Any(m => m.Status == MessageStatus.Streaming))
+        {
+            throw SessionMergeLock.Answering();
+        }
+
         var currentLeaf = session.CurrentLeafId
             ?? throw WrightException.Conflict(ErrorCodes.MergeNothingToMerge, "This session has no messages yet: there is no branch to merge into.");
-        var messages = await _conversations.ListMessagesAsync(session.Id, cancellationToken).ConfigureAwait(false);
         var currentPath = SessionService.PathTo(messages, currentLeaf) ?? throw SessionService.MessageNotFound(currentLeaf);
         var sourceMessages = fromSession.Id == session.Id ? messages : await _conversations.ListMessagesAsync(fromSession.Id, cancellationToken).ConfigureAwait(false);
         var fromLeaf = request.FromLeafId ?? fromSession.CurrentLeafId
@@ -144,7 +152,19 @@ public sealed class SessionMerge
         var answerText = $"Merged {label} into {branch ?? "HEAD"} (commit {commit[..12]}, parents {ours[..12]} and {theirs[..12]}).\n\n{full}";
         var user = new Message(Guid.NewGuid(), session.Id, currentLeaf, 0, MessageRole.User, promptText, MessageStatus.Complete, null, [], null, null, now, now);
         var assistant = new Message(Guid.NewGuid(), session.Id, user.Id, 0, MessageRole.Assistant, answerText, MessageStatus.Complete, null, [], null, null, now, now);
-        await _conversations.InsertTurnAsync(session with { CurrentLeafId = assistant.Id, UpdatedAt = now }, [user, assistant], null, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _conversations.InsertTurnAsync(session with { CurrentLeafId = assistant.Id, UpdatedAt = now }, [user, assistant], null, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // A merge commit with no merge turn would be history no conversation explains: the
+            // branch goes back to where it was (the turn is stored in one transaction, so nothing
+            // of it is left either).
+            await UndoCommitAsync(root, commit, ours).ConfigureAwait(false);
+            throw;
+        }
+
 
         var mergeRecord = new ContextMergeRecord(fromSession.Id, fromLeaf, theirs, commit, strategy, files, settled, full.ToString());
         await _contexts.SaveContextAsync(new StoredContext(session.Id, user.Id, await MergeContextAsync(currentPath, commit, mergeRecord, now, cancellationToken).ConfigureAwait(false)), cancellationToken).ConfigureAwait(false);
@@ -169,6 +189,22 @@ public sealed class SessionMerge
         _bus.Publish(SessionEventTypes.MessageCompleted, session.ProjectId, new MessageEventData(session.Id, assistant.Id, assistant.Role, assistant.Status));
         var tree = await _sessions.GetTreeAsync(actor, session.Id, cancellationToken).ConfigureAwait(false);
         return new MergeResult(tree, assistant.Id, commit, theirs, files, merged.Resolved, full.ToString());
+    }
+
+    /// <summary>Moves the branch back from the merge commit <paramref name="commit"/> to <paramref name="ours"/>, keeping any edit made since (reset --keep refuses to lose one).</summary>
+    private async Task UndoCommitAsync(string root, string commit, string ours)
+    {
+        // Not the request's token: the reset must happen even when the request was cancelled.
+        await ProjectGate.RunAsync(root, async () =>
+        {
+            var head = (await _runner.RunCheckedAsync(root, ["rev-parse", "HEAD"], CancellationToken.None).ConfigureAwait(false)).Trim();
+            if (head == commit)
+            {
+                await _runner.RunCheckedAsync(root, ["reset", "--keep", "--quiet", ours], CancellationToken.None).ConfigureAwait(false);
+            }
+
+            return true;
+        }, CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>The commit a branch of the conversation is at: what its newest answer with a commit left.</summary>

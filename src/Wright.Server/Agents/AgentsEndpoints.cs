@@ -37,6 +37,7 @@ internal static partial class AgentsEndpoints
         agents.MapGet("/usage", UsageAsync).WithSummary("Tokens and cost summed per day (by=day) or per project (by=project).");
         agents.MapGet("/events", (long? lastEventId, [FromHeader(Name = "Last-Event-ID")] string? header, HttpContext http) =>
             new AgentEventStreamResult(http.Actor().UserId, ParsePosition(header) ?? lastEventId)).WithSummary("The board's live feed (agent.started, agent.state, agent.turn, agent.usage, agent.ended) as Server-Sent Events.");
+        api.MapFlowRunsOnBoard();
         return api;
     }
 

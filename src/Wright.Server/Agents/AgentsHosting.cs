@@ -16,6 +16,7 @@ internal static class AgentsHosting
         services.AddHostedService<AgentsLifecycle>();
         services.AddSingleton(_ => NotifySend.FromPath(Environment.GetEnvironmentVariable("PATH")));
         services.AddHostedService<DesktopNotifier>();
+        services.AddFlowRunsOnBoard();
         return services;
     }
 }

@@ -56,6 +56,9 @@ public sealed record SessionTreeDto(SessionDto Session, Guid? CurrentLeafId, IRe
     /// <summary>While a run of the session is paused: which, since when and at which node (the seed's <c>session.flowState</c>).</summary>
     public Wright.Server.Flows.SessionFlowStateDto? FlowState { get; init; }
 
+    /// <summary>The merge messages of the tree and what each merged (a leaf of this session or of another), so a branch map can draw the merge edges.</summary>
+    public IReadOnlyList<MergeEdgeDto> Merges { get; init; } = [];
+
     public static SessionTreeDto From(SessionTree tree)
     {
         var children = tree.Messages.ToLookup(m => m.ParentId);
@@ -67,9 +70,15 @@ public sealed record SessionTreeDto(SessionDto Session, Guid? CurrentLeafId, IRe
                 dto.Id, dto.ParentId, dto.Role, dto.Content, dto.Status, dto.Model, dto.ToolCalls, dto.ErrorCode, dto.ErrorDetail, dto.CreatedAt, dto.UpdatedAt,
                 siblings, siblings.IndexOf(m.Id), children[m.Id].Select(c => c.Id).ToList());
         }).ToList();
-        return new SessionTreeDto(SessionDto.From(tree.Session), tree.Session.CurrentLeafId, tree.ActivePath, items, tree.Totals);
+        return new SessionTreeDto(SessionDto.From(tree.Session), tree.Session.CurrentLeafId, tree.ActivePath, items, tree.Totals)
+        {
+            Merges = tree.Merges.Select(l => new MergeEdgeDto(l.MessageId, l.FromSessionId, l.FromMessageId, l.MergedCommit, l.CommitSha, l.Strategy, l.CreatedAt)).ToList(),
+        };
     }
 }
+
+/// <summary>A merge edge of a session's tree: merge message <c>messageId</c> merged leaf <c>fromMessageId</c> of session <c>fromSessionId</c> (this one for a branch of its own tree) at commit <c>mergedCommit</c>, making <c>commitSha</c>.</summary>
+public sealed record MergeEdgeDto(Guid MessageId, Guid FromSessionId, Guid FromMessageId, string? MergedCommit, string? CommitSha, string? Strategy, DateTimeOffset CreatedAt);
 
 /// <summary>A provider call as the API shows it.</summary>
 public sealed record AiRequestDto(

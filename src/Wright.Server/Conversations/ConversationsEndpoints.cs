@@ -11,6 +11,7 @@ using Wright.Core.Engine;
 using Wright.Core.Errors;
 using Wright.Core.Paging;
 using Wright.Server.Cluster;
+using Wright.Server.Merges;
 using Wright.Server.Projects;
 using Wright.Server.Accounts;
 
@@ -21,12 +22,12 @@ internal static class ConversationsEndpoints
     /// <summary>Sessions under <c>/api/projects/{id}/sessions</c> and <c>/api/sessions/{id}</c>, answers streamed as SSE.</summary>
     public static IEndpointRouteBuilder MapConversations(this IEndpointRouteBuilder api)
     {
-        var projects = api.MapGroup("/projects/{projectId:guid}").WithTags("Sessions");
+        var projects = api.MapGroup("/projects/{projectId:guid}").WithTags("Sessions").RequireProjectAccess("projectId");
         projects.MapPost("/sessions", CreateAsync);
         projects.MapGet("/sessions", ListAsync);
         projects.MapPost("/sessions:import", ImportAsync);
 
-        var sessions = api.MapGroup("/sessions/{id:guid}").WithTags("Sessions");
+        var sessions = api.MapGroup("/sessions/{id:guid}").WithTags("Sessions").RequireSessionAccess();
         sessions.MapGet("", GetAsync);
         sessions.MapPatch("", UpdateAsync);
         sessions.MapDelete("", DeleteAsync);
@@ -34,8 +35,8 @@ internal static class ConversationsEndpoints
         sessions.MapPost("/fork", ForkAsync);
         sessions.MapGet("/usage", UsageAsync);
         sessions.MapGet("/export", ExportAsync);
-        sessions.MapPost("/messages", PostMessageAsync);
-        sessions.MapPost("/messages/{messageId:guid}/regenerate", RegenerateAsync);
+        sessions.MapPost("/messages", PostMessageAsync).RefuseWhileMerging();
+        sessions.MapPost("/messages/{messageId:guid}/regenerate", RegenerateAsync).RefuseWhileMerging();
         sessions.MapPost("/messages/{messageId:guid}/stop", StopAsync);
         sessions.MapGet("/messages/{messageId:guid}/stream", StreamAsync);
         return api;

@@ -5,7 +5,7 @@ using Wright.Core.Errors;
 using Wright.Core.Projects;
 using Wright.Core.Workspace;
 
-using Wright.Server.Accounts;
+using Wright.Server.Projects;
 
 namespace Wright.Server.Files;
 
@@ -21,7 +21,7 @@ internal static class FilesEndpoints
     /// <summary>Files of a project under <c>/api/projects/{id}/</c>: tree, read, write, delete, move, mkdir.</summary>
     public static IEndpointRouteBuilder MapFiles(this IEndpointRouteBuilder api)
     {
-        var group = api.MapGroup("/projects/{id:guid}").WithTags("Files");
+        var group = api.MapGroup("/projects/{id:guid}").WithTags("Files").RequireProjectAccess();
         group.MapGet("/tree", ListTreeAsync)
             .WithSummary("Lists a directory's entries to a depth (default 1, at most 32, capped at 10,000 entries unless limit asks for up to 250,000), leaving out what git ignores and .git.");
         group.MapGet("/files/{**path}", ReadAsync)
@@ -30,26 +30,30 @@ internal static class FilesEndpoints
         // The body is read by the handler: JSON text or raw bytes of any content type (Accepts
         // metadata would make routing refuse every other content type with 415).
         group.MapPut("/files/{**path}", WriteAsync)
+            .RequireProjectWrite()
             .WithSummary("Creates or atomically replaces a file from JSON {content, lineEnding?, bom?} or raw bytes; If-Match / If-None-Match: * guard it.");
         group.MapDelete("/files/{**path}", DeleteAsync)
+            .RequireProjectWrite()
             .WithSummary("Deletes a file, a symlink, or a directory (recursive=true when not empty); If-Match guards a file.");
         group.MapPost("/files:move", MoveAsync)
+            .RequireProjectWrite()
             .WithSummary("Moves or renames {from, to, overwrite?}; an existing destination needs overwrite and is never a directory.");
         group.MapPost("/dirs", CreateDirectoryAsync)
+            .RequireProjectWrite()
             .WithSummary("Creates a directory and its parents {path}: 201 when made, 200 when it was there.");
         return api;
     }
 
-    private static async Task<Ok<TreeDto>> ListTreeAsync(Guid id, string? path, int? depth, int? limit, HttpContext http, ProjectService projects, FileTree tree, CancellationToken cancellationToken)
+    private static async Task<Ok<TreeDto>> ListTreeAsync(Guid id, string? path, int? depth, int? limit, HttpContext http, FileTree tree, CancellationToken cancellationToken)
     {
-        var project = await projects.GetAsync(http.Actor(), id, cancellationToken);
+        var project = http.AccessedProject();
         return TypedResults.Ok(TreeDto.From(await tree.ListAsync(project, path, depth, cancellationToken, limit)));
     }
 
     private static async Task<Results<Ok<FileDto>, FileContentHttpResult, StatusCodeHttpResult>> ReadAsync(
-        Guid id, string? path, string? raw, HttpContext http, ProjectService projects, ProjectFiles files, CancellationToken cancellationToken)
+        Guid id, string? path, string? raw, HttpContext http, ProjectFiles files, CancellationToken cancellationToken)
     {
-        var project = await projects.GetAsync(http.Actor(), id, cancellationToken);
+        var project = http.AccessedProject();
         var file = await files.ReadAsync(project, FromRoute(path), cancellationToken);
         var etag = FileETag.Quoted(file.ETag);
         http.Response.Headers.ETag = etag;
@@ -71,9 +75,9 @@ internal static class FilesEndpoints
     }
 
     private static async Task<Results<Ok<FileWrittenDto>, Created<FileWrittenDto>>> WriteAsync(
-        Guid id, string? path, HttpContext http, ProjectService projects, ProjectFiles files, CancellationToken cancellationToken)
+        Guid id, string? path, HttpContext http, ProjectFiles files, CancellationToken cancellationToken)
     {
-        var project = await projects.GetAsync(http.Actor(), id, cancellationToken);
+        var project = http.AccessedProject();
         var sizeLimit = http.Features.Get<IHttpMaxRequestBodySizeFeature>();
         if (sizeLimit is { IsReadOnly: false })
         {
@@ -93,17 +97,17 @@ internal static class FilesEndpoints
     }
 
     private static async Task<NoContent> DeleteAsync(
-        Guid id, string? path, bool? recursive, HttpContext http, ProjectService projects, ProjectFiles files, CancellationToken cancellationToken)
+        Guid id, string? path, bool? recursive, HttpContext http, ProjectFiles files, CancellationToken cancellationToken)
     {
-        var project = await projects.GetAsync(http.Actor(), id, cancellationToken);
+        var project = http.AccessedProject();
         var preconditions = new FilePreconditions(Tags(http.Request.Headers.IfMatch).ToList());
         await files.DeleteAsync(project, FromRoute(path), preconditions, recursive ?? false, cancellationToken);
         return TypedResults.NoContent();
     }
 
-    private static async Task<Ok<MovedDto>> MoveAsync(Guid id, MoveRequest request, HttpContext http, ProjectService projects, ProjectFiles files, CancellationToken cancellationToken)
+    private static async Task<Ok<MovedDto>> MoveAsync(Guid id, MoveRequest request, HttpContext http, ProjectFiles files, CancellationToken cancellationToken)
     {
-        var project = await projects.GetAsync(http.Actor(), id, cancellationToken);
+        var project = http.AccessedProject();
         var etag = await files.MoveAsync(project, request.From, request.To, request.Overwrite ?? false, cancellationToken);
         return TypedResults.Ok(new MovedDto(
             PathJail.Normalize(request.From, allowRoot: false),
@@ -112,9 +116,9 @@ internal static class FilesEndpoints
     }
 
     private static async Task<Results<Created<DirectoryDto>, Ok<DirectoryDto>>> CreateDirectoryAsync(
-        Guid id, CreateDirectoryRequest request, HttpContext http, ProjectService projects, ProjectFiles files, CancellationToken cancellationToken)
+        Guid id, CreateDirectoryRequest request, HttpContext http, ProjectFiles files, CancellationToken cancellationToken)
     {
-        var project = await projects.GetAsync(http.Actor(), id, cancellationToken);
+        var project = http.AccessedProject();
         var created = await files.CreateDirectoryAsync(project, request.Path, cancellationToken);
         var dto = new DirectoryDto(PathJail.Normalize(request.Path, allowRoot: false));
         return created

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Wright.Core.Errors;
 using Wright.Core.Projects;
 using Wright.Core.Workspace;
-using Wright.Server.Accounts;
+using Wright.Server.Projects;
 
 namespace Wright.Server.Files;
 
@@ -41,7 +41,7 @@ internal static class SearchEndpoints
     /// <summary>Project-wide search and the three-way merge the editor's conflict view uses.</summary>
     public static IEndpointRouteBuilder MapSearchAndMerge(this IEndpointRouteBuilder api)
     {
-        var group = api.MapGroup("/projects/{id:guid}").WithTags("Files");
+        var group = api.MapGroup("/projects/{id:guid}").WithTags("Files").RequireProjectAccess();
         group.MapGet("/search", SearchAsync)
             .WithSummary("Searches the project's text files (what the tree lists; binary and large files skipped) with ripgrep or the managed search; paged by cursor, 400 invalid_regex for a bad pattern.");
         group.MapPost("/files:merge", MergeAsync)
@@ -61,19 +61,18 @@ internal static class SearchEndpoints
         int? limit,
         string? cursor,
         HttpContext http,
-        ProjectService projects,
         ProjectSearch search,
         CancellationToken cancellationToken)
     {
-        var project = await projects.GetAsync(http.Actor(), id, cancellationToken);
+        var project = http.AccessedProject();
         var query = new SearchQuery(q ?? "", regex ?? false, caseSensitive ?? false, wholeWord ?? false, SearchQuery.Globs(include), SearchQuery.Globs(exclude));
         var page = await search.SearchAsync(project, query, limit, cursor, cancellationToken);
         return TypedResults.Ok(new SearchPageDto(page.Items.Select(SearchMatchDto.From).ToList(), page.NextCursor, page.Truncated, page.Engine));
     }
 
-    private static async Task<Ok<MergeFileDto>> MergeAsync(Guid id, HttpContext http, ProjectService projects, FileMerge merge, ProjectFiles files, CancellationToken cancellationToken)
+    private static async Task<Ok<MergeFileDto>> MergeAsync(Guid id, HttpContext http, FileMerge merge, ProjectFiles files, CancellationToken cancellationToken)
     {
-        var project = await projects.GetAsync(http.Actor(), id, cancellationToken);
+        var project = http.AccessedProject();
 
         // Two texts each up to the file size limit: the body may be larger than the API's default.
         var sizeLimit = http.Features.Get<IHttpMaxRequestBodySizeFeature>();

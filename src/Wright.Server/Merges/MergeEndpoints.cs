@@ -3,6 +3,7 @@ using Wright.Core.Errors;
 using Wright.Core.Merges;
 using Wright.Server.Accounts;
 using Wright.Server.Conversations;
+using Wright.Server.Projects;
 
 namespace Wright.Server.Merges;
 
@@ -17,8 +18,24 @@ internal static class MergeEndpoints
     /// <summary><c>POST /api/sessions/{id}/merge</c>.</summary>
     public static IEndpointRouteBuilder MapMerges(this IEndpointRouteBuilder api)
     {
-        api.MapGroup("/sessions/{id:guid}").WithTags("Sessions").MapPost("/merge", MergeAsync);
+        api.MapGroup("/sessions/{id:guid}").WithTags("Sessions").RequireSessionAccess().MapPost("/merge", MergeAsync);
         return api;
+    }
+
+    /// <summary>
+    /// This route starts an answer in session <c>{id}</c>: while a merge into the session runs it
+    /// answers 409 <c>session_merging</c>, and while it starts the answer no merge may begin
+    /// (<see cref="SessionMergeLock"/>).
+    /// </summary>
+    public static RouteHandlerBuilder RefuseWhileMerging(this RouteHandlerBuilder endpoint)
+    {
+        endpoint.AddEndpointFilter(async (context, next) =>
+        {
+            var id = Guid.Parse((string)context.HttpContext.Request.RouteValues["id"]!, System.Globalization.CultureInfo.InvariantCulture);
+            using var claim = SessionMergeLock.BeginPrompt(id);
+            return await next(context);
+        });
+        return endpoint;
     }
 
     private static async Task<Ok<MergeResultDto>> MergeAsync(Guid id, MergeSessionRequest? request, HttpContext http, SessionMerge merge, CancellationToken cancellationToken)

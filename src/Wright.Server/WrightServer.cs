@@ -100,11 +100,12 @@ public static class WrightServer
         builder.Services.AddWrightAccounts(builder.Configuration);
         builder.Services.AddEvents();
         builder.Services.AddGit();
-        builder.Services.AddProjects();
-        builder.Services.Configure<WorkspaceOptions>(builder.Configuration.GetSection(WorkspaceOptions.Section));
+        builder.Services.AddWrightProjects();
         builder.Services.AddWorkspace();
         builder.Services.AddProjectSearch();
-        builder.Services.AddLlmAndConversations(wright);
+        builder.Services.AddWrightLlm();
+        builder.Services.AddWrightConversations();
+        builder.Services.AddWrightEngine();
         builder.Services.AddCluster(builder.Configuration);
         builder.Services.AddWrightTerminals();
         builder.Services.AddWrightSandbox();

@@ -44,6 +44,9 @@ public static class WrightConfigNames
 
     public const string SearchSection = "Search";
 
+    /// <summary>Where projects may live (<c>Wright:Workspace:Roots</c>).</summary>
+    public const string WorkspaceSection = "Wright:Workspace";
+
     public const string MaxFileBytesKey = "Wright:MaxFileBytes";
 
     public const string AllowHardLinksKey = "Wright:Files:AllowHardLinks";

@@ -3,7 +3,7 @@ namespace Wright.Core.Projects;
 /// <summary>Where users may put projects (configuration section <c>Wright:Workspace</c>).</summary>
 public sealed class WorkspaceOptions
 {
-    public const string Section = "Wright:Workspace";
+    public const string Section = Hosting.WrightConfigNames.WorkspaceSection;
 
     /// <summary>
     /// Directories inside which every user may register, create and clone projects

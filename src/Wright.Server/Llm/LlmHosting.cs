@@ -1,29 +1,19 @@
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Configuration;
-using Wright.Core.Conversations;
-using Wright.Core.Engine;
 using Wright.Core.Hosting;
 using Wright.Core.Llm;
-using Wright.Server.Conversations;
 
 namespace Wright.Server.Llm;
 
 internal static class LlmHosting
 {
     /// <summary>
-    /// Registers providers, the model catalog and conversations: <see cref="LlmOptions"/> bound from
-    /// the <c>Llm</c> section plus the usual environment variables, provider keys protected with
-    /// ASP.NET Data Protection (keys in the data directory), per-user chat limits and start-up recovery.
+    /// Registers providers and the model catalog: <see cref="LlmOptions"/> bound from the <c>Llm</c>
+    /// section plus the usual environment variables (Core's AddLlm validates them at start).
     /// </summary>
-    public static IServiceCollection AddLlmAndConversations(this IServiceCollection services, WrightOptions wright)
+    public static IServiceCollection AddWrightLlm(this IServiceCollection services)
     {
-        services.AddEngine();
-        services.AddOptions<EngineOptions>().Configure<IConfiguration>((o, c) => c.GetSection(WrightConfigNames.EngineSection).Bind(o));
+        services.AddLlm();
         services.AddOptions<LlmOptions>().Configure<IConfiguration>(BindLlm);
-        services.AddOptions<ConversationsOptions>().Configure<IConfiguration>((o, c) => c.GetSection(WrightConfigNames.ConversationsSection).Bind(o));
-        services.AddSingleton<ChatLimits>();
-        services.AddHostedService<ConversationsLifecycle>();
-        services.AddHostedService<Wright.Server.Engine.EngineLifecycle>();
         return services;
     }
 

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import {
@@ -17,11 +17,11 @@ import {
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { CircleAlert, CircleCheck, Code2, LayoutGrid, Loader2, Network, Plus, Save, Trash2, Workflow } from 'lucide-react';
+import { CircleAlert, CircleCheck, Code2, LayoutGrid, Loader2, Network, Plus, Save, Trash2, Undo2, Workflow } from 'lucide-react';
 import { ErrorText } from '@/components/Dialog';
 import { isApiError } from '@/lib/api-error';
 import { flowQuery, flowsQuery, saveFlow, validateFlow, type FlowBody, type FlowGraph, type FlowNode, type FlowNodeType, type FlowProblem, type FlowTemplate } from '../api';
-import { autoLayout, connect, newNode, newNodeId, nodeTypes, problemsByNode, renameNode, toCanvas, toGraph, type CanvasEdge, type CanvasNode } from '../lib/graph';
+import { autoLayout, changeNodeType, connect, newNode, newNodeId, nodeTypes, problemsByNode, renameNode, toCanvas, toGraph, type CanvasEdge, type CanvasNode } from '../lib/graph';
 import { FlowNodeCard, ProblemsContext, typeLook, type FlowCanvasNode } from './FlowNodeCard';
 
 const canvasNodeTypes: NodeTypes = { flowNode: FlowNodeCard };
@@ -115,16 +115,37 @@ function Editor({ projectId, template, isNew, scope, theme }: { projectId: strin
   const selectedNode = nodes.find((n) => n.selected) ?? null;
   const selectedEdge = selectedNode ? null : (edges.find((e) => e.selected) ?? null);
 
-  const onConnect = useCallback(
-    (connection: Connection) =>
-      setEdges((current) => {
-        const edge = connect(nodes as CanvasNode[], current as CanvasEdge[], connection);
-        return edge ? [...current, edge as Edge] : current;
-      }),
-    [nodes, setEdges],
-  );
+  // Undo (Ctrl+Z, or the toolbar's button) steps back over the graph's structural edits: adding,
+  // removing, renaming a node, changing its type, and connecting or disconnecting nodes.
+  const [history, setHistory] = useState<Array<{ nodes: FlowCanvasNode[]; edges: Edge[]; meta: typeof meta }>>([]);
+  const remember = () => setHistory((past) => [...past.slice(-49), { nodes, edges, meta }]);
+  const undo = () => {
+    const last = history[history.length - 1];
+    if (!last) return;
+    setHistory(history.slice(0, -1));
+    setNodes(last.nodes);
+    setEdges(last.edges);
+    setMeta(last.meta);
+  };
+  const undoRef = useRef(undo);
+  undoRef.current = undo;
+
+  const onConnect = (connection: Connection) => {
+    const edge = connect(nodes as CanvasNode[], edges as CanvasEdge[], connection);
+    if (!edge) return;
+    remember();
+    setEdges((current) => [...current, edge as Edge]);
+  };
+
+  const changeType = (id: string, type: FlowNodeType) => {
+    remember();
+    const next = changeNodeType(nodes as CanvasNode[], edges as CanvasEdge[], id, type);
+    setNodes(next.nodes as FlowCanvasNode[]);
+    setEdges(next.edges as Edge[]);
+  };
 
   const addNode = (type: FlowNodeType) => {
+    remember();
     const id = newNodeId(type, nodes.map((n) => n.id));
     // Below the selected node (the usual next step), else beside the others.
     const anchor = nodes.find((n) => n.selected);
@@ -149,6 +170,7 @@ function Editor({ projectId, template, isNew, scope, theme }: { projectId: strin
 
   const rename = (from: string, to: string) => {
     if (!to || to === from || nodes.some((n) => n.id === to)) return false;
+    remember();
     const next = renameNode(nodes as CanvasNode[], edges as CanvasEdge[], from, to);
     setNodes(next.nodes as FlowCanvasNode[]);
     setEdges(next.edges as Edge[]);
@@ -157,6 +179,7 @@ function Editor({ projectId, template, isNew, scope, theme }: { projectId: strin
   };
 
   const removeNode = (id: string) => {
+    remember();
     setNodes((current) => current.filter((n) => n.id !== id));
     setEdges((current) => current.filter((e) => e.source !== id && e.target !== id));
   };
@@ -234,6 +257,12 @@ function Editor({ projectId, template, isNew, scope, theme }: { projectId: strin
         e.preventDefault();
         void saveRef.current();
       }
+      // Ctrl+Z in a text field undoes its typing; elsewhere it undoes the last graph edit.
+      const typing = e.target instanceof HTMLElement && e.target.closest('input, textarea, select, [contenteditable="true"]');
+      if ((e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === 'z' && !typing && !builtin) {
+        e.preventDefault();
+        undoRef.current();
+      }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -276,6 +305,11 @@ function Editor({ projectId, template, isNew, scope, theme }: { projectId: strin
         {mode === 'graph' && !builtin && (
           <button className="icon" onClick={arrange} aria-label="Arrange nodes" title="Arrange the nodes from the start down">
             <LayoutGrid size={14} aria-hidden />
+          </button>
+        )}
+        {mode === 'graph' && !builtin && (
+          <button className="icon" onClick={undo} disabled={history.length === 0} aria-label="Undo" title="Undo the last change to the graph (Ctrl+Z)">
+            <Undo2 size={14} aria-hidden />
           </button>
         )}
         <span className="spacer" />
@@ -360,11 +394,15 @@ function Editor({ projectId, template, isNew, scope, theme }: { projectId: strin
               readOnly={builtin}
               problems={byNode.get(selectedNode.id) ?? []}
               onChange={(change) => updateNode(selectedNode.id, change)}
+              onType={(type) => changeType(selectedNode.id, type)}
               onRename={(to) => rename(selectedNode.id, to)}
               onStart={() => setMeta({ ...meta, start: selectedNode.id })}
               onDelete={() => removeNode(selectedNode.id)}
               onConnect={(to, when) => onConnect({ source: selectedNode.id, target: to, sourceHandle: when ?? null, targetHandle: null })}
-              onDisconnect={(id) => setEdges((current) => current.filter((e) => e.id !== id))}
+              onDisconnect={(id) => {
+                remember();
+                setEdges((current) => current.filter((e) => e.id !== id));
+              }}
             />
           ) : mode === 'graph' && selectedEdge ? (
             <div className="flow-fields">
@@ -439,6 +477,7 @@ function NodeFields({
   readOnly,
   problems,
   onChange,
+  onType,
   onRename,
   onStart,
   onDelete,
@@ -452,6 +491,7 @@ function NodeFields({
   readOnly: boolean;
   problems: string[];
   onChange: (change: Partial<FlowNode>) => void;
+  onType: (type: FlowNodeType) => void;
   onRename: (to: string) => boolean;
   onStart: () => void;
   onDelete: () => void;
@@ -499,6 +539,16 @@ function NodeFields({
           onBlur={() => (onRename(id.trim()) ? undefined : setId(node.id))}
           onKeyDown={(e) => e.key === 'Enter' && (e.target as HTMLInputElement).blur()}
         />
+      </label>
+      <label>
+        Type
+        <select aria-label="Node type" value={node.type} disabled={readOnly} onChange={(e) => onType(e.target.value as FlowNodeType)}>
+          {nodeTypes.map(({ type, label }) => (
+            <option key={type} value={type}>
+              {label}
+            </option>
+          ))}
+        </select>
       </label>
       {node.type === 'userInput' && (
         <>

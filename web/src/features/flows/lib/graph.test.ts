@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FlowGraph } from '../api';
-import { autoLayout, connect, newNode, newNodeId, problemsByNode, renameNode, toCanvas, toGraph } from './graph';
+import { autoLayout, changeNodeType, connect, newNode, newNodeId, problemsByNode, renameNode, toCanvas, toGraph } from './graph';
 
 const review: FlowGraph = {
   name: 'review',
@@ -122,5 +122,56 @@ describe('editing the canvas', () => {
     expect(map.get('ok')).toEqual(['no node zz']);
     expect(map.size).toBe(2);
     expect(problemsByNode([{ code: 'unreachable_end', message: 'no end' }], 'ask').get('ask')).toEqual(['no end']);
+  });
+});
+
+describe('changeNodeType', () => {
+  const graph: FlowGraph = {
+    name: 't',
+    nodes: [
+      { id: 'ask', type: 'userInput', prompt: 'What?', output: 'request' },
+      { id: 'check', type: 'condition', expression: 'request == "yes"' },
+      { id: 'draft', type: 'llm', model: 'openai/gpt-4o', prompt: '{{request}}', tools: true, output: 'draft' },
+      { id: 'end', type: 'end' },
+    ],
+    edges: [
+      { from: 'ask', to: 'check' },
+      { from: 'check', to: 'draft', when: 'true' },
+      { from: 'check', to: 'end', when: 'false' },
+      { from: 'draft', to: 'end' },
+    ],
+  };
+
+  it('keeps the id, position and edges, carries shared fields and drops the rest', () => {
+    const canvas = toCanvas(graph);
+    const changed = changeNodeType(canvas.nodes, canvas.edges, 'draft', 'userInput');
+    const node = changed.nodes.find((n) => n.id === 'draft')!;
+    expect(node.data.node).toEqual({ id: 'draft', type: 'userInput', prompt: '{{request}}', output: 'draft' });
+    expect(node.position).toEqual(canvas.nodes.find((n) => n.id === 'draft')!.position);
+    expect(changed.edges).toEqual(canvas.edges);
+    const saved = toGraph({ name: 't', start: 'ask' }, changed.nodes, changed.edges);
+    expect(saved.nodes.find((n) => n.id === 'draft')).toEqual({ id: 'draft', type: 'userInput', prompt: '{{request}}', output: 'draft' });
+    expect(saved.edges).toEqual(graph.edges);
+  });
+
+  it('takes the new type defaults and drops a condition branches when it stops being one', () => {
+    const canvas = toCanvas(graph);
+    const changed = changeNodeType(canvas.nodes, canvas.edges, 'check', 'action');
+    expect(changed.nodes.find((n) => n.id === 'check')!.data.node).toEqual({ id: 'check', type: 'action', action: 'command', command: 'echo done', output: 'check' });
+    const out = changed.edges.filter((e) => e.source === 'check');
+    expect(out.map((e) => [e.id, e.sourceHandle, e.label])).toEqual([
+      ['check->draft', null, undefined],
+      ['check->end', null, undefined],
+    ]);
+    expect(toGraph({ name: 't' }, changed.nodes, changed.edges).edges.filter((e) => e.from === 'check')).toEqual([
+      { from: 'check', to: 'draft' },
+      { from: 'check', to: 'end' },
+    ]);
+  });
+
+  it('changes nothing for the same type or an unknown node', () => {
+    const canvas = toCanvas(graph);
+    expect(changeNodeType(canvas.nodes, canvas.edges, 'ask', 'userInput')).toEqual(canvas);
+    expect(changeNodeType(canvas.nodes, canvas.edges, 'nope', 'end')).toEqual(canvas);
   });
 });

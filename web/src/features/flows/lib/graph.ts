@@ -187,3 +187,33 @@ export function connect(
   const edge = toCanvasEdge({ from: connection.source, to: connection.target, when });
   return edges.some((e) => e.id === edge.id) ? null : edge;
 }
+
+/**
+ * Changes a node's type in place: it keeps its id, position and edges; the fields both types use
+ * (a prompt, an output variable) carry over, the new type's other fields take their defaults and
+ * the old type's fields that do not apply are dropped. Edges leaving it lose a condition's
+ * true/false branch unless the new type is a condition; what no longer fits (an `end` with edges
+ * out, a condition without branches) is left for validation to name on the node.
+ */
+export function changeNodeType(nodes: CanvasNode[], edges: CanvasEdge[], id: string, type: FlowNodeType): { nodes: CanvasNode[]; edges: CanvasEdge[] } {
+  const target = nodes.find((n) => n.id === id);
+  if (!target || target.data.node.type === type) return { nodes, edges };
+  const old = target.data.node;
+  const fresh = newNode(type, id);
+  const carried: Partial<FlowNode> = {};
+  for (const field of ['prompt', 'output'] as const) {
+    if (field in fresh && old[field] != null && old[field] !== '') carried[field] = old[field];
+  }
+  const node = clean({ ...fresh, ...carried });
+  return {
+    nodes: nodes.map((n) => (n.id === id ? { ...n, data: { ...n.data, node, problems: [] } } : n)),
+    edges:
+      type === 'condition'
+        ? edges
+        : edges.map((e) => {
+            if (e.source !== id || !e.sourceHandle) return e;
+            const { label: _label, ...rest } = e;
+            return { ...rest, sourceHandle: null, id: edgeId({ from: e.source, to: e.target }) };
+          }),
+  };
+}

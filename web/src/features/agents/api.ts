@@ -149,3 +149,28 @@ export const agentCommitsQuery = (id: string) =>
     queryKey: ['agents', id, 'commits'],
     queryFn: ({ signal }) => api.json<AgentCommits>(`/api/agents/${id}/commits`, { signal }),
   });
+
+/** A flow run the board shows (`GET /api/flow-runs`): running, or paused at a user input. */
+export interface ActiveFlowRun {
+  id: string;
+  sessionId: string;
+  sessionTitle: string;
+  projectId: string;
+  projectName: string;
+  flow: string;
+  state: 'running' | 'paused';
+  nodeId: string | null;
+  pausedPrompt: string | null;
+  since: string;
+  startedAt: string;
+}
+
+export const activeFlowRunsKey = ['flow-runs', 'active'] as const;
+
+/** Active flow runs of the user's projects; the board's feed refetches it on every `flow.run` event. */
+export const activeFlowRunsQuery = () =>
+  queryOptions({
+    queryKey: activeFlowRunsKey,
+    queryFn: ({ signal }) => api.json<ActiveFlowRun[]>('/api/flow-runs?state=running,paused', { signal }),
+    staleTime: Infinity,
+  });

@@ -9,6 +9,7 @@ import { primeSound, useAgentAlerts } from '../lib/agent-alerts';
 import { boardState, formatCost, type BoardState } from '../lib/format';
 import { AgentCard } from './AgentCard';
 import { AgentTimeline } from './AgentTimeline';
+import { FlowRunsSection } from './FlowRunsSection';
 
 export interface BoardFilters {
   state: string;
@@ -103,6 +104,7 @@ export function AgentBoard({ filters, onFilters, selected, onSelect, connected }
         {agents.isSuccess && list.length === 0 && <EmptyBoard />}
         {agents.isSuccess && list.length > 0 && groups.length === 0 && <p className="empty-state">No agent matches these filters.</p>}
         <div className="board-groups">
+          {filters.kind !== 'claude-code' && (filters.state === '' || filters.state === 'awaitingInput' || filters.state === 'working') && <FlowRunsSection now={now} project={filters.project} state={filters.state} />}
           {groups.map(({ project, agents: agentsOf }) => (
             <section key={project.id} className="board-group" aria-label={`Project ${project.name}`}>
               <header className="group-head">

@@ -39,6 +39,18 @@ export interface SessionTree {
   activePath: string[];
   messages: ChatMessage[];
   totals: { tokenUsage: { total: TokenUsage }; costs: { totalCost: number; currency: string } };
+  /** Merge edges: merge message `messageId` merged leaf `fromMessageId` of session `fromSessionId` (this one for its own branches). */
+  merges?: MergeEdge[];
+}
+
+export interface MergeEdge {
+  messageId: string;
+  fromSessionId: string;
+  fromMessageId: string;
+  mergedCommit: string | null;
+  commitSha: string | null;
+  strategy: 'ours' | 'theirs' | null;
+  createdAt: string;
 }
 
 export interface AnswerSummary {
@@ -248,3 +260,29 @@ export const commitSummaryQuery = (projectId: string, sha: string) =>
     queryFn: ({ signal }) => api.json<CommitSummary>(`/api/projects/${projectId}/git/commits/${sha}?maxPatchChars=1`, { signal }),
     staleTime: Infinity,
   });
+
+/** A conflicting file of a merge and its hunks (none for a modify/delete or binary conflict). */
+export interface MergeConflict {
+  path: string;
+  hunks: Array<{ line: number; ours: string; theirs: string }>;
+}
+
+export interface MergeRequest {
+  fromLeafId?: string;
+  fromSessionId?: string;
+  strategy?: 'ours' | 'theirs';
+  commitFirst?: boolean;
+}
+
+export interface MergeResult {
+  messageId: string;
+  commit: string;
+  mergedCommit: string;
+  files: string[];
+  settled: MergeConflict[];
+  summary: string;
+  tree: SessionTree;
+}
+
+/** Merges a branch of this session (`fromLeafId`) or another session of the project (`fromSessionId`) into the current leaf; 409 `merge_conflict` carries `conflicts`. */
+export const mergeIntoSession = (sessionId: string, body: MergeRequest) => api.json<MergeResult>(`/api/sessions/${sessionId}/merge`, { method: 'POST', body });

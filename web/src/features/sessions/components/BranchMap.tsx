@@ -1,12 +1,15 @@
 import { useMemo } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { Dialog } from '@/components/Dialog';
+import { GitMerge } from 'lucide-react';
 import { answerQuery, commitSummaryQuery, type ChatMessage, type SessionTree } from '../api';
 
 const COLUMN = 200;
 const ROW = 64;
 const NODE_W = 176;
 const NODE_H = 48;
+/** Room right of the deepest column for a leaf's merge button. */
+const MERGE_ROOM = 150;
 
 interface Placed {
   message: ChatMessage;
@@ -46,18 +49,54 @@ export function layoutTree(tree: SessionTree): Placed[] {
 }
 
 /**
- * The branch map: the whole session tree, each answer with its commit and diffstat, the current
- * path highlighted. Clicking a node switches the session (and the workspace) to it.
+ * The merge edges the map draws: from each merged leaf of this session to the merge answer that
+ * took it in (merges from another session have no leaf here; their merge node says so instead).
  */
-export function BranchMap({ projectId, tree, onSwitch, onClose }: { projectId: string; tree: SessionTree; onSwitch: (messageId: string) => void; onClose: () => void }) {
+export function mergeEdges(tree: SessionTree, placed: Placed[]): Array<{ from: Placed; to: Placed; key: string }> {
+  const where = new Map(placed.map((p) => [p.message.id, p]));
+  return (tree.merges ?? [])
+    .filter((m) => m.fromSessionId === tree.session.id && where.has(m.fromMessageId) && where.has(m.messageId))
+    .map((m) => ({ from: where.get(m.fromMessageId)!, to: where.get(m.messageId)!, key: `${m.fromMessageId}->${m.messageId}` }));
+}
+
+/** Leaves a merge can take in: an answer that ends a branch other than the current path. */
+export function mergeableLeaves(tree: SessionTree): Set<string> {
+  const active = new Set(tree.activePath);
+  return new Set(tree.messages.filter((m) => m.childIds.length === 0 && m.role === 'assistant' && m.status !== 'streaming' && !active.has(m.id)).map((m) => m.id));
+}
+
+/**
+ * The branch map: the whole session tree, each answer with its commit and diffstat, the current
+ * path highlighted, merges drawn as dashed edges. Clicking a node switches the session (and the
+ * workspace) to it; another branch's leaf can be merged into the current one.
+ */
+export function BranchMap({
+  projectId,
+  tree,
+  onSwitch,
+  onMerge,
+  onClose,
+}: {
+  projectId: string;
+  tree: SessionTree;
+  onSwitch: (messageId: string) => void;
+  onMerge?: (leafId: string) => void;
+  onClose: () => void;
+}) {
   const placed = useMemo(() => layoutTree(tree), [tree]);
   const active = useMemo(() => new Set(tree.activePath), [tree.activePath]);
   const where = useMemo(() => new Map(placed.map((p) => [p.message.id, p])), [placed]);
-  const width = (Math.max(0, ...placed.map((p) => p.column)) + 1) * COLUMN;
+  const merges = useMemo(() => mergeEdges(tree, placed), [tree, placed]);
+  const mergeable = useMemo(() => (onMerge ? mergeableLeaves(tree) : new Set<string>()), [tree, onMerge]);
+  const mergedIn = useMemo(() => new Map((tree.merges ?? []).map((m) => [m.messageId, m])), [tree.merges]);
+  const width = (Math.max(0, ...placed.map((p) => p.column)) + 1) * COLUMN + (mergeable.size > 0 ? MERGE_ROOM : 0);
   const height = (Math.max(0, ...placed.map((p) => p.row)) + 1) * ROW;
   return (
     <Dialog title="Branch map" onClose={onClose} wide>
-      <p className="hint">Every prompt and answer of this session; a branch starts where a prompt was edited or an answer regenerated. Click a message to switch to it.</p>
+      <p className="hint">
+        Every prompt and answer of this session; a branch starts where a prompt was edited or an answer regenerated. Click a message to switch to it
+        {onMerge ? ', or merge another branch into the current one' : ''}. Dashed lines are merges.
+      </p>
       <div className="branch-map" role="tree" aria-label="Session tree">
         <div className="branch-canvas" style={{ width: width + 16, height: height + 16 }}>
         <svg width={width} height={height} aria-hidden className="branch-edges">
@@ -78,6 +117,14 @@ export function BranchMap({ projectId, tree, onSwitch, onClose }: { projectId: s
                 />
               );
             })}
+          {merges.map(({ from, to, key }) => {
+            const x1 = from.column * COLUMN + NODE_W / 2;
+            const y1 = from.row * ROW + (from.row < to.row ? NODE_H : 0) + 8;
+            const x2 = to.column * COLUMN + NODE_W / 2;
+            const y2 = to.row * ROW + (from.row < to.row ? 0 : NODE_H) + 8;
+            const bend = (y1 + y2) / 2;
+            return <path key={key} d={`M${x1},${y1} C${x1},${bend} ${x2},${bend} ${x2},${y2}`} className="edge merge" data-merge={key} />;
+          })}
         </svg>
         {placed.map((p) => (
           <MapNode
@@ -88,9 +135,25 @@ export function BranchMap({ projectId, tree, onSwitch, onClose }: { projectId: s
             current={active.has(p.message.id)}
             leaf={tree.currentLeafId === p.message.id}
             style={{ left: p.column * COLUMN, top: p.row * ROW, width: NODE_W, height: NODE_H }}
+            mergedFrom={mergedIn.get(p.message.id)?.fromSessionId !== undefined && mergedIn.get(p.message.id)?.fromSessionId !== tree.session.id}
             onClick={() => onSwitch(p.message.id)}
           />
         ))}
+        {onMerge &&
+          placed
+            .filter((p) => mergeable.has(p.message.id))
+            .map((p) => (
+              <button
+                key={`merge-${p.message.id}`}
+                className="map-merge"
+                style={{ left: p.column * COLUMN + NODE_W + 14, top: p.row * ROW + NODE_H / 2 - 4 }}
+                aria-label={`Merge into current: ${p.message.content.replace(/\s+/g, ' ').trim().slice(0, 40)}`}
+                title="Merge this branch into the current one: a git merge of both branches' commits, recorded as a merge turn"
+                onClick={() => onMerge(p.message.id)}
+              >
+                <GitMerge size={12} aria-hidden /> Merge into current
+              </button>
+            ))}
         </div>
       </div>
       <div className="dialog-buttons">
@@ -107,6 +170,7 @@ function MapNode({
   current,
   leaf,
   style,
+  mergedFrom,
   onClick,
 }: {
   projectId: string;
@@ -115,6 +179,8 @@ function MapNode({
   current: boolean;
   leaf: boolean;
   style: React.CSSProperties;
+  /** A merge of another session of the project: no edge to draw, a badge instead. */
+  mergedFrom: boolean;
   onClick: () => void;
 }) {
   const isAnswer = message.role === 'assistant';
@@ -135,7 +201,14 @@ function MapNode({
       style={style}
       onClick={onClick}
     >
-      <span className="map-text">{text}</span>
+      <span className="map-text">
+        {mergedFrom && (
+          <span className="map-merged" title="Merged from another session">
+            <GitMerge size={10} aria-hidden />{' '}
+          </span>
+        )}
+        {text}
+      </span>
       {isAnswer && (
         <span className="map-meta">
           {sha ? (

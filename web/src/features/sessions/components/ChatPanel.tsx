@@ -31,6 +31,7 @@ import { readAnswer } from '../lib/answer-stream';
 import { useAnswerStore, type LiveAnswer, type ToolCard } from '../lib/answer-store';
 import { Markdown } from './Markdown';
 import { BranchMap } from './BranchMap';
+import { MergeDialog } from './MergeDialog';
 import { ContextDialog, PromptPreviewDialog, PromptTemplatesDialog } from './PromptViews';
 import { SessionsDialog } from './SessionsDialog';
 import '../sessions.css';
@@ -83,6 +84,8 @@ export function ChatPanel({
   const abort = useRef<AbortController | null>(null);
   const [draft, setDraft] = useState('');
   const [dialog, setDialog] = useState<ChatDialog>(null);
+  // A merge into this session: a leaf of its own tree (from the branch map) or another session (from the session list).
+  const [merging, setMerging] = useState<{ fromLeafId?: string; fromSessionId?: string; label: string } | null>(null);
 
   useEffect(() => {
     if (sessions.data && sessionId && !sessions.data.some((s) => s.id === sessionId)) onSessionChange(sessions.data[0]?.id ?? null);
@@ -261,13 +264,41 @@ export function ChatPanel({
         totals={tree.data?.totals}
         placeholder={extension?.placeholder}
       />
-      {dialog === 'map' && tree.data && <BranchMap projectId={projectId} tree={tree.data} onSwitch={(id) => void switchTo(id)} onClose={() => setDialog(null)} />}
+      {dialog === 'map' && tree.data && (
+        <BranchMap
+          projectId={projectId}
+          tree={tree.data}
+          onSwitch={(id) => void switchTo(id)}
+          onMerge={streaming ? undefined : (leafId) => setMerging({ fromLeafId: leafId, label: 'the branch' })}
+          onClose={() => setDialog(null)}
+        />
+      )}
+      {merging && sessionId && (
+        <MergeDialog
+          projectId={projectId}
+          sessionId={sessionId}
+          source={{ fromLeafId: merging.fromLeafId, fromSessionId: merging.fromSessionId }}
+          label={merging.label}
+          onMerged={() => {
+            setMerging(null);
+            setDialog(null);
+          }}
+          onClose={() => setMerging(null)}
+        />
+      )}
       {dialog === 'preview' && sessionId && (
         <PromptPreviewDialog sessionId={sessionId} draft={draft.trim()} parentId={tree.data?.activePath[tree.data.activePath.length - 1] ?? null} model={model || null} onClose={() => setDialog(null)} />
       )}
       {dialog === 'templates' && <PromptTemplatesDialog projectId={projectId} sessionId={sessionId} onClose={() => setDialog(null)} />}
       {dialog === 'sessions' && (
-        <SessionsDialog projectId={projectId} sessionId={sessionId} currentLeafId={tree.data?.currentLeafId ?? null} onOpen={onSessionChange} onClose={() => setDialog(null)} />
+        <SessionsDialog
+          projectId={projectId}
+          sessionId={sessionId}
+          currentLeafId={tree.data?.currentLeafId ?? null}
+          onOpen={onSessionChange}
+          onMerge={streaming ? undefined : (from) => setMerging({ fromSessionId: from.id, label: `session “${from.title || 'Untitled session'}”` })}
+          onClose={() => setDialog(null)}
+        />
       )}
     </section>
   );

@@ -1,21 +1,24 @@
 import { useRef, useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Archive, ArchiveRestore, Download, GitFork, Trash2, Upload } from 'lucide-react';
+import { Archive, ArchiveRestore, Download, GitFork, GitMerge, Trash2, Upload } from 'lucide-react';
 import { Dialog, ErrorText } from '@/components/Dialog';
 import { archiveSession, deleteSession, exportSession, forkSession, importSession, sessionListQuery, type Session } from '../api';
 
-/** Every session of the project: search, open, archive, delete, fork from its current message, export and import. */
+/** Every session of the project: search, open, archive, delete, fork from its current message, merge another into the open one, export and import. */
 export function SessionsDialog({
   projectId,
   sessionId,
   currentLeafId,
   onOpen,
+  onMerge,
   onClose,
 }: {
   projectId: string;
   sessionId: string | null;
   currentLeafId: string | null;
   onOpen: (id: string | null) => void;
+  /** Merges another session's current branch into the open session (absent while an answer streams). */
+  onMerge?: (from: Session) => void;
   onClose: () => void;
 }) {
   const client = useQueryClient();
@@ -98,6 +101,16 @@ export function SessionsDialog({
                   }
                 >
                   <GitFork size={13} />
+                </button>
+              )}
+              {onMerge && sessionId && currentLeafId && s.id !== sessionId && s.currentLeafId && (
+                <button
+                  className="icon"
+                  title="Merge into this session…: its current branch merged into the open session's (a git merge, recorded as a merge turn)"
+                  aria-label={`Merge ${s.title || 'Untitled session'} into this session`}
+                  onClick={() => onMerge(s)}
+                >
+                  <GitMerge size={13} />
                 </button>
               )}
               <button className="icon" title="Export as JSON (can be imported)" aria-label={`Export ${s.title || 'Untitled session'} as JSON`} onClick={() => act.mutate(() => download(s, 'json'))}>

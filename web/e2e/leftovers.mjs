@@ -80,12 +80,15 @@ try {
     }
     execFileSync('git', ['add', '--all'], { cwd: root });
     execFileSync('git', ['-c', 'user.name=e2e', '-c', 'user.email=e2e@example.invalid', 'commit', '--quiet', '-m', 'Initial files'], { cwd: root });
+    const initial = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
 
     sessionA = (await api(`/api/projects/${projectId}/sessions`, { method: 'POST', data: { title: 'Session A' } })).id;
     const first = await prompt(sessionA, 'Greet there');
     mainLeaf = await prompt(sessionA, 'Say hey in src/app.py');
     sideLeaf = await prompt(sessionA, 'Say hi instead', first);
     await prompt(sessionA, 'Say yo in src/app.py', first);
+    // Session B works on a line of its own, started in git from the first commit (as a user would).
+    execFileSync('git', ['checkout', '--quiet', '-b', 'side', initial], { cwd: root });
     const sessionB = (await api(`/api/projects/${projectId}/sessions`, { method: 'POST', data: { title: 'Session B' } })).id;
     await prompt(sessionB, 'Notes for the team');
     // Back to session A's newest branch (session B's prompt moved the workspace to its own).
@@ -223,7 +226,7 @@ try {
     if ((await page.locator('.react-flow__edge').count()) !== 3) throw new Error('the edges changed');
     await until('revalidated', async () => !(await page.getByRole('status', { name: 'Validation' }).innerText()).includes('problem'));
     await shot('leftovers-08-type-changed');
-    await page.getByRole('button', { name: 'Undo' }).click();
+    await page.getByRole('toolbar', { name: 'Flow editor' }).getByRole('button', { name: 'Undo graph edit' }).click();
     await until('back to an llm node', async () => (await properties.getByLabel('Node type').inputValue()) === 'llm' && (await properties.getByLabel('Model').count()) === 1);
     await shot('leftovers-09-undone');
   });

@@ -308,7 +308,7 @@ function Editor({ projectId, template, isNew, scope, theme }: { projectId: strin
           </button>
         )}
         {mode === 'graph' && !builtin && (
-          <button className="icon" onClick={undo} disabled={history.length === 0} aria-label="Undo" title="Undo the last change to the graph (Ctrl+Z)">
+          <button className="icon" onClick={undo} disabled={history.length === 0} aria-label="Undo graph edit" title="Undo the last change to the graph (Ctrl+Z)">
             <Undo2 size={14} aria-hidden />
           </button>
         )}

@@ -65,6 +65,12 @@ export function mergeableLeaves(tree: SessionTree): Set<string> {
   return new Set(tree.messages.filter((m) => m.childIds.length === 0 && m.role === 'assistant' && m.status !== 'streaming' && !active.has(m.id)).map((m) => m.id));
 }
 
+/** A branch's name for people: the prompt its leaf answered (an answer's own text is mostly code). */
+function branchName(tree: SessionTree, leaf: ChatMessage): string {
+  const prompt = leaf.role === 'assistant' ? tree.messages.find((m) => m.id === leaf.parentId) : leaf;
+  return (prompt?.content ?? leaf.content).replace(/\s+/g, ' ').trim();
+}
+
 /**
  * The branch map: the whole session tree, each answer with its commit and diffstat, the current
  * path highlighted, merges drawn as dashed edges. Clicking a node switches the session (and the
@@ -147,7 +153,7 @@ export function BranchMap({
                 key={`merge-${p.message.id}`}
                 className="map-merge"
                 style={{ left: p.column * COLUMN + NODE_W + 14, top: p.row * ROW + NODE_H / 2 - 4 }}
-                aria-label={`Merge into current: ${p.message.content.replace(/\s+/g, ' ').trim().slice(0, 40)}`}
+                aria-label={`Merge into current: ${branchName(tree, p.message).slice(0, 60)}`}
                 title="Merge this branch into the current one: a git merge of both branches' commits, recorded as a merge turn"
                 onClick={() => onMerge(p.message.id)}
               >

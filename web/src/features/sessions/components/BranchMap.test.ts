@@ -46,9 +46,11 @@ describe('merges on the map', () => {
     expect(mergeEdges(merged, placed).map((e) => [e.from.message.id, e.to.message.id])).toEqual([['a3', 'am']]);
   });
 
-  it('offers only answers ending another branch for a merge', () => {
-    expect([...mergeableLeaves(merged)].sort()).toEqual(['a3', 'a4']);
-    const streaming = { ...merged, messages: merged.messages.map((m) => (m.id === 'a4' ? { ...m, status: 'streaming' as const } : m)) };
+  it('offers only answers ending another branch the current path has not merged', () => {
+    expect([...mergeableLeaves(merged)]).toEqual(['a4']);
+    const unmerged = { ...merged, merges: [] };
+    expect([...mergeableLeaves(unmerged)].sort()).toEqual(['a3', 'a4']);
+    const streaming = { ...unmerged, messages: merged.messages.map((m) => (m.id === 'a4' ? { ...m, status: 'streaming' as const } : m)) };
     expect([...mergeableLeaves(streaming)]).toEqual(['a3']);
   });
 });

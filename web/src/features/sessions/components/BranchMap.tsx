@@ -59,10 +59,13 @@ export function mergeEdges(tree: SessionTree, placed: Placed[]): Array<{ from: P
     .map((m) => ({ from: where.get(m.fromMessageId)!, to: where.get(m.messageId)!, key: `${m.fromMessageId}->${m.messageId}` }));
 }
 
-/** Leaves a merge can take in: an answer that ends a branch other than the current path. */
+/** Leaves a merge can take in: an answer that ends a branch other than the current path and that the current path has not merged yet. */
 export function mergeableLeaves(tree: SessionTree): Set<string> {
   const active = new Set(tree.activePath);
-  return new Set(tree.messages.filter((m) => m.childIds.length === 0 && m.role === 'assistant' && m.status !== 'streaming' && !active.has(m.id)).map((m) => m.id));
+  const merged = new Set((tree.merges ?? []).filter((m) => active.has(m.messageId)).map((m) => m.fromMessageId));
+  return new Set(
+    tree.messages.filter((m) => m.childIds.length === 0 && m.role === 'assistant' && m.status !== 'streaming' && !active.has(m.id) && !merged.has(m.id)).map((m) => m.id),
+  );
 }
 
 /** A branch's name for people: the prompt its leaf answered (an answer's own text is mostly code). */
@@ -86,7 +89,7 @@ export function BranchMap({
   projectId: string;
   tree: SessionTree;
   onSwitch: (messageId: string) => void;
-  onMerge?: (leafId: string) => void;
+  onMerge?: (leafId: string, name: string) => void;
   onClose: () => void;
 }) {
   const placed = useMemo(() => layoutTree(tree), [tree]);
@@ -155,7 +158,7 @@ export function BranchMap({
                 style={{ left: p.column * COLUMN + NODE_W + 14, top: p.row * ROW + NODE_H / 2 - 4 }}
                 aria-label={`Merge into current: ${branchName(tree, p.message).slice(0, 60)}`}
                 title="Merge this branch into the current one: a git merge of both branches' commits, recorded as a merge turn"
-                onClick={() => onMerge(p.message.id)}
+                onClick={() => onMerge(p.message.id, branchName(tree, p.message))}
               >
                 <GitMerge size={12} aria-hidden /> Merge into current
               </button>

@@ -269,7 +269,7 @@ export function ChatPanel({
           projectId={projectId}
           tree={tree.data}
           onSwitch={(id) => void switchTo(id)}
-          onMerge={streaming ? undefined : (leafId) => setMerging({ fromLeafId: leafId, label: 'the branch' })}
+          onMerge={streaming ? undefined : (leafId, name) => setMerging({ fromLeafId: leafId, label: `the branch “${name.length > 48 ? `${name.slice(0, 48)}…` : name}”` })}
           onClose={() => setDialog(null)}
         />
       )}

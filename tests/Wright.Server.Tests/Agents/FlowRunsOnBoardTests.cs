@@ -57,4 +57,21 @@ public sealed class FlowRunsOnBoardTests
         (await chat.Client.PostAsync($"/api/flow-runs/{runId}:cancel", null).Bounded()).EnsureSuccessStatusCode();
         (await chat.Client.GetFromJsonAsync<JsonElement>("/api/flow-runs").Bounded()).GetArrayLength().ShouldBe(0);
     }
+
+    [Theory]
+    [InlineData("/api/flow-runs", "ActiveFlowRunDto")]
+    [InlineData("/api/sessions/{id}", "MergeEdgeDto")]
+    public async Task OpenApi_DescribesTheBoardListAndTheTreesMergeEdges(string path, string schema)
+    {
+        await using var server = await WrightTestServer.StartAsync();
+
+        var document = await server.Client.GetFromJsonAsync<JsonElement>("/openapi/v1.json").Bounded();
+
+        var ok = document.GetProperty("paths").GetProperty(path).GetProperty("get").GetProperty("responses").GetProperty("200");
+        var raw = ok.GetProperty("content").GetProperty("application/json").GetProperty("schema").GetRawText();
+        var components = document.GetProperty("components").GetProperty("schemas");
+        components.TryGetProperty(schema, out _).ShouldBeTrue(schema);
+        (raw.Contains(schema, StringComparison.Ordinal) || components.EnumerateObject().Any(c => raw.Contains(c.Name, StringComparison.Ordinal) && c.Value.GetRawText().Contains(schema, StringComparison.Ordinal)))
+            .ShouldBeTrue($"GET {path} answers {schema}: {raw}");
+    }
 }

@@ -13,7 +13,8 @@ public static class ProjectsServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddGit();
         services.TryAddSingleton<AuditLog>();
-        services.AddOptions<WorkspaceOptions>();
+        services.AddOptions<WorkspaceOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<WorkspaceOptions>, WorkspaceOptionsValidation>());
         services.TryAddSingleton<ProjectPlaces>();
         services.TryAddSingleton<ProjectService>();
         return services;

@@ -13,3 +13,17 @@ public sealed class WorkspaceOptions
     /// </summary>
     public List<string> Roots { get; set; } = [];
 }
+
+/// <summary>Checks <see cref="WorkspaceOptions"/> at start-up: every root an absolute path (a relative one would depend on the directory the server was started in).</summary>
+internal sealed class WorkspaceOptionsValidation : Microsoft.Extensions.Options.IValidateOptions<WorkspaceOptions>
+{
+    public Microsoft.Extensions.Options.ValidateOptionsResult Validate(string? name, WorkspaceOptions options)
+    {
+        var problems = options.Roots
+            .Select((root, index) => (root, index))
+            .Where(r => string.IsNullOrWhiteSpace(r.root) || !Path.IsPathFullyQualified(r.root))
+            .Select(r => $"{WorkspaceOptions.Section}:Roots:{r.index} must be an absolute directory path (got '{r.root}').")
+            .ToList();
+        return problems.Count == 0 ? Microsoft.Extensions.Options.ValidateOptionsResult.Success : Microsoft.Extensions.Options.ValidateOptionsResult.Fail(problems);
+    }
+}

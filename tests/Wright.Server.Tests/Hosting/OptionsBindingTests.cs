@@ -32,6 +32,19 @@ public sealed partial class OptionsBindingTests
     }
 
     [Fact]
+    public async Task ABadWorkspaceRoot_StopsTheStart_NamingItsKey()
+    {
+        var start = WrightTestServer.StartAsync(builder: b => b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Wright:Workspace:Roots:0"] = "relative/projects",
+        }));
+
+        var ex = await Should.ThrowAsync<OptionsValidationException>(() => start);
+
+        ex.Failures.ShouldContain(f => f.Contains("Wright:Workspace:Roots:0", StringComparison.Ordinal) && f.Contains("relative/projects", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void EachSection_IsBoundOnce_AndNeverInTheServersTableOfContents()
     {
         var server = Path.Combine(Web.BrowserScript.WebDirectory, "..", "src", "Wright.Server");

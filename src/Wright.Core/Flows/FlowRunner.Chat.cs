@@ -92,35 +92,54 @@ public sealed partial class FlowRunner
 
     private async Task FollowAsync(Session session, Guid? userId, Guid promptId, JsonObject? turn, AnswerStream stream)
     {
-        var gate = _turnLocks[(session.Id.GetHashCode() & int.MaxValue) % _turnLocks.Length];
         try
         {
-            await gate.WaitAsync().ConfigureAwait(false);
-            try
+            // The turn is recorded once the answer's first token is out (or it ended without one), so
+            // its writes never stand between the prompt and that token; the answer's final message
+            // comes with its last event.
+            var begun = false;
+            Message? final = null;
+            await foreach (var evt in stream.ReadAsync(0, CancellationToken.None).ConfigureAwait(false))
             {
-                await BeginTurnAsync(session, userId, promptId, turn, stream.MessageId).ConfigureAwait(false);
+                if (!begun && evt.Type is AnswerEventTypes.Delta or AnswerEventTypes.ToolCall or AnswerEventTypes.MessageCompleted or AnswerEventTypes.Error)
+                {
+                    begun = true;
+                    await OneAtATimeAsync(session.Id, () => BeginTurnAsync(session, userId, promptId, turn, stream.MessageId)).ConfigureAwait(false);
+                }
+
+                if (evt.Data is MessageEndedData ended)
+                {
+                    final = ended.Message;
+                }
             }
-            finally
+
+            if (!begun)
             {
-                gate.Release();
+                await OneAtATimeAsync(session.Id, () => BeginTurnAsync(session, userId, promptId, turn, stream.MessageId)).ConfigureAwait(false);
             }
 
             await stream.Completion.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            await gate.WaitAsync().ConfigureAwait(false);
-            try
-            {
-                await EndTurnAsync(session, stream.MessageId).ConfigureAwait(false);
-            }
-            finally
-            {
-                gate.Release();
-            }
+            await OneAtATimeAsync(session.Id, () => EndTurnAsync(session, stream.MessageId, final)).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // The answer itself is saved by the pipeline; a lost turn record is repaired at the next
             // start (a run left mid-answer ends with its message) or by the next prompt.
             FlowLog.TurnNotRecorded(_logger, ex, session.Id, stream.MessageId);
+        }
+    }
+
+    private async Task OneAtATimeAsync(Guid sessionId, Func<Task> step)
+    {
+        var gate = _turnLocks[(sessionId.GetHashCode() & int.MaxValue) % _turnLocks.Length];
+        await gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await step().ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Release();
         }
     }
 
@@ -152,7 +171,7 @@ public sealed partial class FlowRunner
             return;
         }
 
-        var head = await HeadAsync(session.ProjectId, none).ConfigureAwait(false);
+        var head = await ChatHeadAsync(session.ProjectId, none).ConfigureAwait(false);
         var variables = (JsonObject)run.Variables.DeepClone();
         if (turn is not null)
         {
@@ -185,14 +204,18 @@ public sealed partial class FlowRunner
             return;
         }
 
-        // This instance answers; on a shared database no other instance takes the run over while it lives.
-        await _repository.ClaimRunAsync(next.Id, _instance.Id.ToString(), now, _cluster.IsShared, none).ConfigureAwait(false);
+        if (_cluster.IsShared)
+        {
+            // This instance answers; no other instance takes the run over while it lives. (Alone,
+            // nobody else drives runs, and start-up recovery claims what it resumes.)
+            await _repository.ClaimRunAsync(next.Id, _instance.Id.ToString(), now, true, none).ConfigureAwait(false);
+        }
         Signal(next.Id);
         Published(next);
     }
 
     /// <summary>Ends <c>answer</c> with its message and pauses the run at <c>ask</c> (unless a later turn's answer is the one the run is in).</summary>
-    private async Task EndTurnAsync(Session session, Guid assistantId)
+    private async Task EndTurnAsync(Session session, Guid assistantId, Message? final)
     {
         var none = CancellationToken.None;
         var run = await _repository.ActiveRunAsync(session.Id, none).ConfigureAwait(false);
@@ -201,10 +224,10 @@ public sealed partial class FlowRunner
             return;
         }
 
-        var message = await _conversations.GetMessageAsync(assistantId, none).ConfigureAwait(false);
+        var message = final ?? await _conversations.GetMessageAsync(assistantId, none).ConfigureAwait(false);
         var (output, cost, unpriced) = await ChatAnswerOutputAsync(message, assistantId, none).ConfigureAwait(false);
         var now = _time.GetUtcNow();
-        var head = await HeadAsync(session.ProjectId, none).ConfigureAwait(false);
+        var head = await ChatHeadAsync(session.ProjectId, none).ConfigureAwait(false);
         var ours = run.State == FlowRunStates.Running && position.NodeId == AnswerNodeId && EffectMessage(position) == assistantId;
         var started = message?.CreatedAt.ToUnixTimeMilliseconds() ?? position.EnteredAtMs;
         var durationMs = Math.Max(0, now.ToUnixTimeMilliseconds() - (ours ? position.EnteredAtMs : started));
@@ -263,6 +286,63 @@ public sealed partial class FlowRunner
         var record = message is null ? null : await _answers.GetAnswerAsync(message.Id, cancellationToken).ConfigureAwait(false);
         return (output, record?.Cost ?? 0, record?.Unpriced ?? false);
     }
+
+    /// <summary>
+    /// The commit of a chat turn's checkpoints, read from <c>.git</c>'s files (HEAD, then the loose
+    /// ref or <c>packed-refs</c>) so that recording a turn starts no git process beside the answer;
+    /// git itself answers whenever the layout is anything else (a worktree, a detached gitdir).
+    /// </summary>
+    private async Task<string?> ChatHeadAsync(Guid projectId, CancellationToken cancellationToken)
+    {
+        var project = await _projects.GetAsync(projectId, cancellationToken).ConfigureAwait(false);
+        if (project is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            var git = Path.Combine(project.RootPath, ".git");
+            if (Directory.Exists(git))
+            {
+                var head = (await File.ReadAllTextAsync(Path.Combine(git, "HEAD"), cancellationToken).ConfigureAwait(false)).Trim();
+                if (!head.StartsWith("ref: ", StringComparison.Ordinal))
+                {
+                    return IsSha(head) ? head : null;
+                }
+
+                var name = head[5..];
+                if (name.StartsWith("refs/", StringComparison.Ordinal) && !name.Contains("..", StringComparison.Ordinal))
+                {
+                    var loose = Path.Combine(git, name);
+                    if (File.Exists(loose) && (await File.ReadAllTextAsync(loose, cancellationToken).ConfigureAwait(false)).Trim() is var sha && IsSha(sha))
+                    {
+                        return sha;
+                    }
+
+                    var packed = Path.Combine(git, "packed-refs");
+                    if (File.Exists(packed))
+                    {
+                        foreach (var line in await File.ReadAllLinesAsync(packed, cancellationToken).ConfigureAwait(false))
+                        {
+                            if (line.EndsWith(" " + name, StringComparison.Ordinal) && line[..line.IndexOf(' ', StringComparison.Ordinal)] is var found && IsSha(found))
+                            {
+                                return found;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        catch (IOException)
+        {
+            // Caught mid-update (git writes a ref through a lock file and a rename): git answers.
+        }
+
+        return await HeadAsync(projectId, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static bool IsSha(string text) => text.Length is 40 or 64 && text.All(char.IsAsciiHexDigitLower);
 
     private static Guid? EffectMessage(FlowPosition position) =>
         position.Effect?["assistantMessageId"]?.GetValue<string>() is { } text && Guid.TryParse(text, out var id) ? id : null;

@@ -54,7 +54,7 @@ public sealed class ChatFlowTests
         answered.GetProperty("outputs").GetProperty("status").GetString().ShouldBe("complete");
         answered.GetProperty("outputs").GetProperty("text").GetString().ShouldBe("First answer.");
         answered.GetProperty("outputs").GetProperty("messageId").GetGuid().ShouldBe(first.MessageId);
-        answered.GetProperty("commit").GetString().ShouldNotBeNullOrEmpty();
+        answered.GetProperty("commit").GetString().ShouldBe(await ChatFlowKit.HeadOfAsync(project.Path), "the checkpoint names the commit the workspace is at");
 
         // The second prompt, with a model chosen, advances the same run.
         var second = await chat.PostAsync(sessionId, "And again", model: ChatHarness.AnthropicModel);
@@ -209,6 +209,15 @@ internal static class ChatFlowKit
                 return message.Payload.GetProperty("runId").GetGuid();
             }
         }
+    }
+
+    public static async Task<string> HeadOfAsync(string directory)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("git", ["rev-parse", "HEAD"]) { WorkingDirectory = directory, RedirectStandardOutput = true };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var head = await process.StandardOutput.ReadToEndAsync().Bounded();
+        await process.WaitForExitAsync().Bounded();
+        return head.Trim();
     }
 
     public static async Task<JsonElement> RunAsync(HttpClient client, Guid runId) =>

@@ -210,8 +210,8 @@ public sealed partial class FlowRunner : IAsyncDisposable
         {
             // The default flow is the chat: its input is a chat prompt, answered as every other one.
             var chat = (ChatService)_services.GetService(typeof(ChatService))!;
-            var stream = await chat.PostAsync(actor, run.SessionId, content, null, null, null, cancellationToken).ConfigureAwait(false);
-            await ChatTurnTask(stream.MessageId).WaitAsync(TimeSpan.FromSeconds(5), _time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            // The run moves on to its answer node as the answer's first token is out (its events and flow.run say so).
+            await chat.PostAsync(actor, run.SessionId, content, null, null, null, cancellationToken).ConfigureAwait(false);
             return await _repository.GetRunAsync(run.Id, cancellationToken).ConfigureAwait(false) ?? run;
         }
 

@@ -9,6 +9,7 @@ using Wright.Core.Accounts;
 using Wright.Core.Actions;
 using Wright.Core.Conversations;
 using Wright.Core.Engine;
+using Wright.Core.Flows;
 using Wright.Core.Errors;
 using Wright.Core.Git;
 using Wright.Core.Hosting;
@@ -118,6 +119,8 @@ internal static class RunCommand
                 await printer.PrintAsync(evt);
             }
 
+            // The prompt is a turn of the session's default flow; its record is written before the process ends.
+            await services.GetRequiredService<FlowRunner>().ChatTurnTask(run.MessageId).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             return await printer.FinishAsync();
         }
         catch (WrightException ex) when (ex.Code is ErrorCodes.ModelUnknown or ErrorCodes.ProviderUnknown or ErrorCodes.ProviderNotConfigured or ErrorCodes.ValidationFailed or ErrorCodes.SessionNotFound or ErrorCodes.ProjectPathTaken or ErrorCodes.ProjectPathOverlaps or ErrorCodes.ProjectPathReserved || ex.Kind == ErrorKind.Invalid)

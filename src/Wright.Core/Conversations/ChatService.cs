@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Wright.Core.Cluster;
 using Wright.Core.Accounts;
 using Microsoft.Extensions.Logging;
@@ -6,6 +7,7 @@ using Wright.Core.Errors;
 using Wright.Core.Actions;
 using Wright.Core.Answers;
 using Wright.Core.Engine;
+using Wright.Core.Flows;
 using Wright.Core.Llm;
 
 namespace Wright.Core.Conversations;
@@ -15,7 +17,9 @@ namespace Wright.Core.Conversations;
 /// user message and the streaming assistant message are stored and the answer runs in the
 /// background through the <see cref="AnswerPipeline"/>, as an <see cref="AnswerStream"/> that
 /// clients watch and may reconnect to. The answer ends <c>complete</c>, <c>cancelled</c>,
-/// <c>error</c> or <c>interrupted</c> with whatever text arrived.
+/// <c>error</c> or <c>interrupted</c> with whatever text arrived. Every prompt is a turn of the
+/// session's built-in <c>default</c> flow (see <see cref="FlowRunner"/>'s chat turns): one engine,
+/// and a session held by a custom flow's run refuses the chat with <c>flow_run_active</c>.
 /// </summary>
 public sealed partial class ChatService : IAsyncDisposable
 {
@@ -29,6 +33,7 @@ public sealed partial class ChatService : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<ChatService> _logger;
     private readonly AnswerLeases _leases;
+    private readonly FlowRunner _flows;
 
     public ChatService(
         IConversationRepository repository,
@@ -38,9 +43,11 @@ public sealed partial class ChatService : IAsyncDisposable
         IOptions<ConversationsOptions> options,
         TimeProvider time,
         ILogger<ChatService> logger,
-        AnswerLeases leases)
+        AnswerLeases leases,
+        FlowRunner flows)
     {
         _leases = leases;
+        _flows = flows;
         _repository = repository;
         _sessions = sessions;
         _registry = registry;
@@ -87,7 +94,9 @@ public sealed partial class ChatService : IAsyncDisposable
         }
 
         var session = await _sessions.GetAsync(actor, sessionId, cancellationToken).ConfigureAwait(false);
+        var allowed = _flows.EnsureChatAllowedAsync(sessionId, cancellationToken);
         var messages = await _repository.ListMessagesAsync(sessionId, cancellationToken).ConfigureAwait(false);
+        await allowed.ConfigureAwait(false);
         // A missing parent means "continue where the session is"; a new version of the very first
         // prompt has no parent at all, which only the explicit asRoot can say.
         var parent = asRoot ? null : parentId ?? session.CurrentLeafId;
@@ -100,21 +109,39 @@ public sealed partial class ChatService : IAsyncDisposable
         var now = _time.GetUtcNow();
         var user = new Message(Guid.NewGuid(), sessionId, parent, 0, MessageRole.User, content, MessageStatus.Complete, null, [], null, null, now, now);
         var path = (parent is { } up ? SessionService.PathTo(messages, up)! : []).Append(user).ToList();
-        return await _pipeline.StartAsync(new AnswerStart(session, user, path, resolved, actor.UserId, approval, commitFirst, lease, token => AutoTitleAsync(sessionId, token)), cancellationToken).ConfigureAwait(false);
+        var stream = await _pipeline.StartAsync(new AnswerStart(session, user, path, resolved, actor.UserId, approval, commitFirst, lease, token => AutoTitleAsync(sessionId, token)), cancellationToken).ConfigureAwait(false);
+        var turn = new JsonObject
+        {
+            ["content"] = content,
+            ["parentId"] = parentId?.ToString(),
+            ["asRoot"] = asRoot,
+            ["commitFirst"] = commitFirst,
+            ["model"] = model,
+            ["resolvedModel"] = resolved.Name.ToString(),
+            ["approval"] = approval?.ToString().ToLowerInvariant(),
+            ["promptMessageId"] = user.Id.ToString(),
+        };
+        _flows.FollowChatTurn(session, actor.UserId, user.Id, turn, stream);
+        return stream;
     }
 
     /// <summary>A new answer as a sibling of <paramref name="messageId"/> (an assistant message), or a new answer to it (a user message).</summary>
     public async Task<AnswerStream> RegenerateAsync(Actor actor, Guid sessionId, Guid messageId, string? model, IDisposable? lease, CancellationToken cancellationToken)
     {
         var session = await _sessions.GetAsync(actor, sessionId, cancellationToken).ConfigureAwait(false);
+        var allowed = _flows.EnsureChatAllowedAsync(sessionId, cancellationToken);
         var messages = await _repository.ListMessagesAsync(sessionId, cancellationToken).ConfigureAwait(false);
+        await allowed.ConfigureAwait(false);
         var target = messages.FirstOrDefault(m => m.Id == messageId) ?? throw SessionService.MessageNotFound(messageId);
         var promptId = target.Role == MessageRole.User ? target.Id : target.ParentId;
         var prompt = messages.FirstOrDefault(m => m.Id == promptId && m.Role == MessageRole.User)
             ?? throw WrightException.Invalid(ErrorCodes.ValidationFailed, "Only an answer to a user message can be regenerated.");
         var resolved = await _registry.ResolveAsync(model ?? (target.Role == MessageRole.Assistant ? target.Model : null), cancellationToken).ConfigureAwait(false);
         var path = SessionService.PathTo(messages, prompt.Id)!;
-        return await _pipeline.StartAsync(new AnswerStart(session, null, path, resolved, actor.UserId, Lease: lease, AfterComplete: token => AutoTitleAsync(sessionId, token)), cancellationToken).ConfigureAwait(false);
+        var stream = await _pipeline.StartAsync(new AnswerStart(session, null, path, resolved, actor.UserId, Lease: lease, AfterComplete: token => AutoTitleAsync(sessionId, token)), cancellationToken).ConfigureAwait(false);
+        // A regenerate re-runs the default flow's answer node for the same prompt.
+        _flows.FollowChatTurn(session, actor.UserId, prompt.Id, null, stream);
+        return stream;
     }
 
     /// <summary>Stops a streaming answer; it ends <c>cancelled</c> with its partial text. Waits (bounded by the token) until it is saved.</summary>

@@ -81,7 +81,13 @@ public sealed record StoredFlowTemplate(Guid UserId, string Name, string Format,
 /// and the events it produced. It only applies while the run is in one of <see cref="FromStates"/>
 /// (a cancelled run is not brought back by a late step).
 /// </summary>
-public sealed record FlowStep(FlowRun Run, IReadOnlyList<string> FromStates, FlowCheckpoint? Checkpoint, IReadOnlyList<(string Type, JsonObject Data)> Events);
+public sealed record FlowStep(FlowRun Run, IReadOnlyList<string> FromStates, FlowCheckpoint? Checkpoint, IReadOnlyList<(string Type, JsonObject Data)> Events)
+{
+    /// <summary>Checkpoints saved before <see cref="Checkpoint"/> in the same transaction (a chat turn crosses two node boundaries at once).</summary>
+    public IReadOnlyList<FlowCheckpoint> Before { get; init; } = [];
+
+    public IReadOnlyList<FlowCheckpoint> Checkpoints => Checkpoint is null ? Before : [.. Before, Checkpoint];
+}
 
 /// <summary>Storage of templates kept with users, runs, their checkpoints and events.</summary>
 public interface IFlowRepository
@@ -101,6 +107,9 @@ public interface IFlowRepository
 
     /// <summary>A session's runs, newest first, keyset-paged.</summary>
     Task<(IReadOnlyList<FlowRun> Items, string? NextCursor)> ListRunsAsync(Guid sessionId, int limit, string? cursor, CancellationToken cancellationToken);
+
+    /// <summary>The session's running or paused run, if any (one indexed read: the chat asks it before every prompt).</summary>
+    Task<FlowRun?> ActiveRunAsync(Guid sessionId, CancellationToken cancellationToken);
 
     /// <summary>The newest run of a session (its last used flow) and its active run, if any.</summary>
     Task<(FlowRun? Latest, FlowRun? Active)> SessionRunsAsync(Guid sessionId, CancellationToken cancellationToken);

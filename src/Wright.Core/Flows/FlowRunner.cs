@@ -68,6 +68,7 @@ public sealed partial class FlowRunner : IAsyncDisposable
     private readonly FlowOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<FlowRunner> _logger;
+    private readonly IServiceProvider _services;
     private readonly Lock _gate = new();
     private readonly Dictionary<Guid, Driver> _live = [];
     private readonly ConcurrentDictionary<Guid, TaskCompletionSource> _signals = new();
@@ -92,8 +93,10 @@ public sealed partial class FlowRunner : IAsyncDisposable
         IOptions<EngineOptions> engine,
         IOptions<FlowOptions> options,
         TimeProvider time,
-        ILogger<FlowRunner> logger)
+        ILogger<FlowRunner> logger,
+        IServiceProvider services)
     {
+        _services = services;
         _repository = repository;
         _templates = templates;
         _sessions = sessions;
@@ -130,7 +133,8 @@ public sealed partial class FlowRunner : IAsyncDisposable
         var now = _time.GetUtcNow();
         var variables = new JsonObject { ["input"] = input };
         var run = new FlowRun(Guid.CreateVersion7(now), sessionId, project.Id, actor.UserId, template.Name, graph, FlowRunStates.Running, new FlowPosition(graph.StartNodeId!, false, 0), null, null, variables, null, null, 0, false, now, now, null);
-        if (!await _repository.InsertRunAsync(run, [], cancellationToken).ConfigureAwait(false))
+        if (!await _repository.InsertRunAsync(run, [], cancellationToken).ConfigureAwait(false)
+            && !(template.Name != FlowTemplates.DefaultName && await EndWaitingChatAsync(sessionId, cancellationToken).ConfigureAwait(false) && await _repository.InsertRunAsync(run, [], cancellationToken).ConfigureAwait(false)))
         {
             throw WrightException.Conflict(FlowErrorCodes.FlowRunActive, "This session already has a running or paused flow; answer or cancel it first.");
         }
@@ -138,6 +142,27 @@ public sealed partial class FlowRunner : IAsyncDisposable
         Published(run);
         Launch(run.Id);
         return run;
+    }
+
+    /// <summary>The chat's run paused at <c>ask</c> ends (completed) so a custom flow can take the session; false when no such run is in the way.</summary>
+    private async Task<bool> EndWaitingChatAsync(Guid sessionId, CancellationToken cancellationToken)
+    {
+        var active = await _repository.ActiveRunAsync(sessionId, cancellationToken).ConfigureAwait(false);
+        if (active is not { Flow: FlowTemplates.DefaultName, State: FlowRunStates.Paused })
+        {
+            return false;
+        }
+
+        var now = _time.GetUtcNow();
+        var ended = active with { State = FlowRunStates.Completed, PausedPrompt = null, PausedAt = null, UpdatedAt = now, EndedAt = now };
+        if (!await _repository.SaveStepAsync(new FlowStep(ended, [FlowRunStates.Paused], null, [(FlowEventTypes.Done, new JsonObject { ["variables"] = ended.Variables.DeepClone(), ["at"] = now })]), cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        Signal(active.Id);
+        Published(ended);
+        return true;
     }
 
     /// <summary>A run the actor may see; <c>flow_run_not_found</c> otherwise (another user's run is not found either).</summary>
@@ -181,6 +206,15 @@ public sealed partial class FlowRunner : IAsyncDisposable
             throw NotPaused(run);
         }
 
+        if (run.Flow == FlowTemplates.DefaultName)
+        {
+            // The default flow is the chat: its input is a chat prompt, answered as every other one.
+            var chat = (ChatService)_services.GetService(typeof(ChatService))!;
+            // The run moves on to its answer node as the answer's first token is out (its events and flow.run say so).
+            await chat.PostAsync(actor, run.SessionId, content, null, null, null, cancellationToken).ConfigureAwait(false);
+            return await _repository.GetRunAsync(run.Id, cancellationToken).ConfigureAwait(false) ?? run;
+        }
+
         var value = JsonValue.Create(content);
         var (next, step) = EndOf(run, node, value, 0, false, await HeadAsync(run.ProjectId, cancellationToken).ConfigureAwait(false));
         if (!await _repository.SaveStepAsync(step with { FromStates = [FlowRunStates.Paused] }, cancellationToken).ConfigureAwait(false))
@@ -216,6 +250,12 @@ public sealed partial class FlowRunner : IAsyncDisposable
             {
                 driver.Stop.Cancel();
             }
+        }
+
+        if (run.Flow == FlowTemplates.DefaultName && run.Position is { } at && EffectMessage(at) is { } answering)
+        {
+            // The default run's answer streams in the chat, not in a driver: it is stopped there.
+            _pipeline.Live(answering)?.Cancel(AnswerCancelReason.Stopped);
         }
 
         Signal(run.Id);
@@ -435,6 +475,15 @@ public sealed partial class FlowRunner : IAsyncDisposable
                     case FlowNodeTypes.Condition:
                         output = JsonValue.Create(FlowExpression.Parse(node.Expression!).Evaluate(VariablesOf(run)));
                         break;
+                    case FlowNodeTypes.Llm when run.Flow == FlowTemplates.DefaultName && node.Id == AnswerNodeId:
+                        // The chat's answer: its message is its effect, settled, never asked again.
+                        if (await SettleChatAnswerAsync(run, stop).ConfigureAwait(false) is not { } settled)
+                        {
+                            return;
+                        }
+
+                        (output, cost, unpriced) = settled;
+                        break;
                     case FlowNodeTypes.Llm when node.Tools ?? true:
                         (output, cost, unpriced) = await AnswerAsync(run, node, stop).ConfigureAwait(false);
                         break;
@@ -468,7 +517,7 @@ public sealed partial class FlowRunner : IAsyncDisposable
                 return;
             }
 
-            if (_options.HoldAfterEffect && node.Type is FlowNodeTypes.Llm or FlowNodeTypes.Action)
+            if (_options.HoldAfterEffect && node.Type is FlowNodeTypes.Llm or FlowNodeTypes.Action && run.Flow != FlowTemplates.DefaultName)
             {
                 FlowLog.Holding(_logger, run.Id, node.Id);
                 await Task.Delay(Timeout.InfiniteTimeSpan, _time, stop).ConfigureAwait(false);

@@ -122,6 +122,14 @@ internal sealed class FlowRepository : IFlowRepository
         return (latest?.ToRun(), active?.ToRun());
     }
 
+    public async Task<FlowRun?> ActiveRunAsync(Guid sessionId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var row = await connection.QuerySingleOrDefaultAsync<RunRow>(new CommandDefinition(
+            $"SELECT {RunColumns} FROM flow_runs WHERE session_id = @SessionId AND state IN ('running', 'paused')", new { SessionId = sessionId.ToString() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return row?.ToRun();
+    }
+
     public async Task<IReadOnlyList<Guid>> ListRunIdsAsync(string state, CancellationToken cancellationToken)
     {
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -148,7 +156,7 @@ internal sealed class FlowRepository : IFlowRepository
             {
                 row.Id, row.State, row.Position, row.PausedPrompt, row.PausedAtMs, row.Variables, row.ErrorCode, row.ErrorDetail, row.CostPicos, row.Unpriced, row.UpdatedAtMs, row.EndedAtMs,
                 EventCount = step.Events.Count,
-                CheckpointCount = step.Checkpoint is null ? 0 : 1,
+                CheckpointCount = step.Checkpoints.Count,
             },
             transaction,
             cancellationToken: cancellationToken)).ConfigureAwait(false);
@@ -157,8 +165,10 @@ internal sealed class FlowRepository : IFlowRepository
             return false;
         }
 
-        if (step.Checkpoint is { } c)
+        var checkpoints = step.Checkpoints;
+        for (var i = 0; i < checkpoints.Count; i++)
         {
+            var c = checkpoints[i];
             await connection.ExecuteAsync(new CommandDefinition(
                 """
                 INSERT INTO flow_checkpoints (run_id, seq, node_id, phase, at_ms, commit_sha, duration_ms, cost_picos, inputs, outputs)
@@ -167,7 +177,7 @@ internal sealed class FlowRepository : IFlowRepository
                 new
                 {
                     RunId = row.Id,
-                    Seq = seqs.CheckpointSeq,
+                    Seq = seqs.CheckpointSeq - checkpoints.Count + 1 + i,
                     c.NodeId,
                     c.Phase,
                     AtMs = c.At.ToUnixTimeMilliseconds(),

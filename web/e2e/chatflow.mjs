@@ -1,0 +1,96 @@
+// The chat as the built-in default flow, in the browser: two plain prompts are answered in the
+// chat, the session's default run waits at `ask` (checked through the API), and the chat shows
+// no flow-run banner or cancel button for it — waiting at ask is just the chat waiting. Started
+// by tests/Wright.Server.Tests/Web/ChatFlowBrowserTests.cs against a real `wright serve` and the
+// fake model: WRIGHT_SETUP_URL, WRIGHT_FAKE_OPENAI, E2E_OUT
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { launch, watch, steps, until as waitUntil } from './browser.mjs';
+
+const setupUrl = process.env.WRIGHT_SETUP_URL;
+const fakeOpenAi = process.env.WRIGHT_FAKE_OPENAI;
+const out = process.env.E2E_OUT ?? path.resolve('e2e/out/chatflow');
+if (!setupUrl || !fakeOpenAi) {
+  console.error('WRIGHT_SETUP_URL and WRIGHT_FAKE_OPENAI must be set (run through ChatFlowBrowserTests).');
+  process.exit(2);
+}
+const base = new URL(setupUrl).origin;
+const password = 'correct-horse-battery';
+const timeout = 20_000;
+
+await mkdir(out, { recursive: true });
+const browser = await launch();
+const problems = [];
+const context = await browser.newContext({ viewport: { width: 1400, height: 860 } });
+context.setDefaultTimeout(timeout);
+watch(context, problems);
+const page = await context.newPage();
+const progress = steps();
+const step = progress.step;
+const until = (what, check, ms = timeout) => waitUntil(what, check, ms);
+
+async function shot(name) {
+  await page.screenshot({ path: path.join(out, `${name}.png`) });
+}
+
+async function api(pathname, init = {}) {
+  const response = await page.request.fetch(base + pathname, { ...init, headers: { 'X-Requested-With': 'e2e', ...(init.headers ?? {}) } });
+  if (!response.ok()) throw new Error(`${pathname}: ${response.status()} ${await response.text()}`);
+  return response.status() === 204 ? undefined : response.json();
+}
+
+/** The session's runs as the API lists them. */
+async function runsOf(projectId) {
+  const sessions = await api(`/api/projects/${projectId}/sessions`);
+  const session = sessions.items[0];
+  return session ? (await api(`/api/sessions/${session.id}/flow-runs`)).items : [];
+}
+
+try {
+  let projectId = '';
+
+  await step('setup, the fake model as provider, a project', async () => {
+    await page.goto(setupUrl);
+    await page.getByLabel('Password', { exact: true }).fill(password);
+    await page.getByLabel('Repeat password').fill(password);
+    await page.getByRole('button', { name: 'Create administrator' }).click();
+    await page.getByRole('heading', { name: 'Projects' }).waitFor();
+    await api('/api/providers/openai', { method: 'PUT', data: { kind: 'openai', baseUrl: fakeOpenAi, apiKey: 'sk-e2e-test-key-0123456789' } });
+    projectId = (await api('/api/projects', { method: 'POST', data: { name: 'chatflow-demo' } })).id;
+  });
+
+  await step('two chat prompts are turns of one default run that waits at ask, and the chat shows no run banner', async () => {
+    await page.goto(`${base}/p/${projectId}`);
+    const chat = page.getByRole('region', { name: 'Chat' });
+    await chat.getByRole('textbox', { name: 'Prompt' }).fill('say hello');
+    await chat.getByRole('button', { name: 'Send' }).click();
+    await chat.getByRole('article', { name: 'Answer' }).last().getByText('Hello from the chat.').waitFor();
+    await until('the default run waiting at ask', async () => {
+      const runs = await runsOf(projectId);
+      return runs.length === 1 && runs[0].flow === 'default' && runs[0].state === 'paused' && runs[0].pausedNodeId === 'ask';
+    });
+    await chat.getByRole('textbox', { name: 'Prompt' }).fill('and again');
+    await chat.getByRole('button', { name: 'Send' }).click();
+    await chat.getByRole('article', { name: 'Answer' }).last().getByText('Hello once more.').waitFor();
+    await until('the same run waiting at ask again', async () => {
+      const runs = await runsOf(projectId);
+      const run = runs.length === 1 && runs[0].state === 'paused' ? await api(`/api/flow-runs/${runs[0].id}`) : null;
+      return run !== null && run.checkpoints.filter((c) => c.nodeId === 'answer' && c.phase === 'end').length === 2;
+    });
+    if ((await chat.getByRole('status', { name: 'Flow run state' }).count()) !== 0) throw new Error('the chat shows the default run as a flow run');
+    if ((await chat.getByRole('button', { name: 'Cancel run' }).count()) !== 0) throw new Error('the chat offers to cancel the chat itself');
+    if ((await chat.getByRole('region', { name: /^Flow run / }).count()) !== 0) throw new Error('the chat shows the default run as a flow transcript');
+    if (await chat.getByRole('combobox', { name: 'Flow for new runs' }).isDisabled()) throw new Error('the flow picker is locked by the chat');
+    await shot('chatflow-01-chat-waiting');
+  });
+
+  if (problems.length > 0) throw new Error(`the page reported problems:\n${problems.join('\n')}`);
+  console.log(`${progress.passed} passed, 0 failed`);
+  await browser.close();
+} catch (error) {
+  console.error(`not ok - ${progress.current}: ${error instanceof Error ? error.stack : error}`);
+  if (problems.length) console.error(problems.join('\n'));
+  await shot('failure').catch(() => undefined);
+  await browser.close();
+  process.exit(1);
+}

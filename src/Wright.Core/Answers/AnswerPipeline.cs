@@ -271,7 +271,11 @@ public sealed partial class AnswerPipeline : IAsyncDisposable
     {
         var root = project.RootPath;
         var prepared = await _prepare.RunAsync(new PrepareInput(project, scope.Session, path, scope.Model, scope.UserId, line.Status), cancellationToken).ConfigureAwait(false);
-        await _recorder.ContextAsync(scope, prepared.Context, cancellationToken).ConfigureAwait(false);
+        // The prompt's Context (with the workspace's file hashes, large in a large repository) is
+        // serialized and stored on another thread beside the first provider call rather than
+        // before it, so the first token does not wait for the database; it has landed before the
+        // step's outcome is used. Not the answer's token: a prompt stopped at once keeps its Context.
+        var contextSaved = Task.Run(() => _recorder.ContextAsync(scope, prepared.Context, CancellationToken.None), CancellationToken.None);
         run.Turn.Add(prepared.Messages[prepared.HistoryCount]);
 
         // .wright/config is read once per prompt: by the context scan, whose filter carries it.
@@ -294,7 +298,16 @@ public sealed partial class AnswerPipeline : IAsyncDisposable
 
         while (true)
         {
-            var step = await _model.RunAsync(scope, request, run.Steps.Count + 1, run.Text, cancellationToken).ConfigureAwait(false);
+            StepOutput step;
+            try
+            {
+                step = await _model.RunAsync(scope, request, run.Steps.Count + 1, run.Text, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                await contextSaved.ConfigureAwait(false);
+            }
+
             run.Steps.Add(step.Account);
             if (run.Steps.Count == 1 && step.Usage is { InputTokens: > 0 } usage)
             {

@@ -56,7 +56,9 @@ public sealed class ModelStep
         var calls = new List<ToolCall>();
         LlmUsage? usage = null;
         var attempt = 1;
-        var row = await _recorder.RequestStartedAsync(scope, attempt, request.Messages.Count + 1, cancellationToken).ConfigureAwait(false);
+        // The call's row is written beside the call (the first token does not wait for the
+        // database); it is awaited before the row is ended or the step returns.
+        var (row, inserted) = _recorder.RequestStarting(scope, attempt, request.Messages.Count + 1, cancellationToken);
         var lastFlush = _time.GetTimestamp();
         var saver = new PartialSaver(_recorder, scope, cancellationToken);
         try
@@ -67,6 +69,7 @@ public sealed class ModelStep
                 {
                     case LlmAttemptFailed failed:
                         // That attempt's row ends as it failed; the next attempt gets its own.
+                        await inserted.ConfigureAwait(false);
                         await _recorder.RequestEndedAsync(row with { Attempt = failed.Attempt, Status = AiRequestStatuses.Error, DurationMs = (long)failed.Duration.TotalMilliseconds, ErrorCode = failed.Code, ErrorDetail = failed.Detail }).ConfigureAwait(false);
                         attempt = failed.Attempt + 1;
                         row = await _recorder.RequestStartedAsync(scope, attempt, request.Messages.Count + 1, cancellationToken).ConfigureAwait(false);
@@ -113,11 +116,13 @@ public sealed class ModelStep
             }
 
             await saver.DrainAsync().ConfigureAwait(false);
+            await inserted.ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is LlmCallFailed or Errors.WrightException || (ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
             // A save of the partial text still running must not land after the final one.
             await saver.DrainAsync().ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+            await inserted.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
             var (status, code, detail) = ex switch
             {
                 LlmCallFailed failed => (AiRequestStatuses.Error, failed.Error.Code, failed.Error.Message),

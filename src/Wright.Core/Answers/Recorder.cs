@@ -109,11 +109,26 @@ public sealed partial class Recorder
     /// <summary>The row of a provider call, created as the call starts.</summary>
     public async Task<AiRequest> RequestStartedAsync(AnswerScope scope, int attempt, int messages, CancellationToken cancellationToken)
     {
-        var model = scope.Model;
-        var parameters = JsonSerializer.Serialize(new { maxOutputTokens = model.MaxOutputTokens, temperature = (float?)null, messages });
-        var row = new AiRequest(Guid.NewGuid(), scope.Session.Id, scope.Assistant.Id, attempt, model.Endpoint.Name, model.Name.Model, parameters, AiRequestStatuses.Streaming, scope.NextRequestStart(_time.GetUtcNow()), null, null, 0, 0, 0, 0, 0m, ModelInfo.Currency, null, null);
+        var row = NewRequestRow(scope, attempt, messages);
         await _conversations.InsertRequestAsync(row, cancellationToken).ConfigureAwait(false);
         return row;
+    }
+
+    /// <summary>
+    /// The row of a provider call, inserted on another thread so the call goes out beside the
+    /// database write instead of after it. The insert must be awaited before the row is ended.
+    /// </summary>
+    public (AiRequest Row, Task Inserted) RequestStarting(AnswerScope scope, int attempt, int messages, CancellationToken cancellationToken)
+    {
+        var row = NewRequestRow(scope, attempt, messages);
+        return (row, Task.Run(() => _conversations.InsertRequestAsync(row, cancellationToken), CancellationToken.None));
+    }
+
+    private AiRequest NewRequestRow(AnswerScope scope, int attempt, int messages)
+    {
+        var model = scope.Model;
+        var parameters = JsonSerializer.Serialize(new { maxOutputTokens = model.MaxOutputTokens, temperature = (float?)null, messages });
+        return new AiRequest(Guid.NewGuid(), scope.Session.Id, scope.Assistant.Id, attempt, model.Endpoint.Name, model.Name.Model, parameters, AiRequestStatuses.Streaming, scope.NextRequestStart(_time.GetUtcNow()), null, null, 0, 0, 0, 0, 0m, ModelInfo.Currency, null, null);
     }
 
     /// <summary>Ends a provider call's row; never throws (a lost row must not lose the answer).</summary>

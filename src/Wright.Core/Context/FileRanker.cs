@@ -65,85 +65,51 @@ public static partial class FileRanker
             return [];
         }
 
-        // Per file: how often each prompt term occurs in its path, names, definitions and uses.
-        var pathHits = new Dictionary<string, int>[count];
-        var documentFrequency = new Dictionary<string, int>(StringComparer.Ordinal);
-        var lengths = new double[count];
-        var useHits = new Dictionary<string, int>?[count];
-        for (var i = 0; i < count; i++)
+        // The prompt's words looked up in the workspace's postings (built once per set of symbols):
+        // how often each occurs in a file's path, names, definitions and uses.
+        var index = SymbolIndex.For(symbols);
+        var lexical = new double[count];
+        foreach (var term in terms)
         {
-            var file = symbols[i];
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            pathHits[i] = new Dictionary<string, int>(StringComparer.Ordinal);
-            foreach (var part in PathParts(file.Path).Where(terms.Contains))
+            var frequency = index.DocumentFrequency.GetValueOrDefault(term);
+            if (index.PathPostings.TryGetValue(term, out var paths))
             {
-                pathHits[i][part] = pathHits[i].GetValueOrDefault(part) + 1;
-                seen.Add(part);
-            }
-
-            var length = 0;
-            foreach (var (identifier, uses) in file.References)
-            {
-                length += uses;
-                foreach (var part in Parts(identifier))
+                foreach (var (file, hits, inFileName) in paths)
                 {
-                    if (terms.Contains(part))
-                    {
-                        useHits[i] ??= new Dictionary<string, int>(StringComparer.Ordinal);
-                        useHits[i]![part] = useHits[i]!.GetValueOrDefault(part) + uses;
-                        seen.Add(part);
-                    }
+                    lexical[file] += Idf(frequency, count) * (PathWeight + (inFileName ? FileNameWeight : 0)) * Math.Min(hits, 2);
                 }
             }
 
-            lengths[i] = length;
-            foreach (var term in seen)
+            if (index.UsePostings.TryGetValue(term, out var uses))
             {
-                documentFrequency[term] = documentFrequency.GetValueOrDefault(term) + 1;
+                foreach (var (file, tf) in uses)
+                {
+                    var norm = K1 * (0.25 + (0.75 * index.Lengths[file] / index.AverageLength));
+                    lexical[file] += Idf(frequency, count) * tf * (K1 + 1) / (tf + norm);
+                }
+            }
+
+            // Defining names that share the prompt's words counts once per word (a file defining
+            // fifty Context* members is not fifty times as relevant).
+            if (index.DefinitionPartPostings.TryGetValue(term, out var definers))
+            {
+                foreach (var file in definers)
+                {
+                    lexical[file] += DefinitionWeight * Idf(Math.Max(frequency, 1), count);
+                }
             }
         }
 
-        var averageLength = Math.Max(1, lengths.Average());
-        var lexical = new double[count];
-        for (var i = 0; i < count; i++)
+        // Defining a name the prompt uses counts most.
+        foreach (var name in exact)
         {
-            var file = symbols[i];
-            var score = 0.0;
-            var fileName = PathParts(Path.GetFileNameWithoutExtension(file.Path)).ToHashSet(StringComparer.Ordinal);
-            foreach (var (term, hits) in pathHits[i])
+            if (index.DefinitionNames.TryGetValue(name, out var definers))
             {
-                score += Idf(documentFrequency[term], count) * (PathWeight + (fileName.Contains(term) ? FileNameWeight : 0)) * Math.Min(hits, 2);
-            }
-
-            if (useHits[i] is { } uses)
-            {
-                var norm = K1 * (0.25 + (0.75 * lengths[i] / averageLength));
-                foreach (var (term, tf) in uses)
+                foreach (var (file, times) in definers)
                 {
-                    score += Idf(documentFrequency[term], count) * tf * (K1 + 1) / (tf + norm);
+                    lexical[file] += times * ExactDefinitionWeight * Idf(1, count);
                 }
             }
-
-            // Defining a name the prompt uses counts most; defining names that share its words
-            // counts once per word (a file defining fifty Context* members is not fifty times as relevant).
-            var defined = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var definition in file.Definitions)
-            {
-                if (exact.Contains(definition.Name))
-                {
-                    score += ExactDefinitionWeight * Idf(1, count);
-                }
-
-                foreach (var part in Parts(definition.Name))
-                {
-                    if (terms.Contains(part) && defined.Add(part))
-                    {
-                        score += DefinitionWeight * Idf(documentFrequency.GetValueOrDefault(part, 1), count);
-                    }
-                }
-            }
-
-            lexical[i] = score;
         }
 
         // Rank is a share of 1 spread over every file: scale it so the best file counts like a strong word match.
@@ -230,7 +196,7 @@ public static partial class FileRanker
         parts.Add(lower.Length > 4 && lower.EndsWith('s') && !lower.EndsWith("ss", StringComparison.Ordinal) ? lower[..^1] : lower);
     }
 
-    private static IEnumerable<string> PathParts(string path) =>
+    internal static IEnumerable<string> PathParts(string path) =>
         path.Split(['/', '.', '-', ' '], StringSplitOptions.RemoveEmptyEntries).SelectMany(Parts);
 
     private static double Idf(int documentFrequency, int count) =>

@@ -23,96 +23,99 @@ public static class RepoMap
     private const int MaxIterations = 50;
     private const double Tolerance = 1e-8;
 
-    /// <summary>Identifiers defined in more files than this make no edges.</summary>
-    private const int MaxDefiners = 20;
-
     public static RepoMapRanking Rank(
         IReadOnlyList<FileSymbols> files,
         IReadOnlySet<string> chatFiles,
         IReadOnlySet<string> mentionedFiles,
         IReadOnlySet<string> mentionedIdentifiers)
     {
-        var index = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var i = 0; i < files.Count; i++)
+        // The graph's shape is the workspace's, built once per set of symbols; only the weights
+        // the prompt changes (identifiers it names, files in the chat) are computed here.
+        var index = SymbolIndex.For(files);
+        var count = files.Count;
+        var mentioned = new bool[index.Identifiers.Count];
+        foreach (var identifier in mentionedIdentifiers)
         {
-            index[files[i].Path] = i;
-        }
-
-        var definers = new Dictionary<string, List<int>>(StringComparer.Ordinal);
-        for (var i = 0; i < files.Count; i++)
-        {
-            foreach (var name in files[i].Definitions.Select(d => d.Name).Distinct(StringComparer.Ordinal))
+            if (index.IdentifierIds.TryGetValue(identifier, out var id))
             {
-                if (!definers.TryGetValue(name, out var list))
-                {
-                    definers[name] = list = [];
-                }
-
-                list.Add(i);
+                mentioned[id] = true;
             }
         }
 
-        // Edges: referencer → definer, one per identifier, with Aider's weighting.
-        var edges = new List<(int From, int To, string Identifier, double Weight)>();
-        for (var i = 0; i < files.Count; i++)
+        var inChat = new bool[count];
+        foreach (var path in chatFiles)
         {
-            var referencer = files[i];
-            var inChat = chatFiles.Contains(referencer.Path);
-            foreach (var (identifier, count) in referencer.References)
+            if (index.FileIndex.TryGetValue(path, out var i))
             {
-                // A name defined in many files (Run, Step0, ToString) says nothing about which one is
-                // meant, and linking every user to every definer costs users × definers edges: Aider
-                // weights such names down tenfold; past MaxDefiners they are left out altogether.
-                if (!definers.TryGetValue(identifier, out var definedIn) || definedIn.Count > MaxDefiners)
-                {
-                    continue;
-                }
-
-                var multiplier = 1.0;
-                if (mentionedIdentifiers.Contains(identifier))
-                {
-                    multiplier *= 10;
-                }
-
-                if (identifier.Length >= 8 && IsSpecific(identifier))
-                {
-                    multiplier *= 10;
-                }
-
-                if (identifier.StartsWith('_'))
-                {
-                    multiplier *= 0.1;
-                }
-
-                if (definedIn.Count > 5)
-                {
-                    multiplier *= 0.1;
-                }
-
-                if (inChat)
-                {
-                    multiplier *= 50;
-                }
-
-                foreach (var definer in definedIn)
-                {
-                    if (definer == i)
-                    {
-                        continue;
-                    }
-
-                    edges.Add((i, definer, identifier, multiplier * Math.Sqrt(count)));
-                }
+                inChat[i] = true;
             }
         }
 
-        var personalization = new double[files.Count];
-        var personal = files
-            .Select((f, i) => (f, i))
-            .Where(x => chatFiles.Contains(x.f.Path) || mentionedFiles.Contains(x.f.Path) || NamedLikeAnIdentifier(x.f.Path, mentionedIdentifiers)
-                || x.f.Definitions.Any(d => mentionedIdentifiers.Contains(d.Name)))
-            .Select(x => x.i)
-            .ToList();
+        // Edges: referencer → definer, one per identifier, with Aider's weighting: a name defined
+        // in many files (Run, Step0, ToString) says little about which one is meant, so it is
+        // weighted down tenfold, and past MaxDefiners it makes no edge at all.
+        var edgeCount = index.EdgeFrom.Length;
+        var weights = new double[edgeCount];
+        var outWeight = new double[count];
+        var linkWeight = new double[index.LinkFrom.Length];
+        for (var e = 0; e < edgeCount; e++)
+        {
+            var (specific, isPrivate, common) = index.IdentifierTraits[index.EdgeIdentifier[e]];
+            var multiplier = 1.0;
+            if (mentioned[index.EdgeIdentifier[e]])
+            {
+                multiplier *= 10;
+            }
+
+            if (specific)
+            {
+                multiplier *= 10;
+            }
+
+            if (isPrivate)
+            {
+                multiplier *= 0.1;
+            }
+
+            if (common)
+            {
+                multiplier *= 0.1;
+            }
+
+            if (inChat[index.EdgeFrom[e]])
+            {
+                multiplier *= 50;
+            }
+
+            var weight = multiplier * index.EdgeUses[e];
+            weights[e] = weight;
+            outWeight[index.EdgeFrom[e]] += weight;
+            linkWeight[index.EdgeLink[e]] += weight;
+        }
+
+        var personalization = new double[count];
+        var personal = new HashSet<int>();
+        foreach (var path in chatFiles.Concat(mentionedFiles))
+        {
+            if (index.FileIndex.TryGetValue(path, out var i))
+            {
+                personal.Add(i);
+            }
+        }
+
+        foreach (var identifier in mentionedIdentifiers)
+        {
+            if (index.FileNames.TryGetValue(identifier, out var named))
+            {
+                personal.UnionWith(named);
+            }
+
+            if (index.Definers.TryGetValue(identifier, out var definers))
+            {
+                personal.UnionWith(definers);
+            }
+        }
+
         if (personal.Count > 0)
         {
             foreach (var i in personal)
@@ -122,31 +125,28 @@ public static class RepoMap
         }
         else
         {
-            Array.Fill(personalization, files.Count == 0 ? 0 : 1.0 / files.Count);
+            Array.Fill(personalization, count == 0 ? 0 : 1.0 / count);
         }
 
-        var ranks = PageRank(files.Count, edges, personalization);
+        var ranks = PageRank(count, index, outWeight, linkWeight, personalization);
 
-        var outWeight = new double[files.Count];
-        foreach (var edge in edges)
+        var definitionRanks = new double[index.DefinitionKeys];
+        for (var e = 0; e < edgeCount; e++)
         {
-            outWeight[edge.From] += edge.Weight;
-        }
-
-        var definitionRanks = new Dictionary<(int File, string Identifier), double>();
-        foreach (var edge in edges)
-        {
-            var key = (edge.To, edge.Identifier);
-            definitionRanks[key] = definitionRanks.GetValueOrDefault(key) + (ranks[edge.From] * edge.Weight / outWeight[edge.From]);
+            var from = index.EdgeFrom[e];
+            definitionRanks[index.EdgeDefinition[e]] += ranks[from] * weights[e] / outWeight[from];
         }
 
         // Definitions nobody references still belong on the map, after the referenced ones, by their file's rank.
         var ranked = new List<RankedDefinition>();
-        for (var i = 0; i < files.Count; i++)
+        for (var i = 0; i < count; i++)
         {
-            foreach (var definition in files[i].Definitions)
+            var keys = index.DefinitionKeyOf[i];
+            var fileDefinitions = files[i].Definitions;
+            for (var d = 0; d < fileDefinitions.Count; d++)
             {
-                var rank = definitionRanks.TryGetValue((i, definition.Name), out var r) ? r : ranks[i] * 1e-3;
+                var definition = fileDefinitions[d];
+                var rank = keys[d] >= 0 ? definitionRanks[keys[d]] : ranks[i] * 1e-3;
                 if (mentionedIdentifiers.Contains(definition.Name))
                 {
                     // The prompt names it: show it even when nothing else in the repository uses it yet.
@@ -168,7 +168,12 @@ public static class RepoMap
             var byPath = string.CompareOrdinal(a.Path, b.Path);
             return byPath != 0 ? byPath : a.Definition.Line.CompareTo(b.Definition.Line);
         });
-        var fileRanks = files.Select((f, i) => (f.Path, Rank: ranks[i])).ToDictionary(x => x.Path, x => x.Rank, StringComparer.Ordinal);
+        var fileRanks = new Dictionary<string, double>(count, StringComparer.Ordinal);
+        for (var i = 0; i < count; i++)
+        {
+            fileRanks[files[i].Path] = ranks[i];
+        }
+
         return new RepoMapRanking(ranked, fileRanks);
     }
 
@@ -243,7 +248,7 @@ public static class RepoMap
         return text.ToString();
     }
 
-    private static double[] PageRank(int count, List<(int From, int To, string Identifier, double Weight)> edges, double[] personalization)
+    private static double[] PageRank(int count, SymbolIndex index, double[] outWeight, double[] linkWeight, double[] personalization)
     {
         var ranks = (double[])personalization.Clone();
         if (count == 0)
@@ -251,15 +256,14 @@ public static class RepoMap
             return ranks;
         }
 
-        var outWeight = new double[count];
-        var merged = new Dictionary<(int, int), double>();
-        foreach (var (from, to, _, weight) in edges)
+        var linkFrom = index.LinkFrom;
+        var linkTo = index.LinkTo;
+        var shares = new double[linkFrom.Length];
+        for (var l = 0; l < shares.Length; l++)
         {
-            outWeight[from] += weight;
-            merged[(from, to)] = merged.GetValueOrDefault((from, to)) + weight;
+            shares[l] = linkWeight[l] / outWeight[linkFrom[l]];
         }
 
-        var links = merged.Select(kv => (From: kv.Key.Item1, To: kv.Key.Item2, Share: kv.Value / outWeight[kv.Key.Item1])).ToArray();
         var next = new double[count];
         for (var iteration = 0; iteration < MaxIterations; iteration++)
         {
@@ -278,9 +282,9 @@ public static class RepoMap
                 next[i] = ((1 - Damping) + (Damping * dangling)) * personalization[i];
             }
 
-            foreach (var (from, to, share) in links)
+            for (var l = 0; l < shares.Length; l++)
             {
-                next[to] += Damping * ranks[from] * share;
+                next[linkTo[l]] += Damping * ranks[linkFrom[l]] * shares[l];
             }
 
             var change = 0.0;
@@ -300,18 +304,7 @@ public static class RepoMap
     }
 
     /// <summary>snake_case, kebab-case or camelCase names are specific enough to say something.</summary>
-    private static bool IsSpecific(string identifier) =>
+    internal static bool IsSpecific(string identifier) =>
         identifier.Contains('_', StringComparison.Ordinal) || identifier.Contains('-', StringComparison.Ordinal)
         || (identifier.Any(char.IsUpper) && identifier.Any(char.IsLower));
-
-    private static bool NamedLikeAnIdentifier(string path, IReadOnlySet<string> identifiers)
-    {
-        if (identifiers.Count == 0)
-        {
-            return false;
-        }
-
-        var name = Path.GetFileNameWithoutExtension(path);
-        return name.Length >= 5 && identifiers.Contains(name);
-    }
 }

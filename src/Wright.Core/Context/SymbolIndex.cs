@@ -1,0 +1,324 @@
+namespace Wright.Core.Context;
+
+/// <summary>
+/// What ranking needs from a workspace's symbols that does not depend on the prompt: the word
+/// parts of every path, definition and used identifier as postings (word → files), and the
+/// reference graph's edges with their prompt-independent weights. Built once per set of symbols
+/// and reused by every prompt while the workspace's symbols are the same, so a prompt's ranking
+/// only looks up its own words instead of splitting every identifier of the repository again.
+/// </summary>
+/// <remarks>
+/// The same set means the same files in the same order, each with the very same definition and
+/// reference lists: the scanner hands out one immutable list per file content (by blob id, or by
+/// size and modification time), so a changed file brings new lists and a new index. Compared by
+/// reference, element by element: never stale, and cheap next to what the index saves.
+/// </remarks>
+internal sealed class SymbolIndex
+{
+    /// <summary>How many workspaces' indexes are kept (several projects may be prompted at once).</summary>
+    private const int Kept = 4;
+
+    /// <summary>Identifiers defined in more files than this make no edges (as <see cref="RepoMap"/> says).</summary>
+    public const int MaxDefiners = 20;
+
+    private static readonly Lock Gate = new();
+    private static readonly LinkedList<SymbolIndex> Recent = new();
+
+    private readonly FileSymbols[] _files;
+
+    private SymbolIndex(IReadOnlyList<FileSymbols> files)
+    {
+        _files = [.. files];
+        Count = _files.Length;
+        BuildWords();
+        BuildGraph();
+    }
+
+    public int Count { get; }
+
+    // ---- Words (FileRanker) ----
+
+    /// <summary>Per word part: the files whose path has it, how often, and whether their file name does.</summary>
+    public Dictionary<string, List<(int File, int Hits, bool InFileName)>> PathPostings { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Per word part: the files that use identifiers with it, and how many uses in all.</summary>
+    public Dictionary<string, List<(int File, int Uses)>> UsePostings { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Per word part: the files defining a name with it (each file once).</summary>
+    public Dictionary<string, List<int>> DefinitionPartPostings { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Per defined name: the files defining it and how many times.</summary>
+    public Dictionary<string, List<(int File, int Times)>> DefinitionNames { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Per word part: in how many files' paths or used identifiers it occurs.</summary>
+    public Dictionary<string, int> DocumentFrequency { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Per file: its identifier uses in all (BM25's document length).</summary>
+    public double[] Lengths { get; private set; } = [];
+
+    public double AverageLength { get; private set; }
+
+    // ---- Graph (RepoMap) ----
+
+    public int[] EdgeFrom { get; private set; } = [];
+
+    public int[] EdgeTo { get; private set; } = [];
+
+    /// <summary>Per edge: the identifier (an index into <see cref="Identifiers"/>).</summary>
+    public int[] EdgeIdentifier { get; private set; } = [];
+
+    /// <summary>Per edge: the square root of how often the referencer uses the identifier.</summary>
+    public double[] EdgeUses { get; private set; } = [];
+
+    /// <summary>Per edge: its link (one per referencer → definer pair, numbered in order of first appearance).</summary>
+    public int[] EdgeLink { get; private set; } = [];
+
+    /// <summary>Per edge: its definition key (one per definer and identifier, numbered in order of first appearance).</summary>
+    public int[] EdgeDefinition { get; private set; } = [];
+
+    public int[] LinkFrom { get; private set; } = [];
+
+    public int[] LinkTo { get; private set; } = [];
+
+    public int DefinitionKeys { get; private set; }
+
+    /// <summary>The identifiers edges are made of.</summary>
+    public List<string> Identifiers { get; } = [];
+
+    public Dictionary<string, int> IdentifierIds { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Per identifier: specific, private, defined in more than five files (the weights that do not depend on the prompt).</summary>
+    public (bool Specific, bool Private, bool Common)[] IdentifierTraits { get; private set; } = [];
+
+    /// <summary>Per file, per definition: its definition key, or -1 when no edge points at it.</summary>
+    public int[][] DefinitionKeyOf { get; private set; } = [];
+
+    /// <summary>Per defined name: the files defining it (each once).</summary>
+    public Dictionary<string, List<int>> Definers { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Per file name without its extension (five characters or more): the files so named.</summary>
+    public Dictionary<string, List<int>> FileNames { get; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, int> FileIndex { get; } = new(StringComparer.Ordinal);
+
+    public FileSymbols File(int i) => _files[i];
+
+    /// <summary>The index of <paramref name="files"/>: a kept one when it was built from the same symbols, else a new one.</summary>
+    public static SymbolIndex For(IReadOnlyList<FileSymbols> files)
+    {
+        lock (Gate)
+        {
+            for (var node = Recent.First; node is not null; node = node.Next)
+            {
+                if (node.Value.IsFor(files))
+                {
+                    Recent.Remove(node);
+                    Recent.AddFirst(node);
+                    return node.Value;
+                }
+            }
+        }
+
+        // Built outside the lock: another prompt's ranking need not wait for this one.
+        var built = new SymbolIndex(files);
+        lock (Gate)
+        {
+            Recent.AddFirst(built);
+            while (Recent.Count > Kept)
+            {
+                Recent.RemoveLast();
+            }
+        }
+
+        return built;
+    }
+
+    private bool IsFor(IReadOnlyList<FileSymbols> files)
+    {
+        if (files.Count != _files.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < _files.Length; i++)
+        {
+            var (mine, theirs) = (_files[i], files[i]);
+            if (!ReferenceEquals(mine, theirs)
+                && (!ReferenceEquals(mine.Definitions, theirs.Definitions) || !ReferenceEquals(mine.References, theirs.References) || !string.Equals(mine.Path, theirs.Path, StringComparison.Ordinal)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private void BuildWords()
+    {
+        Lengths = new double[Count];
+        for (var i = 0; i < Count; i++)
+        {
+            var file = _files[i];
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var pathHits = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var part in FileRanker.PathParts(file.Path))
+            {
+                pathHits[part] = pathHits.GetValueOrDefault(part) + 1;
+                seen.Add(part);
+            }
+
+            var fileName = FileRanker.PathParts(Path.GetFileNameWithoutExtension(file.Path)).ToHashSet(StringComparer.Ordinal);
+            foreach (var (part, hits) in pathHits)
+            {
+                Add(PathPostings, part, (i, hits, fileName.Contains(part)));
+            }
+
+            var length = 0;
+            var uses = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var (identifier, count) in file.References)
+            {
+                length += count;
+                foreach (var part in FileRanker.Parts(identifier))
+                {
+                    uses[part] = uses.GetValueOrDefault(part) + count;
+                    seen.Add(part);
+                }
+            }
+
+            foreach (var (part, count) in uses)
+            {
+                Add(UsePostings, part, (i, count));
+            }
+
+            Lengths[i] = length;
+            foreach (var part in seen)
+            {
+                DocumentFrequency[part] = DocumentFrequency.GetValueOrDefault(part) + 1;
+            }
+
+            var defined = new HashSet<string>(StringComparer.Ordinal);
+            var names = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var definition in file.Definitions)
+            {
+                names[definition.Name] = names.GetValueOrDefault(definition.Name) + 1;
+                foreach (var part in FileRanker.Parts(definition.Name))
+                {
+                    if (defined.Add(part))
+                    {
+                        Add(DefinitionPartPostings, part, i);
+                    }
+                }
+            }
+
+            foreach (var (name, times) in names)
+            {
+                Add(DefinitionNames, name, (i, times));
+            }
+        }
+
+        AverageLength = Count == 0 ? 1 : Math.Max(1, Lengths.Average());
+    }
+
+    private void BuildGraph()
+    {
+        for (var i = 0; i < Count; i++)
+        {
+            FileIndex[_files[i].Path] = i;
+            var name = Path.GetFileNameWithoutExtension(_files[i].Path);
+            if (name.Length >= 5)
+            {
+                Add(FileNames, name, i);
+            }
+
+            foreach (var name2 in _files[i].Definitions.Select(d => d.Name).Distinct(StringComparer.Ordinal))
+            {
+                Add(Definers, name2, i);
+            }
+        }
+
+        var from = new List<int>();
+        var to = new List<int>();
+        var identifiers = new List<int>();
+        var uses = new List<double>();
+        var links = new List<int>();
+        var definitions = new List<int>();
+        var linkIds = new Dictionary<(int, int), int>();
+        var definitionIds = new Dictionary<(int, string), int>();
+        var linkFrom = new List<int>();
+        var linkTo = new List<int>();
+        var traits = new List<(bool, bool, bool)>();
+        for (var i = 0; i < Count; i++)
+        {
+            foreach (var (identifier, count) in _files[i].References)
+            {
+                if (!Definers.TryGetValue(identifier, out var definedIn) || definedIn.Count > MaxDefiners)
+                {
+                    continue;
+                }
+
+                if (!IdentifierIds.TryGetValue(identifier, out var id))
+                {
+                    id = Identifiers.Count;
+                    Identifiers.Add(identifier);
+                    IdentifierIds[identifier] = id;
+                    traits.Add((identifier.Length >= 8 && RepoMap.IsSpecific(identifier), identifier.StartsWith('_'), definedIn.Count > 5));
+                }
+
+                var root = Math.Sqrt(count);
+                foreach (var definer in definedIn)
+                {
+                    if (definer == i)
+                    {
+                        continue;
+                    }
+
+                    if (!linkIds.TryGetValue((i, definer), out var link))
+                    {
+                        link = linkFrom.Count;
+                        linkIds[(i, definer)] = link;
+                        linkFrom.Add(i);
+                        linkTo.Add(definer);
+                    }
+
+                    if (!definitionIds.TryGetValue((definer, identifier), out var key))
+                    {
+                        key = definitionIds.Count;
+                        definitionIds[(definer, identifier)] = key;
+                    }
+
+                    from.Add(i);
+                    to.Add(definer);
+                    identifiers.Add(id);
+                    uses.Add(root);
+                    links.Add(link);
+                    definitions.Add(key);
+                }
+            }
+        }
+
+        (EdgeFrom, EdgeTo, EdgeIdentifier, EdgeUses, EdgeLink, EdgeDefinition) = ([.. from], [.. to], [.. identifiers], [.. uses], [.. links], [.. definitions]);
+        (LinkFrom, LinkTo, DefinitionKeys, IdentifierTraits) = ([.. linkFrom], [.. linkTo], definitionIds.Count, [.. traits]);
+        DefinitionKeyOf = new int[Count][];
+        for (var i = 0; i < Count; i++)
+        {
+            var fileDefinitions = _files[i].Definitions;
+            var keys = new int[fileDefinitions.Count];
+            for (var d = 0; d < keys.Length; d++)
+            {
+                keys[d] = definitionIds.TryGetValue((i, fileDefinitions[d].Name), out var key) ? key : -1;
+            }
+
+            DefinitionKeyOf[i] = keys;
+        }
+    }
+
+    private static void Add<T>(Dictionary<string, List<T>> postings, string key, T value)
+    {
+        if (!postings.TryGetValue(key, out var list))
+        {
+            postings[key] = list = [];
+        }
+
+        list.Add(value);
+    }
+}

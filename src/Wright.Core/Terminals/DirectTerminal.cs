@@ -102,10 +102,13 @@ internal sealed class DirectTerminal : IAsyncDisposable
                 chunk[first..].CopyTo(_ring);
                 _written += n;
 
-                var copy = buffer.AsSpan(0, n).ToArray();
-                foreach (var client in _clients)
+                if (_clients.Count > 0)
                 {
-                    client.Enqueue(copy);
+                    var copy = buffer.AsSpan(0, n).ToArray();
+                    foreach (var client in _clients)
+                    {
+                        client.Enqueue(copy);
+                    }
                 }
             }
         }
@@ -173,25 +176,40 @@ internal sealed class DirectAttachment : ITerminalAttachment
         _signal.Release();
     }
 
+    /// <summary>
+    /// As much queued output as fits in <paramref name="buffer"/>: a client that fell behind gets
+    /// what piled up in one piece (one WebSocket frame) instead of one frame per PTY read.
+    /// </summary>
     public async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
         while (true)
         {
             lock (_lock)
             {
-                if (_offset == _current.Length && _queue.TryDequeue(out var next))
+                var filled = 0;
+                while (filled < buffer.Length)
                 {
-                    _current = next;
-                    _offset = 0;
-                    _queuedBytes -= next.Length;
+                    if (_offset == _current.Length)
+                    {
+                        if (!_queue.TryDequeue(out var next))
+                        {
+                            break;
+                        }
+
+                        _current = next;
+                        _offset = 0;
+                        _queuedBytes -= next.Length;
+                    }
+
+                    var count = Math.Min(buffer.Length - filled, _current.Length - _offset);
+                    _current.AsSpan(_offset, count).CopyTo(buffer.Span[filled..]);
+                    _offset += count;
+                    filled += count;
                 }
 
-                if (_offset < _current.Length)
+                if (filled > 0)
                 {
-                    var count = Math.Min(buffer.Length, _current.Length - _offset);
-                    _current.AsSpan(_offset, count).CopyTo(buffer.Span);
-                    _offset += count;
-                    return count;
+                    return filled;
                 }
 
                 if (_complete)

@@ -14,6 +14,7 @@ namespace Wright.Core.Terminals;
 public sealed class PtyProcess : IAsyncDisposable
 {
     private const int ReadBufferBytes = 64 * 1024;
+    private const int MinBatchRoomBytes = 4 * 1024;
 
     private readonly int _master;
     private readonly byte[] _readBuffer = new byte[ReadBufferBytes];
@@ -221,6 +222,20 @@ public sealed class PtyProcess : IAsyncDisposable
                 n = PtyNative.Read(_master, ref _readBuffer[0], _readBuffer.Length);
             }
             while (n < 0 && Marshal.GetLastPInvokeError() == PtyNative.EIntr);
+
+            // The kernel hands a PTY's output over in pieces of at most 4 KiB: while more is
+            // already waiting, it joins this read, so a flood costs one hand-over per 64 KiB
+            // instead of one per 4 KiB. A lone keystroke's echo is handed over at once.
+            while (n > 0 && n < _readBuffer.Length - MinBatchRoomBytes && PtyNative.HasInput(_master))
+            {
+                var more = PtyNative.Read(_master, ref _readBuffer[(int)n], _readBuffer.Length - n);
+                if (more <= 0)
+                {
+                    break;
+                }
+
+                n += more;
+            }
 
             if (n <= 0)
             {

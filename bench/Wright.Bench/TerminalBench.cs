@@ -13,7 +13,7 @@ namespace Wright.Bench;
 /// Terminals against a PTY read in-process (keystroke echo, `cat` of 100 MB, server RSS), and a
 /// sandboxed command's start against the same command unconfined.
 /// </summary>
-internal static class TerminalBench
+internal static partial class TerminalBench
 {
     private const int Keystrokes = 300;
     private const long CatBytes = 100L * 1024 * 1024;
@@ -113,8 +113,9 @@ internal static class TerminalBench
             }, CancellationToken.None);
             var clock = Stopwatch.StartNew();
             remote.Received = 0;
-            await remote.SendAsync($"cat {file}; echo CAT-END-$((20+22))\r", cancellationToken);
-            await remote.ReadUntilAsync("CAT-END-42", cancellationToken);
+            // A marker of this round's own: tmux may repaint the last round's from the screen.
+            await remote.SendAsync($"cat {file}; echo CAT-END-{round}-$((20+22))\r", cancellationToken);
+            await remote.ReadUntilAsync($"CAT-END-{round}-42", cancellationToken);
             subjects.Add(clock.Elapsed);
             received = remote.Received;
             await sampling.CancelAsync();
@@ -173,11 +174,21 @@ internal static class TerminalBench
         return clock.Elapsed.TotalMilliseconds;
     }
 
+    /// <summary>
+    /// A sandboxed `true` against the same unconfined, alternated, with the parts of the policy
+    /// taken apart: bubblewrap's floor (new namespaces around a read-only root and nothing else),
+    /// the policy without the shell that sets the memory limit, and the policy with the network off.
+    /// </summary>
     private static async Task SandboxStartAsync(string work, CancellationToken cancellationToken)
     {
         var project = Path.Combine(work, "sandbox-project");
+        var offline = Path.Combine(work, "sandbox-offline-project");
         Directory.CreateDirectory(project);
-        var sandbox = new CommandSandbox(new SandboxOptions { DataDir = Path.Combine(work, "sandbox-data") });
+        Directory.CreateDirectory(Path.Combine(offline, ".wright"));
+        await File.WriteAllTextAsync(Path.Combine(offline, ".wright", "config"), "{ \"network\": false }\n", cancellationToken);
+        var dataDir = Path.Combine(work, "sandbox-data");
+        var sandbox = new CommandSandbox(new SandboxOptions { DataDir = dataDir });
+        var noLimitShell = new CommandSandbox(new SandboxOptions { DataDir = dataDir, MemoryBytes = 0 });
         var unconfined = new CommandSandbox(new SandboxOptions { Bwrap = "off" });
         if (!sandbox.IsAvailable)
         {
@@ -186,11 +197,43 @@ internal static class TerminalBench
         }
 
         var command = new CommandAction("true", []);
-        var (confined, plain) = await Measure.CompareAsync(
-            30,
-            async () => (await CommandHandler.RunAsync(command, project, null, sandbox, cancellationToken)).ExitCode.GetValueOrDefault(),
-            async () => (await CommandHandler.RunAsync(command, project, null, unconfined, cancellationToken)).ExitCode.GetValueOrDefault());
-        Console.WriteLine($"sandbox: `true` under bubblewrap {Measure.Ms(confined)}, unconfined {Measure.Ms(plain)} (medians of 30) -> added {(confined - plain).TotalMilliseconds:F1} ms");
+        var variants = new (string Name, Func<Task> Run)[]
+        {
+            ("unconfined", () => CommandHandler.RunAsync(command, project, null, unconfined, cancellationToken)),
+            ("sandboxed", () => CommandHandler.RunAsync(command, project, null, sandbox, cancellationToken)),
+            ("floor", () => RunAsync("bwrap", ["--ro-bind", "/", "/", "--unshare-user", "--", "true"], cancellationToken)),
+            ("no-limit-shell", () => CommandHandler.RunAsync(command, project, null, noLimitShell, cancellationToken)),
+            ("network-off", () => CommandHandler.RunAsync(command, offline, null, sandbox, cancellationToken)),
+        };
+        var samples = variants.ToDictionary(v => v.Name, _ => new List<TimeSpan>());
+        foreach (var (_, run) in variants)
+        {
+            await run();
+        }
+
+        for (var i = 0; i < 30; i++)
+        {
+            foreach (var (name, run) in variants)
+            {
+                samples[name].Add(await Measure.TimeAsync(run));
+            }
+        }
+
+        double Added(string name) => (Measure.Median(samples[name]) - Measure.Median(samples["unconfined"])).TotalMilliseconds;
+        Console.WriteLine($"sandbox: `true` under bubblewrap {Measure.Ms(Measure.Median(samples["sandboxed"]))}, unconfined {Measure.Ms(Measure.Median(samples["unconfined"]))} (medians of 30, alternated) -> added {Added("sandboxed"):F1} ms (target <= 20 ms); load average {LoadAverage()}");
+        Console.WriteLine($"sandbox profile (added over unconfined): bubblewrap's floor (user+mount namespaces, read-only root) {Added("floor"):F1} ms; the policy without the memory-limit shell {Added("no-limit-shell"):F1} ms; the policy with the network off (a network namespace) {Added("network-off"):F1} ms");
+    }
+
+    private static async Task RunAsync(string program, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        await Task.WhenAll(process.StandardOutput.ReadToEndAsync(cancellationToken), process.StandardError.ReadToEndAsync(cancellationToken), process.WaitForExitAsync(cancellationToken));
     }
 
     private interface IEcho

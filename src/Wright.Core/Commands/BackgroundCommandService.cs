@@ -117,8 +117,16 @@ public sealed class BackgroundCommandService : IProjectDeletionListener, IAsyncD
         }
 
         command.MarkStopped();
-        ChildProcesses.KillTree(command.Process);
-        await command.Ended.Task.WaitAsync(StopGrace).ConfigureAwait(false);
+        try
+        {
+            ChildProcesses.KillTree(command.Process);
+            await command.Ended.Task.WaitAsync(StopGrace).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is TimeoutException or ObjectDisposedException)
+        {
+            // It ended between the check and the kill, or its output is still draining (a
+            // descendant that left the tree holds the pipe): it stays listed until that ends.
+        }
     }
 
     // Reads its output into the ring (reading on, so it never blocks on a full pipe) and records its end.

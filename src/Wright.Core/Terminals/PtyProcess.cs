@@ -22,6 +22,7 @@ public sealed class PtyProcess : IAsyncDisposable
     private readonly Lock _writeLock = new();
     private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource<int>? _pendingRead;
+    private Action<ReadOnlySpan<byte>>? _sink;
     private int _closed;
     private int _draining;
 
@@ -121,6 +122,21 @@ public sealed class PtyProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Hands all further output to <paramref name="sink"/>, called on the reader thread as it
+    /// arrives (no hand-over between threads), instead of waiting for reads: for a consumer that
+    /// never stops reading (a ring of recent output). <see cref="Exited"/> completes after the last call.
+    /// </summary>
+    public void Push(Action<ReadOnlySpan<byte>> sink)
+    {
+        if (Interlocked.CompareExchange(ref _sink, sink, null) is not null || Volatile.Read(ref _pendingRead) is not null)
+        {
+            throw new InvalidOperationException("Output is either pushed or read, once.");
+        }
+
+        _demand.Release();
+    }
+
     /// <summary>Reads the next output into <paramref name="buffer"/>; 0 once the PTY is closed (the process and its children are gone).</summary>
     public async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
@@ -210,7 +226,7 @@ public sealed class PtyProcess : IAsyncDisposable
     {
         while (true)
         {
-            if (Volatile.Read(ref _draining) == 0)
+            if (Volatile.Read(ref _draining) == 0 && Volatile.Read(ref _sink) is null)
             {
                 _demand.Wait();
             }
@@ -246,6 +262,12 @@ public sealed class PtyProcess : IAsyncDisposable
                 _exited.TrySetResult(code);
                 read?.TrySetResult(0);
                 return;
+            }
+
+            if (Volatile.Read(ref _sink) is { } sink)
+            {
+                sink(_readBuffer.AsSpan(0, (int)n));
+                continue;
             }
 
             read?.TrySetResult((int)n);

@@ -1,11 +1,11 @@
 using Wright.Bench;
 
 // Benchmarks of Wright, each reported as a ratio against an anchor measured in the same run.
-// Usage: dotnet run -c Release --project bench/Wright.Bench -- [startup] [auth] [writes] [tree] [ttft] [prefix] [stream] [context] [actionrun] [cluster] [terminals] [relevance] [hooks] [flows] [--files N] [--repository PATH]
+// Usage: dotnet run -c Release --project bench/Wright.Bench -- [startup] [auth] [writes] [tree] [ttft] [prefix] [stream] [context] [actionrun] [cluster] [terminals] [terminal-flood] [relevance] [hooks] [flows] [--files N] [--repository PATH]
 var which = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal) && !int.TryParse(a, out _)).ToHashSet(StringComparer.OrdinalIgnoreCase);
 if (which.Count == 0)
 {
-    which = ["startup", "auth", "writes", "tree", "ttft", "prefix", "stream", "context", "actionrun", "cluster", "terminals", "relevance", "hooks", "flows"];
+    which = ["startup", "auth", "writes", "tree", "ttft", "prefix", "stream", "context", "actionrun", "cluster", "terminals", "terminal-flood", "relevance", "hooks", "flows"];
 }
 
 var repositoryIndex = Array.IndexOf(args, "--repository");
@@ -78,6 +78,11 @@ try
     if (which.Contains("terminals"))
     {
         await TerminalBench.RunAsync(work, cancellation.Token);
+    }
+
+    if (which.Contains("terminal-flood"))
+    {
+        await TerminalBench.RunFloodAsync(work, cancellation.Token);
     }
 
     if (which.Contains("hooks"))

@@ -13,10 +13,11 @@ namespace Wright.Bench;
 /// Terminals against a PTY read in-process (keystroke echo, `cat` of 100 MB, server RSS), and a
 /// sandboxed command's start against the same command unconfined.
 /// </summary>
-internal static class TerminalBench
+internal static partial class TerminalBench
 {
     private const int Keystrokes = 300;
     private const long CatBytes = 100L * 1024 * 1024;
+    private const int CatRounds = 3;
 
     public static async Task RunAsync(string work, CancellationToken cancellationToken)
     {
@@ -91,42 +92,60 @@ internal static class TerminalBench
         double P(List<double> s, double p) => Measure.Percentile(s, p);
         Console.WriteLine($"terminal[{host}]: keystroke echo p50 {P(subjectMs, 50):F2} ms, p99 {P(subjectMs, 99):F2} ms through the WebSocket; in-process PTY p50 {P(anchorMs, 50):F2} ms, p99 {P(anchorMs, 99):F2} ms -> added p50 {P(subjectMs, 50) - P(anchorMs, 50):F2} ms, p99 {P(subjectMs, 99) - P(anchorMs, 99):F2} ms");
 
+        // The WebSocket `cat` and its anchors alternate, CatRounds times each, so a change of the
+        // machine's load hits all of them alike; the medians are compared.
         var baseline = server.ResidentBytes();
         var peak = baseline;
-        using var sampling = new CancellationTokenSource();
-        var sampler = Task.Run(async () =>
+        var subjects = new List<TimeSpan>();
+        var anchors = new List<TimeSpan>();
+        var directs = new List<TimeSpan>();
+        long received = 0;
+        for (var round = 0; round < CatRounds; round++)
         {
-            while (!sampling.IsCancellationRequested)
+            using var sampling = new CancellationTokenSource();
+            var sampler = Task.Run(async () =>
             {
-                peak = Math.Max(peak, server.ResidentBytes());
-                await Task.Delay(20, CancellationToken.None);
-            }
-        }, CancellationToken.None);
-        var clock = Stopwatch.StartNew();
-        remote.Received = 0;
-        await remote.SendAsync($"cat {file}; echo CAT-END-$((20+22))\r", cancellationToken);
-        await remote.ReadUntilAsync("CAT-END-42", cancellationToken);
-        var subject = clock.Elapsed;
-        await sampling.CancelAsync();
-        await sampler;
+                while (!sampling.IsCancellationRequested)
+                {
+                    peak = Math.Max(peak, server.ResidentBytes());
+                    await Task.Delay(20, CancellationToken.None);
+                }
+            }, CancellationToken.None);
+            var clock = Stopwatch.StartNew();
+            remote.Received = 0;
+            // A marker of this round's own: tmux may repaint the last round's from the screen.
+            await remote.SendAsync($"cat {file}; echo CAT-END-{round}-$((20+22))\r", cancellationToken);
+            await remote.ReadUntilAsync($"CAT-END-{round}-42", cancellationToken);
+            subjects.Add(clock.Elapsed);
+            received = remote.Received;
+            await sampling.CancelAsync();
+            await sampler;
 
-        clock.Restart();
-        await using (var cat = PtyProcess.Start("/bin/cat", [file], TmuxServer.Environment(), work, 120, 40))
-        {
-            var buffer = new byte[64 * 1024];
-            while (await cat.ReadAsync(buffer, cancellationToken) > 0)
+            clock.Restart();
+            await using (var cat = PtyProcess.Start("/bin/cat", [file], TmuxServer.Environment(), work, 120, 40))
             {
+                var buffer = new byte[64 * 1024];
+                while (await cat.ReadAsync(buffer, cancellationToken) > 0)
+                {
+                }
+            }
+
+            anchors.Add(clock.Elapsed);
+            if (tmux is not null)
+            {
+                directs.Add(await TmuxDirectCatAsync(tmux, work, file, cancellationToken));
             }
         }
 
-        var anchorTime = clock.Elapsed;
+        var subject = Measure.Median(subjects);
+        var anchorTime = Measure.Median(anchors);
         if (tmux is not null)
         {
-            var direct = await TmuxDirectCatAsync(tmux, work, file, cancellationToken);
+            var direct = Measure.Median(directs);
             Console.WriteLine($"terminal[{host}]: cat 100 MB with `tmux attach` read in-process (no relay) {Measure.Ms(direct)} -> tmux alone {direct / anchorTime:F2}x the local PTY; Wright's relay {subject / direct:F2}x on top of tmux");
         }
 
-        Console.WriteLine($"terminal[{host}]: cat 100 MB through the WebSocket {Measure.Ms(subject)} ({remote.Received / 1_048_576.0:F1} MB reached the client); cat into a local PTY read by a plain reader {Measure.Ms(anchorTime)} -> ratio {subject / anchorTime:F2}x; server RSS {baseline / 1_048_576} MB before, peak {peak / 1_048_576} MB");
+        Console.WriteLine($"terminal[{host}]: cat 100 MB through the WebSocket {Measure.Ms(subject)} ({received / 1_048_576.0:F1} MB reached the client); cat into a local PTY read by a plain reader {Measure.Ms(anchorTime)} -> ratio {subject / anchorTime:F2}x (medians of {CatRounds}, alternated); server RSS {baseline / 1_048_576} MB before, peak {peak / 1_048_576} MB; load average {LoadAverage()}");
         await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "done", cancellationToken);
     }
 
@@ -155,11 +174,21 @@ internal static class TerminalBench
         return clock.Elapsed.TotalMilliseconds;
     }
 
+    /// <summary>
+    /// A sandboxed `true` against the same unconfined, alternated, with the parts of the policy
+    /// taken apart: bubblewrap's floor (new namespaces around a read-only root and nothing else),
+    /// the policy without the shell that sets the memory limit, and the policy with the network off.
+    /// </summary>
     private static async Task SandboxStartAsync(string work, CancellationToken cancellationToken)
     {
         var project = Path.Combine(work, "sandbox-project");
+        var offline = Path.Combine(work, "sandbox-offline-project");
         Directory.CreateDirectory(project);
-        var sandbox = new CommandSandbox(new SandboxOptions { DataDir = Path.Combine(work, "sandbox-data") });
+        Directory.CreateDirectory(Path.Combine(offline, ".wright"));
+        await File.WriteAllTextAsync(Path.Combine(offline, ".wright", "config"), "{ \"network\": false }\n", cancellationToken);
+        var dataDir = Path.Combine(work, "sandbox-data");
+        var sandbox = new CommandSandbox(new SandboxOptions { DataDir = dataDir });
+        var noLimitShell = new CommandSandbox(new SandboxOptions { DataDir = dataDir, MemoryBytes = 0 });
         var unconfined = new CommandSandbox(new SandboxOptions { Bwrap = "off" });
         if (!sandbox.IsAvailable)
         {
@@ -168,11 +197,43 @@ internal static class TerminalBench
         }
 
         var command = new CommandAction("true", []);
-        var (confined, plain) = await Measure.CompareAsync(
-            30,
-            async () => (await CommandHandler.RunAsync(command, project, null, sandbox, cancellationToken)).ExitCode.GetValueOrDefault(),
-            async () => (await CommandHandler.RunAsync(command, project, null, unconfined, cancellationToken)).ExitCode.GetValueOrDefault());
-        Console.WriteLine($"sandbox: `true` under bubblewrap {Measure.Ms(confined)}, unconfined {Measure.Ms(plain)} (medians of 30) -> added {(confined - plain).TotalMilliseconds:F1} ms");
+        var variants = new (string Name, Func<Task> Run)[]
+        {
+            ("unconfined", () => CommandHandler.RunAsync(command, project, null, unconfined, cancellationToken)),
+            ("sandboxed", () => CommandHandler.RunAsync(command, project, null, sandbox, cancellationToken)),
+            ("floor", () => RunAsync("bwrap", ["--ro-bind", "/", "/", "--unshare-user", "--", "true"], cancellationToken)),
+            ("no-limit-shell", () => CommandHandler.RunAsync(command, project, null, noLimitShell, cancellationToken)),
+            ("network-off", () => CommandHandler.RunAsync(command, offline, null, sandbox, cancellationToken)),
+        };
+        var samples = variants.ToDictionary(v => v.Name, _ => new List<TimeSpan>());
+        foreach (var (_, run) in variants)
+        {
+            await run();
+        }
+
+        for (var i = 0; i < 30; i++)
+        {
+            foreach (var (name, run) in variants)
+            {
+                samples[name].Add(await Measure.TimeAsync(run));
+            }
+        }
+
+        double Added(string name) => (Measure.Median(samples[name]) - Measure.Median(samples["unconfined"])).TotalMilliseconds;
+        Console.WriteLine($"sandbox: `true` under bubblewrap {Measure.Ms(Measure.Median(samples["sandboxed"]))}, unconfined {Measure.Ms(Measure.Median(samples["unconfined"]))} (medians of 30, alternated) -> added {Added("sandboxed"):F1} ms (target <= 20 ms); load average {LoadAverage()}");
+        Console.WriteLine($"sandbox profile (added over unconfined): bubblewrap's floor (user+mount namespaces, read-only root) {Added("floor"):F1} ms; the policy without the memory-limit shell {Added("no-limit-shell"):F1} ms; the policy with the network off (a network namespace) {Added("network-off"):F1} ms");
+    }
+
+    private static async Task RunAsync(string program, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        await Task.WhenAll(process.StandardOutput.ReadToEndAsync(cancellationToken), process.StandardError.ReadToEndAsync(cancellationToken), process.WaitForExitAsync(cancellationToken));
     }
 
     private interface IEcho
@@ -182,10 +243,10 @@ internal static class TerminalBench
         Task ReadUntilAsync(string text, CancellationToken cancellationToken);
     }
 
+    /// <summary>Reads a terminal's WebSocket as a plain client would: bytes, searched for a marker (no decoding).</summary>
     private sealed class SocketReader(ClientWebSocket socket) : IEcho
     {
         private readonly byte[] _buffer = new byte[256 * 1024];
-        private string _tail = "";
 
         public long Received { get; set; }
 
@@ -194,15 +255,28 @@ internal static class TerminalBench
 
         public async Task ReadUntilAsync(string text, CancellationToken cancellationToken)
         {
-            while (!_tail.Contains(text, StringComparison.Ordinal))
+            var marker = Encoding.UTF8.GetBytes(text);
+            var carry = Array.Empty<byte>();
+            while (true)
             {
                 var received = await socket.ReceiveAsync(_buffer, cancellationToken);
-                Received += received.Count;
-                var chunk = Encoding.UTF8.GetString(_buffer, 0, received.Count);
-                _tail = (_tail + chunk)[^Math.Min(_tail.Length + chunk.Length, 4096)..];
-            }
+                if (received.MessageType == WebSocketMessageType.Close)
+                {
+                    throw new InvalidOperationException($"The terminal closed before '{text}' arrived.");
+                }
 
-            _tail = "";
+                Received += received.Count;
+                // The marker may straddle two frames: the last bytes of the ones before are kept.
+                var chunk = _buffer.AsSpan(0, received.Count);
+                byte[] edge = [.. carry, .. chunk[..Math.Min(chunk.Length, marker.Length - 1)]];
+                if (chunk.IndexOf(marker) >= 0 || edge.AsSpan().IndexOf(marker) >= 0)
+                {
+                    return;
+                }
+
+                byte[] tail = [.. carry, .. chunk[^Math.Min(chunk.Length, marker.Length - 1)..]];
+                carry = tail[^Math.Min(tail.Length, marker.Length - 1)..];
+            }
         }
     }
 
@@ -227,4 +301,7 @@ internal static class TerminalBench
     }
 
     private sealed record Ref(Guid Id);
+
+    internal static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 }

@@ -25,6 +25,7 @@ using Wright.Server.Health;
 using Wright.Server.Hosting;
 using Wright.Server.Llm;
 using Wright.Server.Problems;
+using Wright.Server.Commands;
 using Wright.Server.Previews;
 using Wright.Server.Projects;
 using Wright.Server.Workbench;
@@ -111,6 +112,7 @@ public static class WrightServer
         builder.Services.AddWrightSandbox();
         builder.Services.AddAgentMonitor();
         builder.Services.AddWrightPreviews();
+        builder.Services.AddWrightBackgroundCommands();
         builder.Services.AddWrightFlows();
         configure?.Invoke(builder);
         builder.Services.AddLogFloodGuard();
@@ -146,6 +148,7 @@ public static class WrightServer
         api.MapTerminals();
         api.MapAgents();
         api.MapPreviews();
+        api.MapBackgroundCommands();
         api.MapFlows();
         mapApi?.Invoke(api);
         return app;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Wright.Core.Actions;
+using Wright.Core.Commands;
 using Wright.Core.Context;
 using Wright.Core.Conversations;
 using Wright.Core.Engine;
@@ -49,14 +50,16 @@ public sealed record ToolOutcome(string CallId, string Name, bool Ok, string? Co
 public sealed class ToolDispatch
 {
     private readonly ActionRunner _runner;
+    private readonly BackgroundCommandService _background;
     private readonly CommandApprovals _approvals;
     private readonly GitService _git;
     private readonly Recorder _recorder;
     private readonly EngineOptions _options;
     private readonly TimeProvider _time;
 
-    public ToolDispatch(ActionRunner runner, CommandApprovals approvals, GitService git, Recorder recorder, IOptions<EngineOptions> options, TimeProvider time)
+    public ToolDispatch(ActionRunner runner, CommandApprovals approvals, GitService git, Recorder recorder, IOptions<EngineOptions> options, TimeProvider time, BackgroundCommandService background)
     {
+        _background = background;
         _runner = runner;
         _approvals = approvals;
         _git = git;
@@ -84,6 +87,7 @@ public sealed class ToolDispatch
                     AgentTools.ListFiles => workspace.List(arguments),
                     AgentTools.Search => await workspace.SearchAsync(arguments, cancellationToken).ConfigureAwait(false),
                     AgentTools.RunCommand => await RunCommandAsync(round, staging, call, arguments, cancellationToken).ConfigureAwait(false),
+                    AgentTools.StopCommand => await StopCommandAsync(round, arguments).ConfigureAwait(false),
                     _ when AgentTools.FileChanging.Contains(call.Name) => staging.Apply(call.Name, arguments),
                     _ => throw new ToolError("unknown_tool", $"There is no tool '{call.Name}'. The tools are: {string.Join(", ", AgentTools.Declarations.Select(t => t.Name))}."),
                 };
@@ -180,7 +184,16 @@ public sealed class ToolDispatch
             actions.Add(new FileChangeAction(changes));
         }
 
-        actions.Add(command);
+        var background = arguments.Bool("background");
+        if (!background)
+        {
+            actions.Add(command);
+        }
+        else if (actions.Count == 0)
+        {
+            return await StartBackgroundAsync(round, command, cancellationToken).ConfigureAwait(false);
+        }
+
         var result = await _runner.RunAsync(
             new ActionRunRequest(round.ProjectId, round.Root, scope.Prompt.Content, actions, scope.Model.Name.ToString(), null, scope.Session.Id.ToString(), scope.Assistant.Id.ToString())
             {
@@ -201,8 +214,64 @@ public sealed class ToolDispatch
         }
 
         round.Workspace.Reset(await ContextFileFilter.CreateAsync(round.Root, _git, cancellationToken).ConfigureAwait(false));
+        if (background)
+        {
+            // The files it must see are committed; the program itself is no part of the ActionRun.
+            return await StartBackgroundAsync(round, command, cancellationToken).ConfigureAwait(false);
+        }
+
         var ran = result.Commands.Single();
         var header = ran.TimedOut ? $"Stopped after {timeout.TotalSeconds:0} s (timeout)." : $"Exit code {ran.ExitCode}.";
         return $"{header}{(ran.Truncated ? " Output cut." : "")}\n{ran.Output}";
+    }
+
+    /// <summary>
+    /// <c>run_command</c> with <c>background</c>: starts the program under the project's sandbox
+    /// policy without a timeout, and tells the model its id, ports and first output.
+    /// </summary>
+    private async Task<string> StartBackgroundAsync(ToolRound round, CommandAction command, CancellationToken cancellationToken)
+    {
+        BackgroundCommand started;
+        try
+        {
+            started = await _background.StartAsync(round.ProjectId, round.Root, command, round.Scope.Assistant.Id.ToString(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Errors.WrightException ex)
+        {
+            throw new ToolError(ex.Code, ex.Message);
+        }
+
+        var output = started.Output();
+        if (!started.IsRunning)
+        {
+            return $"It ended at once with exit code {started.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"} (id {started.Id}).\n{output}";
+        }
+
+        var ports = BackgroundCommandService.Ports(started);
+        var listening = ports.Count > 0 ? $" It listens on port {string.Join(", ", ports.Order())} (the user can open it in the preview)." : "";
+        return $"Started in the background as {started.Id}; it keeps running after this answer until stop_command stops it.{listening}\nOutput so far:\n{output}";
+    }
+
+    /// <summary><c>stop_command</c>: stops one of the project's background commands.</summary>
+    private async Task<string> StopCommandAsync(ToolRound round, ToolArguments arguments)
+    {
+        var text = arguments.Required("id");
+        if (!Guid.TryParse(text, out var id))
+        {
+            throw new ToolError("invalid_arguments", $"'{text}' is not the id of a background command (run_command returned it).");
+        }
+
+        BackgroundCommand stopped;
+        try
+        {
+            stopped = await _background.StopAsync(round.ProjectId, id).ConfigureAwait(false);
+        }
+        catch (Errors.WrightException ex)
+        {
+            throw new ToolError(ex.Code, ex.Message);
+        }
+
+        var how = stopped.Stopped ? "Stopped." : $"It had already ended with exit code {stopped.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}.";
+        return $"{how} Its last output:\n{stopped.Output()}";
     }
 }

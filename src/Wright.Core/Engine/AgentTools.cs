@@ -14,6 +14,7 @@ public static class AgentTools
     public const string DeleteFile = "delete_file";
     public const string MoveFile = "move_file";
     public const string RunCommand = "run_command";
+    public const string StopCommand = "stop_command";
 
     /// <summary>Tools whose calls change files; an answer's calls of these are staged and committed as one ActionRun.</summary>
     public static readonly IReadOnlySet<string> FileChanging = new HashSet<string>(StringComparer.Ordinal) { WriteFile, EditFile, DeleteFile, MoveFile };
@@ -42,8 +43,11 @@ public static class AgentTools
         Declare(MoveFile, "Move or rename a file; the destination must not exist.", """
             {"type":"object","properties":{"path":{"type":"string"},"destination":{"type":"string"}},"required":["path","destination"]}
             """),
-        Declare(RunCommand, "Run a program in the project directory (no shell: the program and its arguments as a list), for example {\"program\":\"dotnet\",\"args\":[\"test\"]}. Returns its exit code and output.", """
-            {"type":"object","properties":{"program":{"type":"string"},"args":{"type":"array","items":{"type":"string"}},"timeout_seconds":{"type":"integer"}},"required":["program"]}
+        Declare(RunCommand, "Run a program in the project directory (no shell: the program and its arguments as a list), for example {\"program\":\"dotnet\",\"args\":[\"test\"]}. Returns its exit code and output. With background true it starts a program that keeps running (a dev server, a watcher) and returns at once with its id, the ports it listens on and its first output; the user sees it in the preview. Stop it with stop_command.", """
+            {"type":"object","properties":{"program":{"type":"string"},"args":{"type":"array","items":{"type":"string"}},"timeout_seconds":{"type":"integer"},"background":{"type":"boolean","description":"Keep it running after this call (dev servers, watchers); default false"}},"required":["program"]}
+            """),
+        Declare(StopCommand, "Stop a program started with run_command background (and everything it started). Returns how it ended and its last output.", """
+            {"type":"object","properties":{"id":{"type":"string","description":"The id run_command returned"}},"required":["id"]}
             """),
     ];
 

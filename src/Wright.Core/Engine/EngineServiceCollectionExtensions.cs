@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Wright.Core.Actions;
 using Wright.Core.Answers;
+using Wright.Core.Commands;
 using Wright.Core.Context;
 using Wright.Core.Conversations;
 
@@ -18,6 +19,7 @@ public static class EngineServiceCollectionExtensions
     public static IServiceCollection AddEngine(this IServiceCollection services)
     {
         services.AddActions();
+        services.AddBackgroundCommands();
         services.AddContext();
         services.AddConversations();
         services.AddOptions<EngineOptions>().ValidateOnStart();

@@ -33,7 +33,7 @@ public sealed class PromptManager
         How you work:
         - The user's message starts with a <context> block Wright assembled: files, a repository map, git status and what changed since the last prompt. Rely on it, and read more with the tools when you need to.
         {{#if tools}}
-        - Change files only with the tools: write_file (new or whole files), edit_file (old_text must match exactly once), delete_file, move_file. Run programs with run_command (a program and its arguments, never a shell line).
+        - Change files only with the tools: write_file (new or whole files), edit_file (old_text must match exactly once), delete_file, move_file. Run programs with run_command (a program and its arguments, never a shell line). Start a dev server or another program that keeps running with run_command and background: true (it returns at once with its id and ports; the user previews it) and stop it with stop_command; never wait for one in the foreground.
         - All file changes of your answer are applied together as one commit when you finish; if one change cannot be applied, none is.
         {{else}}
         - Change files with SEARCH/REPLACE blocks: the file's path on its own line, then a fence, then `<<<<<<< SEARCH`, the exact lines to find, `=======`, the new lines, `>>>>>>> REPLACE`, and the closing fence. An empty SEARCH creates the file.

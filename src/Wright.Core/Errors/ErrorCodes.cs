@@ -115,6 +115,8 @@ public static class ErrorCodes
     public const string HookUncorrelated = "hook_uncorrelated";
     public const string PreviewNotFound = "preview_not_found";
     public const string PreviewPortInvalid = "preview_port_invalid";
+    public const string BackgroundCommandNotFound = "background_command_not_found";
+    public const string BackgroundCommandLimit = "background_command_limit";
 
     public const string HistorySummaryEmpty = "history_summary_empty";
     public const string MergeConflict = "merge_conflict";

@@ -1,4 +1,5 @@
 using Wright.Core.Accounts;
+using Wright.Core.Commands;
 using Wright.Core.Errors;
 using Wright.Core.Projects;
 using Wright.Core.Terminals;
@@ -14,11 +15,13 @@ public sealed class PreviewService
 {
     private readonly ProjectService _projects;
     private readonly TerminalService _terminals;
+    private readonly BackgroundCommandService _commands;
     private readonly IPreviewRepository _ports;
     private readonly TimeProvider _time;
 
-    public PreviewService(ProjectService projects, TerminalService terminals, IPreviewRepository ports, TimeProvider time)
+    public PreviewService(ProjectService projects, TerminalService terminals, BackgroundCommandService commands, IPreviewRepository ports, TimeProvider time)
     {
+        _commands = commands;
         _projects = projects;
         _terminals = terminals;
         _ports = ports;
@@ -50,6 +53,19 @@ public sealed class PreviewService
             foreach (var port in LoopbackListeners.PrintedPorts(text))
             {
                 found.TryAdd(port, new Preview(projectId, port, PreviewSource.Printed, terminal.Id, listeningPorts.Contains(port)));
+            }
+        }
+
+        foreach (var command in _commands.List(projectId).Where(c => c.IsRunning))
+        {
+            foreach (var port in LoopbackListeners.OfProcessTree(command.Pid, listening))
+            {
+                found.TryAdd(port, new Preview(projectId, port, PreviewSource.Command, null, true, command.Id, command.Command));
+            }
+
+            foreach (var port in LoopbackListeners.PrintedPorts(command.Output()))
+            {
+                found.TryAdd(port, new Preview(projectId, port, PreviewSource.Command, null, listeningPorts.Contains(port), command.Id, command.Command));
             }
         }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Wright.Core.Commands;
 using Wright.Core.Terminals;
 
 namespace Wright.Core.Previews;
@@ -9,6 +10,7 @@ public static class PreviewsServiceCollectionExtensions
     public static IServiceCollection AddPreviews(this IServiceCollection services)
     {
         services.AddTerminals();
+        services.AddBackgroundCommands();
         services.TryAddSingleton<PreviewService>();
         return services;
     }

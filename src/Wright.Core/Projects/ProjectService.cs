@@ -22,6 +22,7 @@ public sealed partial class ProjectService
 {
     private const int MaxNameLength = 100;
 
+    private readonly IReadOnlyList<IProjectDeletionListener> _deletionListeners;
     private readonly IProjectRepository _projects;
     private readonly IUserRepository _users;
     private readonly AuditLog _audit;
@@ -38,8 +39,9 @@ public sealed partial class ProjectService
     /// </summary>
     private readonly SemaphoreSlim _registration = new(1, 1);
 
-    public ProjectService(IProjectRepository projects, IUserRepository users, AuditLog audit, GitService git, ProjectPlaces places, WrightOptions options, TimeProvider time, ILogger<ProjectService> logger)
+    public ProjectService(IProjectRepository projects, IUserRepository users, AuditLog audit, GitService git, ProjectPlaces places, WrightOptions options, TimeProvider time, ILogger<ProjectService> logger, IEnumerable<IProjectDeletionListener>? deletionListeners = null)
     {
+        _deletionListeners = deletionListeners?.ToList() ?? [];
         _projects = projects;
         _users = users;
         _audit = audit;
@@ -198,6 +200,11 @@ public sealed partial class ProjectService
     {
         var project = await GetAsync(actor, id, cancellationToken).ConfigureAwait(false);
         RequireOwner(actor, project);
+        foreach (var listener in _deletionListeners)
+        {
+            await listener.ProjectDeletingAsync(project.Id, cancellationToken).ConfigureAwait(false);
+        }
+
         if (deleteFiles && Directory.Exists(project.RootPath))
         {
             EnsureDeletable(project.RootPath);

@@ -37,6 +37,26 @@ internal static class PtyNative
         public ushort YPixels;
     }
 
+    [StructLayout(LayoutKind.Sequential)]
+    public struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
+
+    public const short PollIn = 0x001;
+
+    [DllImport("libc", EntryPoint = "poll", SetLastError = true)]
+    private static extern int Poll(ref PollFd fd, nuint count, int timeoutMs);
+
+    /// <summary>True when a read of <paramref name="fd"/> would return data at once.</summary>
+    public static bool HasInput(int fd)
+    {
+        var poll = new PollFd { Fd = fd, Events = PollIn };
+        return Poll(ref poll, 1, 0) == 1 && (poll.Revents & PollIn) != 0;
+    }
+
     [DllImport("libc", EntryPoint = "openpty", SetLastError = true)]
     public static extern int OpenPty(out int master, out int slave, IntPtr name, IntPtr termios, ref WinSize size);
 

@@ -14,6 +14,7 @@ namespace Wright.Core.Terminals;
 public sealed class PtyProcess : IAsyncDisposable
 {
     private const int ReadBufferBytes = 64 * 1024;
+    private const int MinBatchRoomBytes = 4 * 1024;
 
     private readonly int _master;
     private readonly byte[] _readBuffer = new byte[ReadBufferBytes];
@@ -21,6 +22,7 @@ public sealed class PtyProcess : IAsyncDisposable
     private readonly Lock _writeLock = new();
     private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource<int>? _pendingRead;
+    private Action<ReadOnlySpan<byte>>? _sink;
     private int _closed;
     private int _draining;
 
@@ -120,6 +122,21 @@ public sealed class PtyProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Hands all further output to <paramref name="sink"/>, called on the reader thread as it
+    /// arrives (no hand-over between threads), instead of waiting for reads: for a consumer that
+    /// never stops reading (a ring of recent output). <see cref="Exited"/> completes after the last call.
+    /// </summary>
+    public void Push(Action<ReadOnlySpan<byte>> sink)
+    {
+        if (Interlocked.CompareExchange(ref _sink, sink, null) is not null || Volatile.Read(ref _pendingRead) is not null)
+        {
+            throw new InvalidOperationException("Output is either pushed or read, once.");
+        }
+
+        _demand.Release();
+    }
+
     /// <summary>Reads the next output into <paramref name="buffer"/>; 0 once the PTY is closed (the process and its children are gone).</summary>
     public async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
@@ -209,7 +226,7 @@ public sealed class PtyProcess : IAsyncDisposable
     {
         while (true)
         {
-            if (Volatile.Read(ref _draining) == 0)
+            if (Volatile.Read(ref _draining) == 0 && Volatile.Read(ref _sink) is null)
             {
                 _demand.Wait();
             }
@@ -222,6 +239,20 @@ public sealed class PtyProcess : IAsyncDisposable
             }
             while (n < 0 && Marshal.GetLastPInvokeError() == PtyNative.EIntr);
 
+            // The kernel hands a PTY's output over in pieces of at most 4 KiB: while more is
+            // already waiting, it joins this read, so a flood costs one hand-over per 64 KiB
+            // instead of one per 4 KiB. A lone keystroke's echo is handed over at once.
+            while (n > 0 && n < _readBuffer.Length - MinBatchRoomBytes && PtyNative.HasInput(_master))
+            {
+                var more = PtyNative.Read(_master, ref _readBuffer[(int)n], _readBuffer.Length - n);
+                if (more <= 0)
+                {
+                    break;
+                }
+
+                n += more;
+            }
+
             if (n <= 0)
             {
                 // EIO: every holder of the slave side closed it. The process is gone or going.
@@ -231,6 +262,12 @@ public sealed class PtyProcess : IAsyncDisposable
                 _exited.TrySetResult(code);
                 read?.TrySetResult(0);
                 return;
+            }
+
+            if (Volatile.Read(ref _sink) is { } sink)
+            {
+                sink(_readBuffer.AsSpan(0, (int)n));
+                continue;
             }
 
             read?.TrySetResult((int)n);

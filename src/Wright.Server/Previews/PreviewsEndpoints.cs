@@ -6,8 +6,11 @@ using Wright.Server.Projects;
 
 namespace Wright.Server.Previews;
 
-/// <summary>A dev server as the API shows it: <c>url</c> opens it through the proxy (it signs the caller in on the preview's origin).</summary>
-public sealed record PreviewDto(int Port, string Source, Guid? TerminalId, bool Listening, string Origin, string Url);
+/// <summary>
+/// A dev server as the API shows it: <c>url</c> opens it through the proxy (it signs the caller in
+/// on the preview's origin); <c>terminalId</c> or <c>commandId</c> and <c>command</c> say what started it.
+/// </summary>
+public sealed record PreviewDto(int Port, string Source, Guid? TerminalId, bool Listening, string Origin, string Url, Guid? CommandId, string? Command);
 
 /// <summary>Body of <c>POST /api/projects/{id}/previews</c>.</summary>
 public sealed record AddPreviewRequest(int Port);
@@ -73,5 +76,7 @@ internal static class PreviewsEndpoints
         p.TerminalId,
         p.Listening,
         PreviewProxy.OriginOf(http.Request, p.ProjectId, p.Port),
-        $"/api/projects/{p.ProjectId}/previews/{p.Port}/open");
+        $"/api/projects/{p.ProjectId}/previews/{p.Port}/open",
+        p.CommandId,
+        p.Command);
 }

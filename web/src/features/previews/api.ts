@@ -4,9 +4,11 @@ import { api } from '@/lib/api-client';
 /** A dev server of the project as `GET /api/projects/{id}/previews` lists it. */
 export interface PreviewInfo {
   port: number;
-  source: 'listening' | 'printed' | 'added';
+  source: 'listening' | 'printed' | 'added' | 'command';
   terminalId: string | null;
+  /** The model's background command that started it (`source: 'command'`), and its command line. */
   commandId?: string | null;
+  command?: string | null;
   listening: boolean;
   /** The preview's own origin (`http://<port>-<project>.localhost:<wright-port>`). */
   origin: string;

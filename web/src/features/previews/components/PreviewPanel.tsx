@@ -74,7 +74,7 @@ export function PreviewPanel({ projectId, layout, visible, onLayout, header, act
           {items.length === 0 && <option value="">No dev server</option>}
           {items.map((p) => (
             <option key={p.port} value={p.port}>
-              {p.listening ? '●' : '○'} localhost:{p.port} — {p.source === 'added' ? 'added' : p.source === 'printed' ? 'printed in a terminal' : p.terminalId ? 'from a terminal' : 'from a command'}
+              {p.listening ? '●' : '○'} localhost:{p.port} — {p.source === 'added' ? 'added' : p.source === 'printed' ? 'printed in a terminal' : p.source === 'command' ? `started by the model: ${p.command ?? 'a command'}` : p.terminalId ? 'from a terminal' : 'from a command'}
             </option>
           ))}
         </select>

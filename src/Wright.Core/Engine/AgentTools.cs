@@ -14,6 +14,7 @@ public static class AgentTools
     public const string DeleteFile = "delete_file";
     public const string MoveFile = "move_file";
     public const string RunCommand = "run_command";
+    public const string Scaffold = "scaffold";
 
     /// <summary>Tools whose calls change files; an answer's calls of these are staged and committed as one ActionRun.</summary>
     public static readonly IReadOnlySet<string> FileChanging = new HashSet<string>(StringComparer.Ordinal) { WriteFile, EditFile, DeleteFile, MoveFile };
@@ -44,6 +45,9 @@ public static class AgentTools
             """),
         Declare(RunCommand, "Run a program in the project directory (no shell: the program and its arguments as a list), for example {\"program\":\"dotnet\",\"args\":[\"test\"]}. Returns its exit code and output.", """
             {"type":"object","properties":{"program":{"type":"string"},"args":{"type":"array","items":{"type":"string"}},"timeout_seconds":{"type":"integer"}},"required":["program"]}
+            """),
+        Declare(Scaffold, "Create a small working project skeleton from a built-in template (dotnet-console, node-api, python-cli, static-site) in an empty directory, committed at once; then edit its files. Without a template, the description picks one.", """
+            {"type":"object","properties":{"name":{"type":"string","description":"Project name (letters, digits, '-', '_', '.')"},"description":{"type":"string","description":"One line saying what the project is"},"template":{"type":"string","enum":["dotnet-console","node-api","python-cli","static-site"]},"directory":{"type":"string","description":"Directory relative to the project root; empty for the root"}},"required":["name","description"]}
             """),
     ];
 

@@ -101,6 +101,7 @@ public static class WrightServer
         builder.Services.AddEvents();
         builder.Services.AddGit();
         builder.Services.AddProjects();
+        builder.Services.AddSingleton<Projects.CloneOperations>();
         builder.Services.Configure<WorkspaceOptions>(builder.Configuration.GetSection(WorkspaceOptions.Section));
         builder.Services.AddWorkspace();
         builder.Services.AddProjectSearch();

@@ -162,7 +162,7 @@ try {
     const seen = await page.evaluate(() => window.__cloneProgress);
     if (!seen.some((v) => v > 0 && v < 100)) throw new Error(`no progress between 0 and 100 was shown: ${JSON.stringify(seen)}`);
     await page.getByRole('button', { name: /^Notifications/ }).first().click();
-    await page.getByRole('dialog', { name: 'Notification centre' }).getByText(/^Cloned /).waitFor();
+    await page.getByRole('dialog', { name: 'Notification centre' }).getByText(/Cloned source/).waitFor();
     await shot('web9-04-cloned');
     const entries = await readdir(path.dirname((await api('/api/projects')).items.find((p) => p.name !== 'split' && p.name !== 'health-api').path));
     if (entries.some((e) => e.includes('.cloning-'))) throw new Error(`a staging directory was left: ${entries}`);

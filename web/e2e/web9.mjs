@@ -156,6 +156,8 @@ try {
       }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['aria-valuenow'] });
     });
     await dialog.getByRole('button', { name: 'Clone', exact: true }).click();
+    // A look at the dialog while the clone runs (it may already be done on a fast machine).
+    await dialog.getByRole('status', { name: 'Clone progress' }).waitFor({ timeout: 5000 }).then(() => shot('web9-04a-clone-progress')).catch(() => undefined);
     await page.waitForURL(/\/p\/[0-9a-f-]+$/, { timeout: 60_000 });
     await page.getByRole('tree', { name: 'Files' }).waitFor();
     await until('the cloned files', async () => (await page.getByRole('treeitem', { name: 'dir0' }).count()) === 1);

@@ -176,10 +176,11 @@ internal sealed class CloneOperations(ProjectService projects, TimeProvider time
         {
             operation.Fail(CloneStates.Failed, new CloneErrorDto(ex.Code, ex.Message), time.GetUtcNow());
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex)
         {
+            // Anything else still ends the operation (a client following it must not wait forever).
             CloneLog.WriteFailed(logger, ex, operation.Id);
-            operation.Fail(CloneStates.Failed, new CloneErrorDto(ErrorCodes.CloneFailed, "The clone could not be written to its directory."), time.GetUtcNow());
+            operation.Fail(CloneStates.Failed, new CloneErrorDto(ErrorCodes.CloneFailed, "The clone could not be completed; the server log says why."), time.GetUtcNow());
         }
     }
 
@@ -219,6 +220,6 @@ internal sealed class CloneOperations(ProjectService projects, TimeProvider time
 
 internal static partial class CloneLog
 {
-    [LoggerMessage(EventId = 9301, Level = LogLevel.Warning, Message = "Clone {CloneId} could not be written to its directory")]
+    [LoggerMessage(EventId = 9301, Level = LogLevel.Warning, Message = "Clone {CloneId} failed")]
     public static partial void WriteFailed(ILogger logger, Exception exception, Guid cloneId);
 }

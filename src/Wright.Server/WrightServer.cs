@@ -102,6 +102,7 @@ public static class WrightServer
         builder.Services.AddEvents();
         builder.Services.AddGit();
         builder.Services.AddWrightProjects();
+        builder.Services.AddSingleton<Projects.CloneOperations>();
         builder.Services.AddWorkspace();
         builder.Services.AddProjectSearch();
         builder.Services.AddWrightLlm();

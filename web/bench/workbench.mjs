@@ -6,10 +6,13 @@
 // It starts its own `wright serve` (temp data dir, loopback port) and its own loopback model
 // that speaks the OpenAI streaming protocol, and ends both (by their pids) when done.
 // Usage: node bench/workbench.mjs [path/to/wright.dll]   (default: the Debug build of Wright.Cli)
+// Each figure is printed with the load average at that moment. BENCH_PROFILE=<dir> also records a
+// Chromium CPU profile (CDP Profiler) of each measured phase: <dir>/<phase>.cpuprofile opens in
+// DevTools' Performance panel, and the functions with the most self time are printed.
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { launch } from '../e2e/browser.mjs';
@@ -17,17 +20,20 @@ import { launch } from '../e2e/browser.mjs';
 const here = path.dirname(new URL(import.meta.url).pathname);
 const wrightDll = process.argv[2] ?? path.resolve(here, '../../src/Wright.Cli/bin/Debug/net10.0/wright.dll');
 const CHUNKS = 2000;
-// BENCH_ONLY=file measures only the 5 MB file (no 100,000-file repository, no streamed answer).
+// BENCH_ONLY=file measures only the 5 MB file (no 100,000-file repository, no streamed answer);
+// BENCH_ONLY=stream the streamed answer and the files (no 100,000-file repository).
 const only = process.env.BENCH_ONLY ?? '';
-const FILES = only === 'file' ? { dirs: 1, perDir: 10 } : { dirs: 20, perDir: 5000 };
+const FILES = only ? { dirs: 1, perDir: 10 } : { dirs: 20, perDir: 5000 };
 const password = 'correct-horse-battery';
 
 const home = await mkdtemp(path.join(tmpdir(), 'wright-bench-'));
 const results = [];
+const load = () => `load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`;
 const report = (name, value) => {
-  results.push(`${name}: ${value}`);
-  console.log(`${name}: ${value}`);
+  results.push(`${name}: ${value} (${load()})`);
+  console.log(`${name}: ${value} (${load()})`);
 };
+const profileDir = process.env.BENCH_PROFILE ?? '';
 
 // The model: one streamed text answer of CHUNKS chunks, a few milliseconds apart.
 const model = createServer((req, res) => {
@@ -112,9 +118,32 @@ try {
     }).observe({ type: 'longtask', buffered: true });
   });
   const longTasks = async () => page.evaluate(() => window.__long.splice(0));
+  // A CPU profile of one phase (BENCH_PROFILE): written whole, and its top self times printed.
+  const cdp = profileDir ? await context.newCDPSession(page) : null;
+  if (cdp) {
+    await mkdir(profileDir, { recursive: true });
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+  }
+  const profiled = async (name, fn) => {
+    if (!cdp) return fn();
+    await cdp.send('Profiler.start');
+    try {
+      return await fn();
+    } finally {
+      const { profile } = await cdp.send('Profiler.stop');
+      await writeFile(path.join(profileDir, `${name}.cpuprofile`), JSON.stringify(profile));
+      console.log(`  ${name}: ${topSelfTimes(profile)}`);
+    }
+  };
   const summary = (tasks) => (tasks.length ? `${tasks.length} long task(s), longest ${Math.max(...tasks)} ms` : 'no long task');
 
+  if (only === 'stream') {
+    await page.goto(`${base}/p/${project.id}`);
+    await page.getByRole('treeitem').first().waitFor({ timeout: 30_000 });
+  }
   if (only !== 'file') {
+  if (!only) {
   // 1. The explorer: navigation to the first tree row.
   const started = Date.now();
   await page.goto(`${base}/p/${project.id}`);
@@ -134,20 +163,25 @@ try {
   const box = await tree.boundingBox();
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
   const scrollStart = Date.now();
+  await profiled('explorer-scroll', async () => {
   for (let i = 0; i < 120; i++) {
     await page.mouse.wheel(0, 400);
     await page.waitForTimeout(16);
   }
   await page.getByRole('treeitem', { name: /file4\d{3}\.ts/ }).first().waitFor({ timeout: 10_000 }).catch(() => undefined);
+  }); // profiled scrolling
   report(`explorer scrolling 5,000 rows (${Date.now() - scrollStart} ms of wheel events)`, summary(await longTasks()));
+  }
 
   // 2. A 2,000-chunk streamed answer.
   await page.getByRole('textbox', { name: 'Prompt' }).fill('write a long answer');
   await longTasks();
   const streamStart = Date.now();
-  await page.getByRole('button', { name: 'Send' }).click();
-  await page.getByRole('article', { name: 'Answer' }).last().getByText(`w${CHUNKS - 1}`).waitFor({ timeout: 120_000 });
-  await page.getByRole('button', { name: 'Send' }).waitFor({ timeout: 60_000 });
+  await profiled('stream', async () => {
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByRole('article', { name: 'Answer' }).last().getByText(`w${CHUNKS - 1}`).waitFor({ timeout: 120_000 });
+    await page.getByRole('button', { name: 'Send' }).waitFor({ timeout: 60_000 });
+  });
   report(`streamed answer of ${CHUNKS} chunks (${Date.now() - streamStart} ms)`, summary(await longTasks()));
   } else {
     await page.goto(`${base}/p/${project.id}`);
@@ -161,17 +195,22 @@ try {
     await page.locator('.code-editor .view-lines').click();
     await page.keyboard.press('Control+End');
     const started = Date.now();
-    await page.keyboard.type('const typed = "hello from the benchmark";\n'.repeat(3), { delay: 15 });
+    await profiled(`typing-${label.replace(/\W+/g, '-')}`, () => page.keyboard.type('const typed = "hello from the benchmark";\n'.repeat(3), { delay: 15 }));
     report(`typing 129 characters in ${label} (${Date.now() - started} ms)`, summary(await longTasks()));
   };
-  await page.getByRole('tree', { name: 'Files' }).evaluate((el) => (el.scrollTop = 0));
+  // src (5,000 entries open under it) is folded so the root's files are on screen.
+  const foldSrc = async () => {
+    await page.getByRole('tree', { name: 'Files' }).evaluate((el) => (el.scrollTop = 0));
+    const src = page.getByRole('treeitem', { name: 'src' });
+    if ((await src.getAttribute('aria-expanded')) === 'true') await src.click();
+  };
+  await foldSrc();
   await page.getByRole('treeitem', { name: 'small.ts' }).click();
   await page.locator('.code-editor .view-lines').getByText('small').first().waitFor({ timeout: 60_000 });
   await typeInto('a one-line file (anchor)');
 
   // 4. A 5 MB file: open, then type.
-  await page.getByRole('tree', { name: 'Files' }).evaluate((el) => (el.scrollTop = 0));
-  await page.getByRole('treeitem', { name: 'src' }).click();
+  await foldSrc();
   await longTasks();
   const openStart = Date.now();
   await page.getByRole('treeitem', { name: 'big.ts' }).click();
@@ -187,3 +226,22 @@ try {
   await rm(home, { recursive: true, force: true });
 }
 console.log('\n' + results.join('\n'));
+
+/** The functions with the most self time in a CPU profile (idle, program and GC apart), as "name (file) ms". */
+function topSelfTimes(profile, count = 8) {
+  const self = new Map();
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const deltas = profile.timeDeltas ?? [];
+  for (let i = 0; i < profile.samples.length; i++) {
+    const node = byId.get(profile.samples[i]);
+    const frame = node.callFrame;
+    const key = `${frame.functionName || '(anonymous)'} (${frame.url.split('/').pop() || frame.url}:${frame.lineNumber + 1})`;
+    self.set(key, (self.get(key) ?? 0) + (deltas[i + 1] ?? 0) / 1000);
+  }
+  return [...self.entries()]
+    .filter(([key]) => !/^\((idle|program|garbage collector|root)\)/.test(key))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([key, ms]) => `${key} ${ms.toFixed(0)} ms`)
+    .join('; ');
+}

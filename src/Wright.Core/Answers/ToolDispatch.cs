@@ -88,6 +88,7 @@ public sealed class ToolDispatch
                     AgentTools.Search => await workspace.SearchAsync(arguments, cancellationToken).ConfigureAwait(false),
                     AgentTools.RunCommand => await RunCommandAsync(round, staging, call, arguments, cancellationToken).ConfigureAwait(false),
                     AgentTools.StopCommand => await StopCommandAsync(round, arguments).ConfigureAwait(false),
+                    AgentTools.Scaffold => await ScaffoldAsync(round, staging, arguments, cancellationToken).ConfigureAwait(false),
                     _ when AgentTools.FileChanging.Contains(call.Name) => staging.Apply(call.Name, arguments),
                     _ => throw new ToolError("unknown_tool", $"There is no tool '{call.Name}'. The tools are: {string.Join(", ", AgentTools.Declarations.Select(t => t.Name))}."),
                 };
@@ -273,5 +274,45 @@ public sealed class ToolDispatch
 
         var how = stopped.Stopped ? "Stopped." : $"It had already ended with exit code {stopped.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}.";
         return $"{how} Its last output:\n{stopped.Output()}";
+    }
+
+    /// <summary>
+    /// <c>scaffold</c>: the engine's SCAFFOLD action, run at once as an ActionRun with what the answer
+    /// staged before it, so the skeleton is its own commit and the model's further edits (staged
+    /// after it, committed when the answer ends) build on files that exist.
+    /// </summary>
+    private async Task<string> ScaffoldAsync(ToolRound round, ToolWorkspace.StepStaging staging, ToolArguments arguments, CancellationToken cancellationToken)
+    {
+        var scope = round.Scope;
+        var scaffold = new ScaffoldAction(arguments.Required("name"), arguments.Required("description"), arguments.String("template") is { Length: > 0 } named ? named : null, arguments.String("directory") ?? "");
+        if (!staging.Commit())
+        {
+            throw new ToolError(ActionErrorCodes.ActionFailed, "Nothing was scaffolded: a file change before it in the same response failed. Fix that first.");
+        }
+
+        List<WrightAction> actions = [];
+        if (round.Workspace.Changes is { Count: > 0 } changes)
+        {
+            actions.Add(new FileChangeAction(changes));
+        }
+
+        actions.Add(scaffold);
+        var result = await _runner.RunAsync(
+            new ActionRunRequest(round.ProjectId, round.Root, scope.Prompt.Content, actions, scope.Model.Name.ToString(), null, scope.Session.Id.ToString(), scope.Assistant.Id.ToString()),
+            cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            throw new ToolError(result.Failure!.Code, result.Failure.Detail);
+        }
+
+        if (result.Commit is { } commit)
+        {
+            round.Commits.Add(commit.Sha);
+            _recorder.Committed(scope, result);
+        }
+
+        round.Workspace.Reset(await ContextFileFilter.CreateAsync(round.Root, _git, cancellationToken).ConfigureAwait(false));
+        var chosen = ScaffoldHandler.Choose(scaffold.Template, scaffold.Description);
+        return $"Scaffolded the {chosen.Id} template ({chosen.Title}) and committed it: {string.Join(", ", result.Changes.Select(c => c.Path))}. Edit these files to finish what was asked.";
     }
 }

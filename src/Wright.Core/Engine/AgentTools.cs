@@ -15,6 +15,7 @@ public static class AgentTools
     public const string MoveFile = "move_file";
     public const string RunCommand = "run_command";
     public const string StopCommand = "stop_command";
+    public const string Scaffold = "scaffold";
 
     /// <summary>Tools whose calls change files; an answer's calls of these are staged and committed as one ActionRun.</summary>
     public static readonly IReadOnlySet<string> FileChanging = new HashSet<string>(StringComparer.Ordinal) { WriteFile, EditFile, DeleteFile, MoveFile };
@@ -48,6 +49,9 @@ public static class AgentTools
             """),
         Declare(StopCommand, "Stop a program started with run_command background (and everything it started). Returns how it ended and its last output.", """
             {"type":"object","properties":{"id":{"type":"string","description":"The id run_command returned"}},"required":["id"]}
+            """),
+        Declare(Scaffold, "Create a small working project skeleton from a built-in template (dotnet-console, node-api, python-cli, static-site) in an empty directory, committed at once; then edit its files. Without a template, the description picks one.", """
+            {"type":"object","properties":{"name":{"type":"string","description":"Project name (letters, digits, '-', '_', '.')"},"description":{"type":"string","description":"One line saying what the project is"},"template":{"type":"string","enum":["dotnet-console","node-api","python-cli","static-site"]},"directory":{"type":"string","description":"Directory relative to the project root; empty for the root"}},"required":["name","description"]}
             """),
     ];
 

@@ -23,6 +23,8 @@ public static class ErrorCodes
     public const string ProjectDeleteRefused = "project_delete_refused";
     public const string CloneUrlInvalid = "clone_url_invalid";
     public const string CloneFailed = "clone_failed";
+    public const string CloneNotFound = "clone_not_found";
+    public const string CloneCancelled = "clone_cancelled";
     public const string ProjectPathReserved = "project_path_reserved";
     public const string ProjectPathNotAllowed = "project_path_not_allowed";
 

@@ -54,6 +54,64 @@ public sealed class GitRunner
         return result;
     }
 
+    /// <summary>
+    /// Runs git, handing each line of its standard error to <paramref name="onLine"/> as it comes
+    /// (progress meters end their lines with a carriage return), and returns the result whatever
+    /// the exit code. The error text kept for the result is the last 16,000 characters.
+    /// </summary>
+    public async Task<GitCommandResult> RunStreamingErrorAsync(
+        string workingDirectory,
+        IEnumerable<string> arguments,
+        Action<string> onLine,
+        CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string>? environment = null)
+    {
+        const int keep = 16_000;
+        using var process = Start(workingDirectory, arguments, environment);
+        using var registration = cancellationToken.Register(() => ChildProcesses.KillTree(process));
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+        var kept = new StringBuilder();
+        var line = new StringBuilder();
+        var buffer = new char[4096];
+        int read;
+        while ((read = await process.StandardError.ReadAsync(buffer, CancellationToken.None).ConfigureAwait(false)) > 0)
+        {
+            kept.Append(buffer, 0, read);
+            if (kept.Length > keep * 2)
+            {
+                kept.Remove(0, kept.Length - keep);
+            }
+
+            for (var i = 0; i < read; i++)
+            {
+                if (buffer[i] is '\r' or '\n')
+                {
+                    if (line.Length > 0)
+                    {
+                        onLine(line.ToString());
+                        line.Clear();
+                    }
+                }
+                else
+                {
+                    line.Append(buffer[i]);
+                }
+            }
+        }
+
+        if (line.Length > 0)
+        {
+            onLine(line.ToString());
+        }
+
+        await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+        var error = kept.Length > keep ? kept.ToString(kept.Length - keep, keep) : kept.ToString();
+        var result = new GitCommandResult(process.ExitCode, await stdout.ConfigureAwait(false), error);
+        cancellationToken.ThrowIfCancellationRequested();
+        return result;
+    }
+
     private Process Start(string workingDirectory, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment)
     {
         if (!Directory.Exists(workingDirectory))

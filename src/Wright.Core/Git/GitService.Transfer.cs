@@ -10,7 +10,11 @@ public sealed partial class GitService
     /// empty. Only file, http(s), ssh and git transports are allowed (never <c>ext::</c>, which runs
     /// commands); credentials are never prompted for, so a private URL fails instead of hanging.
     /// </summary>
-    public async Task CloneAsync(string url, string destination, CancellationToken cancellationToken)
+    public Task CloneAsync(string url, string destination, CancellationToken cancellationToken) =>
+        CloneAsync(url, destination, progress: null, cancellationToken);
+
+    /// <summary>As <see cref="CloneAsync(string, string, CancellationToken)"/>, reporting git's progress meters (receiving objects, resolving deltas…) as they move.</summary>
+    public async Task CloneAsync(string url, string destination, IProgress<GitTransferProgress>? progress, CancellationToken cancellationToken)
     {
         ValidateCloneUrl(url);
         var parent = Path.GetDirectoryName(destination) ?? throw WrightException.Invalid(ErrorCodes.ValidationFailed, "A clone needs a destination directory below a parent.");
@@ -23,13 +27,21 @@ public sealed partial class GitService
             environment["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes";
         }
 
-        var result = await _git.RunAsync(
-            parent,
+        string[] arguments =
             ["-c", "protocol.allow=never", "-c", "protocol.file.allow=always", "-c", "protocol.https.allow=always", "-c", "protocol.http.allow=always",
              "-c", "protocol.ssh.allow=always", "-c", "protocol.git.allow=always",
-             "clone", "--quiet", "--no-recurse-submodules", "--", url, destination],
-            cancellationToken,
-            environment: environment).ConfigureAwait(false);
+             "clone", progress is null ? "--quiet" : "--progress", "--no-recurse-submodules", "--", url, destination];
+        GitCommandResult result;
+        if (progress is null)
+        {
+            result = await _git.RunAsync(parent, arguments, cancellationToken, environment: environment).ConfigureAwait(false);
+        }
+        else
+        {
+            var meter = new GitProgressMeter(progress);
+            result = await _git.RunStreamingErrorAsync(parent, arguments, meter.Line, cancellationToken, environment).ConfigureAwait(false);
+        }
+
         if (!result.Succeeded)
         {
             throw WrightException.Invalid(ErrorCodes.CloneFailed, $"git could not clone {RedactUserInfo(url)}: {RedactUserInfo(result.StandardError.Trim())}");
@@ -98,7 +110,8 @@ public sealed partial class GitService
         return arguments;
     }
 
-    private static string RedactUserInfo(string text) => UserInfo().Replace(text, "://***@");
+    /// <summary>A URL or message with any user:password@ part masked.</summary>
+    public static string RedactUserInfo(string text) => UserInfo().Replace(text, "://***@");
 
     [GeneratedRegex("^(https?|ssh|git)://[^/]", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
     private static partial Regex AllowedUrl();

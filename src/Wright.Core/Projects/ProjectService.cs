@@ -114,26 +114,8 @@ public sealed partial class ProjectService
     /// </summary>
     public async Task<Project> CloneAsync(Actor actor, string url, string? path, string? name, CancellationToken cancellationToken)
     {
-        GitService.ValidateCloneUrl(url);
-        var cleanName = ValidateName(name ?? NameFromUrl(url));
-        var root = path is null ? Path.Combine(_options.ProjectsDir, Slug(cleanName)) : NormalizeRoot(path);
-        await EnsurePlaceAsync(actor, root, cancellationToken).ConfigureAwait(false);
-        await EnsureCloneSourceAsync(actor, url, cancellationToken).ConfigureAwait(false);
-        EnsureEmptyOrMissing(root);
-        var existed = Directory.Exists(root);
-        return await RegisterAsync(actor, cleanName, root, async () =>
-        {
-            try
-            {
-                await _git.CloneAsync(url, root, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception) when (!existed && Directory.Exists(root))
-            {
-                // git removes its own partial clone; this covers a cancelled one. The directory is ours: it did not exist before.
-                ProjectDirectory.Delete(root);
-                throw;
-            }
-        }, cancellationToken).ConfigureAwait(false);
+        var target = await PrepareCloneAsync(actor, url, path, name, cancellationToken).ConfigureAwait(false);
+        return await CloneAsync(actor, target, progress: null, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A project the actor owns or is a member of; <c>project_not_found</c> for any other.</summary>

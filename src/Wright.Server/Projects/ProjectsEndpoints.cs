@@ -20,6 +20,9 @@ internal static class ProjectsEndpoints
         group.MapPost("/projects", CreateAsync);
         group.MapPost("/projects:open", OpenAsync);
         group.MapPost("/projects:clone", CloneAsync);
+        group.MapPost("/projects:scaffold", ProjectScaffoldEndpoint.ScaffoldAsync)
+            .WithSummary("Creates a project and starts a session whose first answer scaffolds it from the description (the SCAFFOLD action, then edits); follow the answer's stream.");
+        group.MapClones();
         group.MapGet("/projects", ListAsync);
         group.MapGet("/projects/{id:guid}", GetAsync);
         group.MapPatch("/projects/{id:guid}", UpdateAsync);

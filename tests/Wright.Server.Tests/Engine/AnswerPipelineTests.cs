@@ -47,7 +47,7 @@ public sealed class AnswerPipelineTests
         var second = kit.Fake.Requests[1].Json!["messages"]!.AsArray();
         second.Count(m => m!["role"]!.GetValue<string>() == "tool").ShouldBe(2);
         kit.Fake.Requests[0].Json!["tools"]!.AsArray().Select(t => t!["function"]!["name"]!.GetValue<string>())
-            .ShouldBe(["read_file", "list_files", "search", "write_file", "edit_file", "delete_file", "move_file", "run_command", "stop_command"]);
+            .ShouldBe(["read_file", "list_files", "search", "write_file", "edit_file", "delete_file", "move_file", "run_command", "stop_command", "scaffold"]);
     }
 
     [Fact]
@@ -295,7 +295,7 @@ public sealed class AnswerPipelineTests
 
         kit.Fake.Requests.ShouldBeEmpty();
         preview.GetProperty("system").GetString()!.ShouldContain("Answer in German for demo.");
-        preview.GetProperty("tools").GetArrayLength().ShouldBe(9);
+        preview.GetProperty("tools").GetArrayLength().ShouldBe(10);
         var messages = preview.GetProperty("messages").EnumerateArray().ToList();
         messages[0].GetProperty("role").GetString().ShouldBe("system");
         messages[^1].GetProperty("content").GetString()!.ShouldContain("Hello\nworld");

@@ -30,6 +30,16 @@ export function NoticeBell({ className, placement = 'up' }: { className: string;
                   {n.kind === 'progress' && <Loader2 size={11} className="spin" />} {n.title}
                   <span className="hint">{new Date(n.at).toLocaleTimeString()}</span>
                 </div>
+                {n.kind === 'progress' && typeof n.progress === 'number' && (
+                  <div className="notice-progress" role="progressbar" aria-label={n.title} aria-valuemin={0} aria-valuemax={100} aria-valuenow={n.progress}>
+                    <div style={{ width: `${n.progress}%` }} />
+                  </div>
+                )}
+                {n.kind === 'progress' && n.onCancel && (
+                  <button className="notice-cancel" onClick={n.onCancel}>
+                    Cancel
+                  </button>
+                )}
                 {n.detail && (
                   <div className="notice-detail">
                     {n.detail} {n.code && <span className="error-code">({n.code})</span>}

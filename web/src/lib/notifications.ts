@@ -8,6 +8,10 @@ export interface Notice {
   detail: string | null;
   code: string | null;
   at: number;
+  /** A long operation's progress in percent (0–100), shown as a bar; absent when unknown. */
+  progress?: number | null;
+  /** Cancels the operation (shown as a button while it is in progress). */
+  onCancel?: (() => void) | null;
 }
 
 interface NoticeStore {

@@ -8,7 +8,7 @@ import { FileTree } from '@/features/files/components/FileTree';
 import { EditorArea } from '@/features/files/components/EditorArea';
 import { SearchPanel } from '@/features/files/components/SearchPanel';
 import { revealLine, setDocumentsProject } from '@/features/files/lib/documents';
-import { useEditorStore } from '@/features/files/lib/editor-store';
+import { savedGroups, sameGroups, useEditorStore } from '@/features/files/lib/editor-store';
 import { decorationsOf, gitStatusQuery } from '@/features/git/api';
 import { HistoryPanel } from '@/features/git/components/HistoryPanel';
 import { ChatPanel } from '@/features/sessions/components/ChatPanel';
@@ -61,7 +61,8 @@ export default function WorkspaceRoute() {
   useEffect(() => {
     if (!wb.restored) return;
     const editor = useEditorStore.getState();
-    if (editor.tabs.length === 0 && wb.tabs.length > 0) editor.setTabs(wb.tabs, wb.active);
+    if (editor.tabs.length === 0 && wb.groups.some((g) => g.tabs.length > 0)) editor.setGroups(wb.groups, wb.activeGroup);
+    else if (editor.tabs.length === 0 && wb.tabs.length > 0) editor.setTabs(wb.tabs, wb.active);
     const session = params.get('session');
     if (session) useWorkbenchStore.setState({ sessionId: session, chatVisible: true });
     // A commit link (from the agent board) opens History on that commit.
@@ -74,9 +75,10 @@ export default function WorkspaceRoute() {
     }
     return useEditorStore.subscribe((s) => {
       const current = useWorkbenchStore.getState();
-      if (current.tabs !== s.tabs || current.active !== s.active) {
+      const saved = savedGroups(s);
+      if (current.tabs !== s.tabs || current.active !== s.active || !sameGroups(current.groups, saved.groups) || current.activeGroup !== saved.activeGroup) {
         const viewStates = Object.fromEntries(Object.entries(current.viewStates).filter(([path]) => s.tabs.includes(path)));
-        useWorkbenchStore.setState({ tabs: s.tabs, active: s.active, viewStates });
+        useWorkbenchStore.setState({ tabs: s.tabs, active: s.active, groups: saved.groups, activeGroup: saved.activeGroup, viewStates });
       }
     });
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -106,6 +108,10 @@ export default function WorkspaceRoute() {
     { id: 'toggle-panel', label: 'View: Toggle panel', keys: 'Ctrl+`', run: togglePanel },
     { id: 'terminal', label: 'Terminal: Show terminals', run: () => showPanel('terminal') },
     { id: 'preview', label: 'Preview: Show the running app', run: () => showPanel('preview') },
+    { id: 'split', label: 'View: Split editor', keys: 'Ctrl+\\', run: () => useEditorStore.getState().split() },
+    { id: 'move-next', label: 'View: Move editor into next group', keys: 'Ctrl+Alt+→', run: () => moveActiveEditor(1) },
+    { id: 'move-previous', label: 'View: Move editor into previous group', keys: 'Ctrl+Alt+←', run: () => moveActiveEditor(-1) },
+    { id: 'focus-next-group', label: 'View: Focus next editor group', keys: 'Ctrl+K Ctrl+→', run: () => focusGroupBy(1) },
     { id: 'theme', label: 'Preferences: Toggle light/dark theme', run: () => wb.setTheme(useWorkbenchStore.getState().theme === 'dark' ? 'light' : 'dark') },
   ];
 
@@ -127,6 +133,12 @@ export default function WorkspaceRoute() {
       } else if (e.ctrlKey && (e.key === '`' || e.code === 'Backquote')) {
         e.preventDefault();
         useWorkbenchStore.setState((s) => ({ panel: { ...s.panel, visible: !s.panel.visible, view: 'terminal' } }));
+      } else if (mod && !e.shiftKey && !e.altKey && (e.key === '\\' || e.code === 'Backslash')) {
+        e.preventDefault();
+        useEditorStore.getState().split();
+      } else if (e.ctrlKey && e.altKey && (e.key === 'ArrowRight' || e.key === 'ArrowLeft')) {
+        e.preventDefault();
+        moveActiveEditor(e.key === 'ArrowRight' ? 1 : -1);
       } else if (mod && e.key.toLowerCase() === 's') {
         // Ctrl+S outside Monaco must not open the browser's "save page".
         e.preventDefault();
@@ -291,4 +303,24 @@ function layoutFits(layout: Record<string, number> | null, side: boolean, chat: 
   const ids = [...(side ? ['side'] : []), 'editor', ...(chat ? ['chat'] : [])];
   const keys = Object.keys(layout);
   return keys.length === ids.length && ids.every((id) => id in layout);
+}
+
+/** Moves the focused group's file to the group beside it (a new group past the last one). */
+function moveActiveEditor(step: 1 | -1) {
+  const { groups, activeGroup, moveTab } = useEditorStore.getState();
+  const index = groups.findIndex((g) => g.id === activeGroup);
+  const path = groups[index]?.active;
+  if (!path) return;
+  const target = groups[index + step];
+  if (target) moveTab(path, activeGroup, target.id);
+  else if (step === 1 && groups[index]!.tabs.length > 1) moveTab(path, activeGroup, 'new');
+}
+
+function focusGroupBy(step: 1 | -1) {
+  const { groups, activeGroup, focusGroup } = useEditorStore.getState();
+  const index = groups.findIndex((g) => g.id === activeGroup);
+  const target = groups[(index + step + groups.length) % groups.length];
+  if (!target) return;
+  focusGroup(target.id);
+  requestAnimationFrame(() => document.querySelectorAll<HTMLElement>('.editor-group')[groups.indexOf(target)]?.querySelector<HTMLElement>('textarea, [role="tab"][tabindex="0"]')?.focus());
 }

@@ -30,6 +30,9 @@ export interface WorkbenchState {
   chatVisible: boolean;
   tabs: string[];
   active: string | null;
+  /** Editor groups side by side, each with its tabs and active file; `tabs`/`active` are the union and the focused group's. */
+  groups: Array<{ tabs: string[]; active: string | null }>;
+  activeGroup: number;
   expanded: string[];
   sessionId: string | null;
   viewStates: Record<string, unknown>;
@@ -44,6 +47,8 @@ export const defaultWorkbench: WorkbenchState = {
   chatVisible: true,
   tabs: [],
   active: null,
+  groups: [],
+  activeGroup: 0,
   expanded: [],
   sessionId: null,
   viewStates: {},
@@ -92,6 +97,8 @@ export function snapshot(state: WorkbenchStore): WorkbenchState {
     chatVisible: state.chatVisible,
     tabs: state.tabs,
     active: state.active,
+    groups: state.groups,
+    activeGroup: state.activeGroup,
     expanded: state.expanded,
     sessionId: state.sessionId,
     viewStates: state.viewStates,

@@ -1,24 +1,39 @@
 import { useEffect, useRef } from 'react';
 import type * as MonacoApi from 'monaco-editor';
 import { loadMonaco, monacoTheme } from '@/lib/monaco';
-import { getModel, setActiveEditor } from '../lib/documents';
+import { getModel, registerEditor, setActiveEditor } from '../lib/documents';
 
 const viewStates = new Map<string, MonacoApi.editor.ICodeEditorViewState | null>();
 
-/** The one Monaco editor of the editor area; switching tabs swaps models and keeps each file's cursor and scroll. */
+/**
+ * The Monaco editor of one editor group; switching tabs swaps models and keeps each file's cursor
+ * and scroll (per group: the same file in two groups has its own view of one shared model).
+ */
 export function CodeEditor({
   path,
   theme,
   onSave,
   viewState,
   onViewState,
+  groupId = '',
+  focused = true,
+  onFocus,
 }: {
   path: string;
   theme: 'dark' | 'light';
   onSave: () => void;
   viewState?: unknown;
   onViewState?: (path: string, state: unknown) => void;
+  groupId?: string;
+  /** This group has the focus: search hits and deep links go to this editor. */
+  focused?: boolean;
+  onFocus?: () => void;
 }) {
+  const key = (p: string) => `${groupId}:${p}`;
+  const focusRef = useRef(onFocus);
+  focusRef.current = onFocus;
+  const focusedRef = useRef(focused);
+  focusedRef.current = focused;
   const host = useRef<HTMLDivElement>(null);
   const editorRef = useRef<MonacoApi.editor.IStandaloneCodeEditor | null>(null);
   const saveRef = useRef(onSave);
@@ -29,6 +44,7 @@ export function CodeEditor({
   useEffect(() => {
     let disposed = false;
     let editor: MonacoApi.editor.IStandaloneCodeEditor | null = null;
+    let unregister = () => {};
     void loadMonaco().then((monaco) => {
       if (disposed || !host.current) return;
       editor = monaco.editor.create(host.current, {
@@ -45,7 +61,13 @@ export function CodeEditor({
       });
       editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => saveRef.current());
       editorRef.current = editor;
-      setActiveEditor(editor);
+      unregister = registerEditor(editor);
+      const created = editor;
+      editor.onDidFocusEditorWidget(() => {
+        setActiveEditor(created);
+        focusRef.current?.();
+      });
+      if (focusedRef.current) setActiveEditor(editor);
       attach(path, viewState);
     });
     return () => {
@@ -53,11 +75,11 @@ export function CodeEditor({
       const current = editorRef.current;
       if (current) {
         const model = current.getModel();
-        if (model) viewStates.set(pathOf(model), current.saveViewState());
+        if (model) viewStates.set(key(pathOf(model)), current.saveViewState());
         current.dispose();
       }
       editorRef.current = null;
-      setActiveEditor(null);
+      unregister();
     };
     // The editor is created once; theme and path changes are applied below.
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -73,7 +95,7 @@ export function CodeEditor({
     const current = editor.getModel();
     if (current) {
       const state = editor.saveViewState();
-      viewStates.set(pathOf(current), state);
+      viewStates.set(key(pathOf(current)), state);
       viewRef.current?.(pathOf(current), state);
     }
     const model = getModel(next);
@@ -82,10 +104,14 @@ export function CodeEditor({
     // scroll, word suggestions, highlights, bracket guides, the minimap), as VS Code does; typing
     // in a 5 MB file otherwise blocks for hundreds of milliseconds per keystroke.
     editor.updateOptions(model && model.getValueLength() > largeFileChars ? largeFileOptions : normalOptions);
-    const state = viewStates.get(next) ?? (restored as MonacoApi.editor.ICodeEditorViewState | undefined) ?? null;
+    const state = viewStates.get(key(next)) ?? (restored as MonacoApi.editor.ICodeEditorViewState | undefined) ?? null;
     if (state) editor.restoreViewState(state);
-    editor.focus();
+    if (focusedRef.current) editor.focus();
   }
+
+  useEffect(() => {
+    if (focused && editorRef.current) setActiveEditor(editorRef.current);
+  }, [focused]);
 
   useEffect(() => {
     attach(path, viewState);

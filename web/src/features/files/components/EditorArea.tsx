@@ -1,9 +1,9 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { FileWarning, X } from 'lucide-react';
 import { ErrorText } from '@/components/Dialog';
 import { rawFileUrl } from '../api';
-import { closeDocument, compareWithDisk, loadDocument, saveDocument } from '../lib/documents';
-import { useEditorStore, type DocState } from '../lib/editor-store';
+import { closeTab, compareWithDisk, loadDocument, saveDocument } from '../lib/documents';
+import { useEditorStore, type DocState, type EditorGroup } from '../lib/editor-store';
 import { CodeEditor } from './CodeEditor';
 import { ConflictView } from './ConflictView';
 
@@ -30,7 +30,9 @@ export function formatSize(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-/** Tabs of open files and the active one: Monaco for text, a preview for images, size and type for other binaries. */
+const tabMime = 'application/x-wright-tab';
+
+/** Editor groups side by side, each with its tabs of open files and its active one (Ctrl+\ splits). */
 export function EditorArea({
   projectId,
   theme,
@@ -42,8 +44,10 @@ export function EditorArea({
   viewStates?: Record<string, unknown>;
   onViewState?: (path: string, state: unknown) => void;
 }) {
-  const { tabs, active, docs, activate } = useEditorStore();
-  const doc = active ? docs[active] : undefined;
+  const groups = useEditorStore((s) => s.groups);
+  const activeGroup = useEditorStore((s) => s.activeGroup);
+  const tabs = useEditorStore((s) => s.tabs);
+  const docs = useEditorStore((s) => s.docs);
 
   useEffect(() => {
     for (const tab of tabs) {
@@ -51,27 +55,130 @@ export function EditorArea({
     }
   }, [tabs, docs]);
 
+  return (
+    <section className={groups.length > 1 ? 'editor-area split' : 'editor-area'} aria-label="Editor">
+      {groups.map((group, index) => (
+        <EditorGroupView
+          key={group.id}
+          projectId={projectId}
+          theme={theme}
+          group={group}
+          index={index}
+          count={groups.length}
+          focused={group.id === activeGroup}
+          {...(viewStates ? { viewStates } : {})}
+          {...(onViewState ? { onViewState } : {})}
+        />
+      ))}
+    </section>
+  );
+}
+
+function EditorGroupView({
+  projectId,
+  theme,
+  group,
+  index,
+  count,
+  focused,
+  viewStates,
+  onViewState,
+}: {
+  projectId: string;
+  theme: 'dark' | 'light';
+  group: EditorGroup;
+  index: number;
+  count: number;
+  focused: boolean;
+  viewStates?: Record<string, unknown>;
+  onViewState?: (path: string, state: unknown) => void;
+}) {
+  const docs = useEditorStore((s) => s.docs);
+  const { activate, focusGroup, moveTab } = useEditorStore.getState();
+  const [dropping, setDropping] = useState(false);
+  const { id, tabs, active } = group;
+  const doc = active ? docs[active] : undefined;
+  const label = count > 1 ? `Editor group ${index + 1}` : 'Editor group';
   const save = (path: string) => void saveDocument(path).catch(() => undefined);
 
+  const close = (tab: string) => {
+    const name = tab.slice(tab.lastIndexOf('/') + 1);
+    // The document stays open (and dirty) while another group shows it: only its last tab asks.
+    const elsewhere = useEditorStore.getState().groups.some((g) => g.id !== id && g.tabs.includes(tab));
+    if (elsewhere || !docs[tab]?.dirty || confirm(`${name} has unsaved changes. Close it anyway?`)) closeTab(id, tab);
+  };
+
+  const onDrop = (e: React.DragEvent, at?: number) => {
+    const data = e.dataTransfer.getData(tabMime);
+    setDropping(false);
+    if (!data) return;
+    e.preventDefault();
+    e.stopPropagation();
+    const { path, group: from } = JSON.parse(data) as { path: string; group: string };
+    moveTab(path, from, id, at);
+  };
+  const dropTarget = {
+    onDragOver: (e: React.DragEvent) => {
+      if (!e.dataTransfer.types.includes(tabMime)) return;
+      e.preventDefault();
+      e.dataTransfer.dropEffect = 'move';
+      setDropping(true);
+    },
+    onDragLeave: () => setDropping(false),
+    onDrop: (e: React.DragEvent) => onDrop(e),
+  };
+
   return (
-    <section className="editor-area" aria-label="Editor">
-      <div className="tab-strip" role="tablist" aria-label="Open files">
-        {tabs.map((tab) => {
+    <div
+      className={`editor-group${focused ? ' focused' : ''}${dropping ? ' dropping' : ''}`}
+      role="group"
+      aria-label={label}
+      onFocusCapture={() => focusGroup(id)}
+      onMouseDownCapture={() => focusGroup(id)}
+      {...dropTarget}
+    >
+      <div
+        className="tab-strip"
+        role="tablist"
+        aria-label={count > 1 ? `Open files, group ${index + 1}` : 'Open files'}
+        onKeyDown={(e) => {
+          // Arrow keys move between tabs (the ARIA tabs pattern); Delete closes one.
+          const at = active ? tabs.indexOf(active) : -1;
+          const step = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
+          if (step && tabs.length > 0) {
+            const next = tabs[(at + step + tabs.length) % tabs.length]!;
+            activate(next, id);
+            (e.currentTarget.querySelector(`[data-tab="${CSS.escape(next)}"]`) as HTMLElement | null)?.focus();
+            e.preventDefault();
+          } else if (e.key === 'Delete' && active) {
+            close(active);
+            e.preventDefault();
+          }
+        }}
+      >
+        {tabs.map((tab, at) => {
           const state = docs[tab];
           const name = tab.slice(tab.lastIndexOf('/') + 1);
           return (
             <div
               key={tab}
               role="tab"
+              data-tab={tab}
               aria-selected={tab === active}
               aria-label={`${name}${state?.dirty ? ' (modified)' : ''}`}
               title={tab}
               tabIndex={tab === active ? 0 : -1}
               className={tab === active ? 'tab active' : 'tab'}
-              onClick={() => activate(tab)}
-              onAuxClick={(e) => e.button === 1 && closeDocument(tab)}
+              draggable
+              onDragStart={(e) => {
+                e.dataTransfer.setData(tabMime, JSON.stringify({ path: tab, group: id }));
+                e.dataTransfer.effectAllowed = 'move';
+              }}
+              onDrop={(e) => onDrop(e, at)}
+              onClick={() => activate(tab, id)}
+              onAuxClick={(e) => e.button === 1 && closeTab(id, tab)}
               onKeyDown={(e) => {
-                if (e.key === 'Enter') activate(tab);
+                if (e.key === 'Enter') activate(tab, id);
               }}
             >
               <span className="tab-name">{name}</span>
@@ -83,9 +190,10 @@ export function EditorArea({
               <button
                 className="tab-close icon"
                 aria-label={`Close ${name}`}
+                tabIndex={-1}
                 onClick={(e) => {
                   e.stopPropagation();
-                  if (!state?.dirty || confirm(`${name} has unsaved changes. Close it anyway?`)) closeDocument(tab);
+                  close(tab);
                 }}
               >
                 <X size={13} />
@@ -93,6 +201,7 @@ export function EditorArea({
             </div>
           );
         })}
+        <div className="tab-strip-fill" onDrop={(e) => onDrop(e)} />
       </div>
       {active && doc ? (
         <div className="editor-body" role="tabpanel" aria-label={active}>
@@ -108,16 +217,25 @@ export function EditorArea({
           ) : doc.binary ? (
             <BinaryView projectId={projectId} path={active} size={doc.size} />
           ) : (
-            <CodeEditor path={active} theme={theme} onSave={() => save(active)} viewState={viewStates?.[active]} {...(onViewState ? { onViewState } : {})} />
+            <CodeEditor
+              path={active}
+              theme={theme}
+              onSave={() => save(active)}
+              viewState={viewStates?.[active]}
+              groupId={id}
+              focused={focused}
+              onFocus={() => focusGroup(id)}
+              {...(onViewState ? { onViewState } : {})}
+            />
           )}
         </div>
       ) : (
         <div className="editor-empty">
           <p>No file open</p>
-          <p className="hint">Ctrl+P to open a file · Ctrl+Shift+P for commands · ask the model on the right</p>
+          <p className="hint">Ctrl+P to open a file · Ctrl+\ to split the editor · Ctrl+Shift+P for commands · ask the model on the right</p>
         </div>
       )}
-    </section>
+    </div>
   );
 }
 

@@ -49,11 +49,19 @@ export function FileTree({
   const dirs = useMemo(() => ['', ...expanded], [expanded]);
   const results = useQueries({ queries: dirs.map((dir) => treeQuery(projectId, dir)) });
 
-  const rows = useMemo(() => {
+  // useQueries answers a new array on every render (each scroll frame re-renders the tree): the
+  // rows are rebuilt only when a folder's listing or the expanded set really changed, and each
+  // listing is sorted once, not on every frame.
+  const listings = results.map((r) => r.data);
+  const built = useRef<{ listings: Array<unknown>; expanded: Set<string>; rows: Row[] } | null>(null);
+  let rows: Row[];
+  if (built.current && built.current.expanded === expandedSet && sameItems(built.current.listings, listings)) {
+    rows = built.current.rows;
+  } else {
     const byDir = new Map<string, TreeEntry[]>();
     dirs.forEach((dir, i) => {
       const data = results[i]?.data;
-      if (data) byDir.set(dir, sortEntries(data.entries));
+      if (data) byDir.set(dir, sortedEntries(data.entries));
     });
     const out: Row[] = [];
     const walk = (dir: string, depth: number) => {
@@ -63,8 +71,9 @@ export function FileTree({
       }
     };
     walk('', 0);
-    return out;
-  }, [dirs, results, expandedSet]);
+    rows = out;
+    built.current = { listings, expanded: expandedSet, rows };
+  }
 
   const scroller = useRef<HTMLDivElement>(null);
   const virtual = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => rowHeight, overscan: 20 });
@@ -207,6 +216,7 @@ export function FileTree({
         {...dropProps('')}
         data-drop-target={dropTarget === '' ? 'true' : undefined}
       >
+        <TreeIconSprite />
         <div style={{ height: virtual.getTotalSize(), position: 'relative' }}>
           {virtual.getVirtualItems().map((item) => {
             const row = rows[item.index];
@@ -235,7 +245,7 @@ export function FileTree({
                 onDragEnd={() => setDropTarget(null)}
                 {...(isDir ? dropProps(entry.path) : dropProps(parentOf(entry.path)))}
               >
-                {isDir ? open ? <ChevronDown size={14} aria-hidden /> : <ChevronRight size={14} aria-hidden /> : <File size={13} aria-hidden className="file-icon" />}
+                {isDir ? <TreeIcon name={open ? 'open' : 'closed'} size={14} /> : <TreeIcon name="file" size={13} className="file-icon" />}
                 <span className="tree-name">{entry.name}</span>
                 {decoration && <span className="git-badge">{decoration}</span>}
               </div>
@@ -342,12 +352,53 @@ function EntryDialog({
   );
 }
 
-function sortEntries(entries: TreeEntry[]): TreeEntry[] {
-  return [...entries].sort((a, b) => {
-    const ad = a.kind === 'directory' ? 0 : 1;
-    const bd = b.kind === 'directory' ? 0 : 1;
-    return ad - bd || a.name.localeCompare(b.name);
-  });
+/**
+ * The row icons as one SVG sprite: a row shows a <use> of a symbol instead of a whole icon of
+ * its own, so rows mounting while the tree scrolls create two elements instead of a dozen.
+ */
+function TreeIconSprite() {
+  return (
+    <svg width="0" height="0" style={{ position: 'absolute' }} aria-hidden>
+      <symbol id="wright-tree-closed" viewBox="0 0 24 24">
+        <ChevronRight />
+      </symbol>
+      <symbol id="wright-tree-open" viewBox="0 0 24 24">
+        <ChevronDown />
+      </symbol>
+      <symbol id="wright-tree-file" viewBox="0 0 24 24">
+        <File />
+      </symbol>
+    </svg>
+  );
+}
+
+function TreeIcon({ name, size, className }: { name: 'open' | 'closed' | 'file'; size: number; className?: string }) {
+  return (
+    <svg width={size} height={size} aria-hidden className={className}>
+      <use href={`#wright-tree-${name}`} />
+    </svg>
+  );
+}
+
+const sorted = new WeakMap<TreeEntry[], TreeEntry[]>();
+const collator = new Intl.Collator();
+
+/** Folders first, then by name; once per listing (a listing is immutable query data). */
+function sortedEntries(entries: TreeEntry[]): TreeEntry[] {
+  let result = sorted.get(entries);
+  if (!result) {
+    result = [...entries].sort((a, b) => {
+      const ad = a.kind === 'directory' ? 0 : 1;
+      const bd = b.kind === 'directory' ? 0 : 1;
+      return ad - bd || collator.compare(a.name, b.name);
+    });
+    sorted.set(entries, result);
+  }
+  return result;
+}
+
+function sameItems(a: ReadonlyArray<unknown>, b: ReadonlyArray<unknown>): boolean {
+  return a.length === b.length && a.every((item, i) => item === b[i]);
 }
 
 function folderDecoration(decorations: Decorations, dir: string): string | undefined {

@@ -19,8 +19,10 @@ interface Buffer {
 
 let projectId: string | null = null;
 const buffers = new Map<string, Buffer>();
-/** Editors showing a model, to keep cursor and scroll through a reload. */
+/** The editor of the focused group (search hits and deep links move its cursor). */
 let activeEditor: MonacoApi.editor.ICodeEditor | null = null;
+/** Every editor (one per group), to keep cursor and scroll through a reload of the model they show. */
+const editors = new Set<MonacoApi.editor.ICodeEditor>();
 
 const store = () => useEditorStore.getState();
 
@@ -37,6 +39,15 @@ export function setDocumentsProject(id: string): void {
 
 export function setActiveEditor(editor: MonacoApi.editor.ICodeEditor | null): void {
   activeEditor = editor;
+}
+
+/** An editor of a group came (or went): a reload of its model keeps its view. */
+export function registerEditor(editor: MonacoApi.editor.ICodeEditor): () => void {
+  editors.add(editor);
+  return () => {
+    editors.delete(editor);
+    if (activeEditor === editor) activeEditor = null;
+  };
 }
 
 export function getModel(path: string): MonacoApi.editor.ITextModel | null {
@@ -152,11 +163,10 @@ export function acceptTheirs(path: string, theirs: string, etag: string): void {
 }
 
 function replaceKeepingView(model: MonacoApi.editor.ITextModel, content: string) {
-  const editor = activeEditor?.getModel() === model ? activeEditor : null;
-  const view = editor?.saveViewState() ?? null;
+  const views = [...editors].filter((e) => e.getModel() === model).map((e) => [e, e.saveViewState()] as const);
   model.pushEditOperations([], [{ range: model.getFullModelRange(), text: content }], () => null);
   model.pushStackElement();
-  if (editor && view) editor.restoreViewState(view);
+  for (const [editor, view] of views) if (view) editor.restoreViewState(view);
 }
 
 /**
@@ -220,14 +230,26 @@ export async function compareWithDisk(path: string): Promise<void> {
   store().patch(path, { diskChange: null, conflict: { mine: buffer.model.getValue(), theirs: theirs.content ?? '', theirsEtag: theirs.etag, merged: null } });
 }
 
+/** Closes a file in every group and drops its model. */
 export function closeDocument(path: string): void {
-  const buffer = buffers.get(path);
-  if (buffer) {
+  store().close(path);
+  dropUnshown();
+}
+
+/** Closes one group's tab; the model stays while another group still shows the file. */
+export function closeTab(groupId: string, path: string): void {
+  store().closeTab(groupId, path);
+  dropUnshown();
+}
+
+function dropUnshown() {
+  const shown = new Set(store().tabs);
+  for (const [path, buffer] of buffers) {
+    if (shown.has(path)) continue;
     buffer.listener.dispose();
     buffer.model.dispose();
     buffers.delete(path);
   }
-  store().close(path);
 }
 
 export function renameDocument(from: string, to: string): void {

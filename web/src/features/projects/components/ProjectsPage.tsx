@@ -1,18 +1,22 @@
-import { useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from 'react-router';
 import { Archive, ArchiveRestore, Download, FolderGit2, FolderOpen, GitBranch, Pencil, Plus, Search, Trash2 } from 'lucide-react';
 import { Dialog, ErrorText } from '@/components/Dialog';
 import {
   exportUrl,
   useArchiveProject,
-  useCloneProject,
+  cancelClone,
   useCreateProject,
   useDeleteProject,
   useOpenProject,
   useProjects,
   useRenameProject,
+  useScaffoldProject,
+  type CloneOperation,
   type Project,
 } from '../api';
+import { describeProgress, overallPercent, runClone } from '../lib/clone-runner';
 
 type DialogKind = { kind: 'create' } | { kind: 'open' } | { kind: 'clone' } | { kind: 'rename'; project: Project } | { kind: 'delete'; project: Project };
 
@@ -106,18 +110,23 @@ export function ProjectsPage({ onOpenProject }: { onOpenProject: (id: string) =>
 
 function CreateDialog({ onClose, onCreated }: { onClose: () => void; onCreated: (id: string) => void }) {
   const create = useCreateProject();
+  const scaffold = useScaffoldProject();
   const navigate = useNavigate();
   const [name, setName] = useState('');
   const [path, setPath] = useState('');
   const [description, setDescription] = useState('');
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    // With a description, the workspace opens with it as the first prompt: the model scaffolds the project.
-    create.mutate(
-      { name, ...(path ? { path } : {}) },
-      { onSuccess: (p) => (description.trim() ? void navigate(`/p/${p.id}?prompt=${encodeURIComponent(description.trim())}`) : onCreated(p.id)) },
-    );
+    const where = path ? { path } : {};
+    if (description.trim()) {
+      // The server creates the project and starts the session whose first answer scaffolds it;
+      // the workspace opens on that session and follows the answer as it streams.
+      scaffold.mutate({ name, description: description.trim(), ...where }, { onSuccess: (s) => void navigate(`/p/${s.project.id}?session=${s.sessionId}`) });
+    } else {
+      create.mutate({ name, ...where }, { onSuccess: (p) => onCreated(p.id) });
+    }
   };
+  const busy = create.isPending || scaffold.isPending;
   return (
     <Dialog title="New project" onClose={onClose}>
       <form onSubmit={submit} className="dialog-form">
@@ -130,11 +139,16 @@ function CreateDialog({ onClose, onCreated }: { onClose: () => void; onCreated: 
           <input value={path} onChange={(e) => setPath(e.target.value)} placeholder="/home/me/code/app" />
         </label>
         <label>
-          Describe what to build <span className="hint">(optional; the model scaffolds it as the first prompt)</span>
+          Describe what to build <span className="hint">(optional; the model scaffolds it from a built-in template, then edits it)</span>
           <textarea aria-label="Describe what to build" rows={3} value={description} onChange={(e) => setDescription(e.target.value)} placeholder="A small Flask API with a /health route and tests" />
         </label>
-        <ErrorText error={create.error} />
-        <DialogButtons onClose={onClose} busy={create.isPending} label="Create" />
+        {scaffold.isPending && (
+          <p role="status" className="hint">
+            Creating the project and asking the model to scaffold it…
+          </p>
+        )}
+        <ErrorText error={create.error ?? scaffold.error} />
+        <DialogButtons onClose={onClose} busy={busy} label="Create" />
       </form>
     </Dialog>
   );
@@ -166,31 +180,67 @@ function OpenDialog({ onClose, onCreated }: { onClose: () => void; onCreated: (i
 }
 
 function CloneDialog({ onClose, onCreated }: { onClose: () => void; onCreated: (id: string) => void }) {
-  const clone = useCloneProject();
+  const client = useQueryClient();
   const [url, setUrl] = useState('');
   const [path, setPath] = useState('');
+  const [clone, setClone] = useState<CloneOperation | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const mounted = useRef(true);
+  useEffect(() => () => void (mounted.current = false), []);
+  const running = clone?.state === 'running';
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    clone.mutate({ url, ...(path ? { path } : {}) }, { onSuccess: (p) => onCreated(p.id) });
+    setError(null);
+    setClone(null);
+    // The clone runs on the server and in the notification centre: closing this dialog leaves it running there.
+    runClone({ url, ...(path ? { path } : {}) }, (c) => mounted.current && setClone(c))
+      .then((done) => {
+        void client.invalidateQueries({ queryKey: ['projects'] });
+        if (mounted.current && done.project) onCreated(done.project.id);
+      })
+      .catch((failure: unknown) => mounted.current && setError(failure));
   };
   return (
     <Dialog title="Clone a repository" onClose={onClose}>
       <form onSubmit={submit} className="dialog-form">
         <label>
           Repository URL or path
-          <input autoFocus value={url} onChange={(e) => setUrl(e.target.value)} required placeholder="https://… or /srv/git/app.git" />
+          <input autoFocus value={url} onChange={(e) => setUrl(e.target.value)} required placeholder="https://… or /srv/git/app.git" disabled={running} />
         </label>
         <label>
           Directory <span className="hint">(optional)</span>
-          <input value={path} onChange={(e) => setPath(e.target.value)} />
+          <input value={path} onChange={(e) => setPath(e.target.value)} disabled={running} />
         </label>
-        {clone.isPending && (
-          <p role="status" className="hint">
-            Cloning…
-          </p>
+        {clone && clone.state !== 'failed' && clone.state !== 'cancelled' && (
+          <div className="clone-progress" role="status" aria-label="Clone progress">
+            <span>{clone.state === 'succeeded' ? 'Cloned; opening…' : describeProgress(clone)}</span>
+            <div className="clone-progress-bar" role="progressbar" aria-label="Cloning" aria-valuemin={0} aria-valuemax={100} aria-valuenow={overallPercent(clone)}>
+              <div style={{ width: `${overallPercent(clone)}%` }} />
+            </div>
+          </div>
         )}
-        <ErrorText error={clone.error} />
-        <DialogButtons onClose={onClose} busy={clone.isPending} label="Clone" />
+        <ErrorText error={error} />
+        <div className="dialog-buttons">
+          {running ? (
+            <>
+              <button type="button" onClick={onClose} title="The clone goes on; the notification centre shows it">
+                Continue in background
+              </button>
+              <button type="button" className="danger" onClick={() => void cancelClone(clone.id).catch(setError)}>
+                Cancel clone
+              </button>
+            </>
+          ) : (
+            <>
+              <button type="button" onClick={onClose}>
+                Cancel
+              </button>
+              <button type="submit" className="primary" disabled={clone?.state === 'succeeded'}>
+                Clone
+              </button>
+            </>
+          )}
+        </div>
       </form>
     </Dialog>
   );

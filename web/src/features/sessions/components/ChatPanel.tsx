@@ -415,20 +415,37 @@ function Conversation({
 }) {
   const answers = useAnswerStore((s) => s.answers);
   const streaming = useAnswerStore((s) => s.streaming);
-  const end = useRef<HTMLDivElement>(null);
+  const log = useRef<HTMLDivElement>(null);
+  /** The user is at the bottom of the log: new text keeps it there; scrolled up, it stays put. */
+  const pinned = useRef(true);
   const byId = useMemo(() => new Map((tree?.messages ?? []).map((m) => [m.id, m])), [tree]);
   const path = (tree?.activePath ?? []).map((id) => byId.get(id)).filter((m): m is ChatMessage => !!m);
   const live = streaming?.messageId ? answers[streaming.messageId] : undefined;
   const liveText = live?.text;
 
   useEffect(() => {
-    end.current?.scrollIntoView({ block: 'end' });
+    // Scrolled with the next frame's layout rather than forcing one now (scrollIntoView laid out
+    // the whole page on every streamed update: the longest task of a 2,000-chunk answer).
+    const element = log.current;
+    if (!element || !pinned.current) return;
+    const frame = requestAnimationFrame(() => (element.scrollTop = element.scrollHeight));
+    return () => cancelAnimationFrame(frame);
   }, [path.length, liveText]);
 
   if (!tree) return <div className="messages empty-state">Ask for a change: the model edits the files and every change lands as one commit.</div>;
   const showLive = live && !path.some((m) => m.id === live.messageId);
   return (
-    <div className="messages" role="log" aria-label="Messages" aria-live="polite">
+    <div
+      className="messages"
+      role="log"
+      aria-label="Messages"
+      aria-live="polite"
+      ref={log}
+      onScroll={(e) => {
+        const el = e.currentTarget;
+        pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
+      }}
+    >
       {path.length === 0 && !showLive && !afterShown && <p className="empty-state">Ask for a change: the model edits the files and every change lands as one commit.</p>}
       {path.map((message) =>
         message.role === 'user' ? (
@@ -447,7 +464,6 @@ function Conversation({
       )}
       {showLive && live && <AssistantMessage projectId={projectId} sessionId={tree.session.id} message={null} live={live} streaming />}
       {after}
-      <div ref={end} />
     </div>
   );
 }

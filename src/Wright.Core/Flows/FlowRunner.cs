@@ -34,7 +34,8 @@ public sealed class FlowOptions
 }
 
 /// <summary>Payload of <c>flow.run</c> on the project's event bus.</summary>
-public sealed record FlowRunBusData(Guid RunId, Guid SessionId, string State, string? CurrentNodeId, string? PausedNodeId);
+/// <remarks><see cref="Flow"/> tells the chat's own <c>default</c> run (which waits at <c>ask</c> between prompts) from a custom one.</remarks>
+public sealed record FlowRunBusData(Guid RunId, Guid SessionId, string State, string? CurrentNodeId, string? PausedNodeId, string Flow);
 
 /// <summary>
 /// Runs flows in the background, never inside a request: a run is driven node by node, and every
@@ -1008,7 +1009,7 @@ public sealed partial class FlowRunner : IAsyncDisposable
     }
 
     private void Published(FlowRun run) =>
-        _bus.Publish(FlowEventTypes.BusFlowRun, run.ProjectId, new FlowRunBusData(run.Id, run.SessionId, run.State, run.CurrentNodeId, run.PausedNodeId));
+        _bus.Publish(FlowEventTypes.BusFlowRun, run.ProjectId, new FlowRunBusData(run.Id, run.SessionId, run.State, run.CurrentNodeId, run.PausedNodeId, run.Flow));
 
     private sealed class Driver(CancellationTokenSource stop)
     {

@@ -13,13 +13,13 @@ using Wright.Core.Llm;
 namespace Wright.Core.Conversations;
 
 /// <summary>
-/// Sends prompts and streams answers. A prompt is checked before anything is stored; then the
-/// user message and the streaming assistant message are stored and the answer runs in the
-/// background through the <see cref="AnswerPipeline"/>, as an <see cref="AnswerStream"/> that
-/// clients watch and may reconnect to. The answer ends <c>complete</c>, <c>cancelled</c>,
-/// <c>error</c> or <c>interrupted</c> with whatever text arrived. Every prompt is a turn of the
-/// session's built-in <c>default</c> flow (see <see cref="FlowRunner"/>'s chat turns): one engine,
-/// and a session held by a custom flow's run refuses the chat with <c>flow_run_active</c>.
+/// Sends prompts and streams answers. A prompt is checked before anything is stored; then it is a
+/// turn of the session's built-in <c>default</c> flow (<see cref="FlowRunner.AnswerChatTurnAsync"/>):
+/// its <c>answer</c> node stores the user message and the streaming assistant message and runs the
+/// answer in the background through the <see cref="AnswerPipeline"/>, as an <see cref="AnswerStream"/>
+/// that clients watch and may reconnect to. The answer ends <c>complete</c>, <c>cancelled</c>,
+/// <c>error</c> or <c>interrupted</c> with whatever text arrived. One engine: a session held by a
+/// custom flow's run refuses the chat with <c>flow_run_active</c>.
 /// </summary>
 public sealed partial class ChatService : IAsyncDisposable
 {
@@ -109,7 +109,6 @@ public sealed partial class ChatService : IAsyncDisposable
         var now = _time.GetUtcNow();
         var user = new Message(Guid.NewGuid(), sessionId, parent, 0, MessageRole.User, content, MessageStatus.Complete, null, [], null, null, now, now);
         var path = (parent is { } up ? SessionService.PathTo(messages, up)! : []).Append(user).ToList();
-        var stream = await _pipeline.StartAsync(new AnswerStart(session, user, path, resolved, actor.UserId, approval, commitFirst, lease, token => AutoTitleAsync(sessionId, token)), cancellationToken).ConfigureAwait(false);
         var turn = new JsonObject
         {
             ["content"] = content,
@@ -121,8 +120,7 @@ public sealed partial class ChatService : IAsyncDisposable
             ["approval"] = approval?.ToString().ToLowerInvariant(),
             ["promptMessageId"] = user.Id.ToString(),
         };
-        _flows.FollowChatTurn(session, actor.UserId, user.Id, turn, stream);
-        return stream;
+        return await _flows.AnswerChatTurnAsync(new AnswerStart(session, user, path, resolved, actor.UserId, approval, commitFirst, lease, token => AutoTitleAsync(sessionId, token)), user.Id, turn, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A new answer as a sibling of <paramref name="messageId"/> (an assistant message), or a new answer to it (a user message).</summary>
@@ -138,10 +136,8 @@ public sealed partial class ChatService : IAsyncDisposable
             ?? throw WrightException.Invalid(ErrorCodes.ValidationFailed, "Only an answer to a user message can be regenerated.");
         var resolved = await _registry.ResolveAsync(model ?? (target.Role == MessageRole.Assistant ? target.Model : null), cancellationToken).ConfigureAwait(false);
         var path = SessionService.PathTo(messages, prompt.Id)!;
-        var stream = await _pipeline.StartAsync(new AnswerStart(session, null, path, resolved, actor.UserId, Lease: lease, AfterComplete: token => AutoTitleAsync(sessionId, token)), cancellationToken).ConfigureAwait(false);
         // A regenerate re-runs the default flow's answer node for the same prompt.
-        _flows.FollowChatTurn(session, actor.UserId, prompt.Id, null, stream);
-        return stream;
+        return await _flows.AnswerChatTurnAsync(new AnswerStart(session, null, path, resolved, actor.UserId, Lease: lease, AfterComplete: token => AutoTitleAsync(sessionId, token)), prompt.Id, null, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Stops a streaming answer; it ends <c>cancelled</c> with its partial text. Waits (bounded by the token) until it is saved.</summary>

@@ -4,6 +4,7 @@ using Wright.Core.Accounts;
 using Wright.Core.Answers;
 using Wright.Core.Conversations;
 using Wright.Core.Errors;
+using Wright.Core.Merges;
 
 namespace Wright.Core.Flows;
 
@@ -56,13 +57,21 @@ public sealed partial class FlowRunner
     }
 
     /// <summary>
-    /// Records a chat answer as a turn of the session's default run, in the background: the
-    /// request that started <paramref name="stream"/> does not wait for it.
+    /// The default flow's <c>answer</c> node for one chat turn: starts the answer pipeline and
+    /// records the turn beside it, in the background — the request that asked gets the answer's
+    /// stream at once and never waits for the record.
     /// </summary>
     /// <param name="turn">The <c>ask</c> node's output (the turn's parameters); null for a regenerate, which re-runs <c>answer</c> for the same prompt.</param>
-    public void FollowChatTurn(Session session, Guid? userId, Guid promptId, JsonObject? turn, AnswerStream stream)
+    public async Task<AnswerStream> AnswerChatTurnAsync(AnswerStart start, Guid promptId, JsonObject? turn, CancellationToken cancellationToken)
     {
-        var task = Task.Run(() => FollowAsync(session, userId, promptId, turn, stream), CancellationToken.None);
+        // No merge may move the session's workspace while its answer starts (409 session_merging while one runs).
+        AnswerStream stream;
+        using (SessionMergeLock.BeginPrompt(start.Session.Id))
+        {
+            stream = await _pipeline.StartAsync(start, cancellationToken).ConfigureAwait(false);
+        }
+
+        var task = Task.Run(() => FollowAsync(start.Session, start.UserId, promptId, turn, stream), CancellationToken.None);
         lock (_gate)
         {
             _turns[stream.MessageId] = task;
@@ -79,6 +88,7 @@ public sealed partial class FlowRunner
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
+        return stream;
     }
 
     /// <summary>The background recording of a chat turn (a completed task once it has ended).</summary>

@@ -16,6 +16,7 @@ using Wright.Core.Errors;
 using Wright.Core.Events;
 using Wright.Core.Git;
 using Wright.Core.Llm;
+using Wright.Core.Merges;
 using Wright.Core.Projects;
 
 namespace Wright.Core.Flows;
@@ -69,7 +70,6 @@ public sealed partial class FlowRunner : IAsyncDisposable
     private readonly FlowOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<FlowRunner> _logger;
-    private readonly IServiceProvider _services;
     private readonly Lock _gate = new();
     private readonly Dictionary<Guid, Driver> _live = [];
     private readonly ConcurrentDictionary<Guid, TaskCompletionSource> _signals = new();
@@ -94,10 +94,8 @@ public sealed partial class FlowRunner : IAsyncDisposable
         IOptions<EngineOptions> engine,
         IOptions<FlowOptions> options,
         TimeProvider time,
-        ILogger<FlowRunner> logger,
-        IServiceProvider services)
+        ILogger<FlowRunner> logger)
     {
-        _services = services;
         _repository = repository;
         _templates = templates;
         _sessions = sessions;
@@ -193,8 +191,12 @@ public sealed partial class FlowRunner : IAsyncDisposable
     /// <summary>The seed's session fields: the flow used last and, while a run is paused, where.</summary>
     public Task<(FlowRun? Latest, FlowRun? Active)> SessionStateAsync(Guid sessionId, CancellationToken cancellationToken) => _repository.SessionRunsAsync(sessionId, cancellationToken);
 
-    /// <summary>Answers a paused run: the userInput node ends with <paramref name="content"/> (saved before anything else happens) and the run goes on.</summary>
-    public async Task<FlowRun> InputAsync(Actor actor, Guid runId, string content, CancellationToken cancellationToken)
+    /// <summary>
+    /// A run that can take <paramref name="content"/> as its input now: the actor's, paused at a
+    /// userInput node; <c>flow_run_not_paused</c> otherwise. The chat's own <c>default</c> run takes
+    /// its input as a chat prompt (<see cref="ChatService"/>), every other run through <see cref="InputAsync"/>.
+    /// </summary>
+    public async Task<FlowRun> AwaitingInputAsync(Actor actor, Guid runId, string content, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(content))
         {
@@ -202,20 +204,19 @@ public sealed partial class FlowRunner : IAsyncDisposable
         }
 
         var run = await GetAsync(actor, runId, cancellationToken).ConfigureAwait(false);
-        if (run.State != FlowRunStates.Paused || run.Graph.Node(run.CurrentNodeId) is not { Type: FlowNodeTypes.UserInput } node)
-        {
-            throw NotPaused(run);
-        }
+        return run.State == FlowRunStates.Paused && run.Graph.Node(run.CurrentNodeId) is { Type: FlowNodeTypes.UserInput } ? run : throw NotPaused(run);
+    }
 
+    /// <summary>Answers a paused run of a custom flow: the userInput node ends with <paramref name="content"/> (saved before anything else happens) and the run goes on.</summary>
+    public async Task<FlowRun> InputAsync(Actor actor, Guid runId, string content, CancellationToken cancellationToken)
+    {
+        var run = await AwaitingInputAsync(actor, runId, content, cancellationToken).ConfigureAwait(false);
         if (run.Flow == FlowTemplates.DefaultName)
         {
-            // The default flow is the chat: its input is a chat prompt, answered as every other one.
-            var chat = (ChatService)_services.GetService(typeof(ChatService))!;
-            // The run moves on to its answer node as the answer's first token is out (its events and flow.run say so).
-            await chat.PostAsync(actor, run.SessionId, content, null, null, null, cancellationToken).ConfigureAwait(false);
-            return await _repository.GetRunAsync(run.Id, cancellationToken).ConfigureAwait(false) ?? run;
+            throw WrightException.Conflict(FlowErrorCodes.FlowRunActive, "The chat's own run takes its input as a chat prompt.");
         }
 
+        var node = run.Graph.Node(run.CurrentNodeId)!;
         var value = JsonValue.Create(content);
         var (next, step) = EndOf(run, node, value, 0, false, await HeadAsync(run.ProjectId, cancellationToken).ConfigureAwait(false));
         if (!await _repository.SaveStepAsync(step with { FromStates = [FlowRunStates.Paused] }, cancellationToken).ConfigureAwait(false))
@@ -713,7 +714,11 @@ public sealed partial class FlowRunner : IAsyncDisposable
             start = new AnswerStart(session, user, path, model, run.UserId);
         }
 
-        var stream = await _pipeline.StartAsync(start, stop).ConfigureAwait(false);
+        AnswerStream stream;
+        using (SessionMergeLock.BeginPrompt(run.SessionId))
+        {
+            stream = await _pipeline.StartAsync(start, stop).ConfigureAwait(false);
+        }
 
         // The run watches the answer for as long as it lasts, so no browser needs to.
         using var watching = stream.Watch();

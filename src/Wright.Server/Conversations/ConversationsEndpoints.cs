@@ -35,8 +35,8 @@ internal static class ConversationsEndpoints
         sessions.MapPost("/fork", ForkAsync);
         sessions.MapGet("/usage", UsageAsync);
         sessions.MapGet("/export", ExportAsync);
-        sessions.MapPost("/messages", PostMessageAsync).RefuseWhileMerging();
-        sessions.MapPost("/messages/{messageId:guid}/regenerate", RegenerateAsync).RefuseWhileMerging();
+        sessions.MapPost("/messages", PostMessageAsync);
+        sessions.MapPost("/messages/{messageId:guid}/regenerate", RegenerateAsync);
         sessions.MapPost("/messages/{messageId:guid}/stop", StopAsync);
         sessions.MapGet("/messages/{messageId:guid}/stream", StreamAsync);
         return api;

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
+using Wright.Core.Conversations;
 using Wright.Core.Errors;
 using Wright.Core.Flows;
 using Wright.Server.Accounts;
@@ -99,9 +100,23 @@ internal static class FlowsEndpoints
         return TypedResults.Ok(FlowRunDto.From(run, await runner.CheckpointsAsync(run.Id, cancellationToken)));
     }
 
-    private static async Task<Accepted<FlowRunDto>> InputAsync(Guid runId, FlowInputRequest request, HttpContext http, FlowRunner runner, CancellationToken cancellationToken)
+    private static async Task<Accepted<FlowRunDto>> InputAsync(Guid runId, FlowInputRequest request, HttpContext http, FlowRunner runner, ChatService chat, CancellationToken cancellationToken)
     {
-        var run = await runner.InputAsync(http.Actor(), runId, request.Content ?? "", cancellationToken);
+        var actor = http.Actor();
+        var content = request.Content ?? "";
+        var run = await runner.AwaitingInputAsync(actor, runId, content, cancellationToken);
+        if (run.Flow == FlowTemplates.DefaultName)
+        {
+            // The chat's own run: its input is a chat prompt, checked and answered as every other one;
+            // the run moves on to its answer node as the answer's first token is out.
+            await chat.PostAsync(actor, run.SessionId, content, null, null, null, cancellationToken);
+            run = await runner.GetAsync(actor, run.Id, cancellationToken);
+        }
+        else
+        {
+            run = await runner.InputAsync(actor, run.Id, content, cancellationToken);
+        }
+
         return TypedResults.Accepted($"/api/flow-runs/{run.Id}", FlowRunDto.From(run));
     }
 

@@ -22,22 +22,6 @@ internal static class MergeEndpoints
         return api;
     }
 
-    /// <summary>
-    /// This route starts an answer in session <c>{id}</c>: while a merge into the session runs it
-    /// answers 409 <c>session_merging</c>, and while it starts the answer no merge may begin
-    /// (<see cref="SessionMergeLock"/>).
-    /// </summary>
-    public static RouteHandlerBuilder RefuseWhileMerging(this RouteHandlerBuilder endpoint)
-    {
-        endpoint.AddEndpointFilter(async (context, next) =>
-        {
-            var id = Guid.Parse((string)context.HttpContext.Request.RouteValues["id"]!, System.Globalization.CultureInfo.InvariantCulture);
-            using var claim = SessionMergeLock.BeginPrompt(id);
-            return await next(context);
-        });
-        return endpoint;
-    }
-
     private static async Task<Ok<MergeResultDto>> MergeAsync(Guid id, MergeSessionRequest? request, HttpContext http, SessionMerge merge, CancellationToken cancellationToken)
     {
         if (request is null || (request.FromLeafId is null && request.FromSessionId is null))

@@ -193,6 +193,9 @@ try {
       return text.includes('Needs input') && text.includes('ask') && text.includes('What should I write?') && text.includes('merge-demo');
     });
     await card.getByLabel('Time in state').waitFor();
+    // The state filter counts the run with the agents: it needs input.
+    const needsInput = page.getByRole('radiogroup', { name: 'State' }).getByRole('radio', { name: /^Needs input/ });
+    await until('the run counted as needing input', async () => /^Needs input\s*1$/.test((await needsInput.innerText()).trim()));
     await shot('leftovers-06-board-paused');
 
     // Answered elsewhere (the API here), the card follows live: the run pauses again at "again".
@@ -210,6 +213,7 @@ try {
     await page.getByRole('region', { name: 'Flow runs' }).waitFor();
     await api(`/api/flow-runs/${runId}:cancel`, { method: 'POST' });
     await until('the run gone from the board', async () => (await page.getByRole('region', { name: 'Flow runs' }).count()) === 0);
+    await until('and from the counts', async () => (await page.getByRole('radiogroup', { name: 'State' }).getByRole('radio', { name: /^Needs input/ }).innerText()).trim().match(/^Needs input\s*0$/) !== null);
   });
 
   await step('flow editor: changing a node’s type keeps its id and edges, drops what does not apply, revalidates; Undo restores it', async () => {

@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Bell, BellOff, FolderGit2, Volume2, VolumeX } from 'lucide-react';
 import { Link } from 'react-router';
 import { ErrorText } from '@/components/Dialog';
-import { agentsQuery, type Agent } from '../api';
+import { activeFlowRunsQuery, agentsQuery, type Agent } from '../api';
 import { primeSound, useAgentAlerts } from '../lib/agent-alerts';
 import { boardState, formatCost, type BoardState } from '../lib/format';
 import { AgentCard } from './AgentCard';
@@ -33,6 +33,7 @@ const stateChoices: Array<{ id: string; label: string; matches: (s: BoardState) 
  */
 export function AgentBoard({ filters, onFilters, selected, onSelect, connected }: { filters: BoardFilters; onFilters: (f: Partial<BoardFilters>) => void; selected: string | null; onSelect: (id: string | null) => void; connected: boolean }) {
   const agents = useQuery(agentsQuery());
+  const runs = useQuery(activeFlowRunsQuery());
   const now = useNow(1000);
   const list = agents.data ?? [];
 
@@ -51,8 +52,15 @@ export function AgentBoard({ filters, onFilters, selected, onSelect, connected }
       const s = boardState(a);
       for (const c of stateChoices) if (c.matches(s)) byChoice.set(c.id, (byChoice.get(c.id) ?? 0) + 1);
     }
+    // Flow runs are Wright's own and count with the states their cards show: waiting at an input is "Needs input".
+    if (filters.kind !== 'claude-code') {
+      for (const r of runs.data ?? []) {
+        if (filters.project && r.projectId !== filters.project) continue;
+        for (const id of ['', r.state === 'paused' ? 'awaitingInput' : 'working']) byChoice.set(id, (byChoice.get(id) ?? 0) + 1);
+      }
+    }
     return byChoice;
-  }, [list, filters.project, filters.kind]);
+  }, [list, runs.data, filters.project, filters.kind]);
 
   const groups = useMemo(() => {
     const shown = list.filter((a) => stateChoice.matches(boardState(a)) && (!filters.project || a.project.id === filters.project) && (!filters.kind || a.kind === filters.kind));

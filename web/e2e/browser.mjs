@@ -1,5 +1,7 @@
 // Launches Debian's Chromium through playwright-core (never a downloaded browser) and watches a
 // page for console errors and for any request that leaves for a non-loopback host.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { chromium } from 'playwright-core';
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -69,4 +71,51 @@ export async function until(what, check, ms, every = 100) {
     await new Promise((r) => setTimeout(r, every));
   }
   throw new Error(`timed out waiting for ${what} (last: ${last})`);
+}
+
+/**
+ * What every browser script starts with: the environment its test class sets (`needs`, by
+ * default WRIGHT_SETUP_URL and WRIGHT_FAKE_OPENAI; E2E_OUT for screenshots), Chromium with one
+ * watched context and page, the step runner, a bounded wait, screenshots, and an API caller that
+ * sends the header the server's CSRF rule expects and fails on any error status.
+ */
+export async function openScript({ testClass, out: defaultOut, needs = ['WRIGHT_SETUP_URL', 'WRIGHT_FAKE_OPENAI'], viewport = { width: 1440, height: 900 }, timeout = 20_000, shotPrefix = '' }) {
+  const missing = needs.filter((name) => !process.env[name]);
+  if (missing.length > 0) {
+    console.error(`${missing.join(' and ')} must be set (run through ${testClass}).`);
+    process.exit(2);
+  }
+
+  const setupUrl = process.env.WRIGHT_SETUP_URL;
+  const base = new URL(setupUrl).origin;
+  const out = process.env.E2E_OUT ?? path.resolve(defaultOut);
+  await mkdir(out, { recursive: true });
+  const browser = await launch();
+  const problems = [];
+  const context = await browser.newContext({ viewport });
+  context.setDefaultTimeout(timeout);
+  watch(context, problems);
+  const page = await context.newPage();
+  const progress = steps();
+  return {
+    setupUrl,
+    fakeOpenAi: process.env.WRIGHT_FAKE_OPENAI,
+    base,
+    out,
+    password: 'correct-horse-battery',
+    timeout,
+    browser,
+    context,
+    page,
+    problems,
+    progress,
+    step: progress.step,
+    until: (what, check, ms = timeout) => until(what, check, ms),
+    shot: (name) => page.screenshot({ path: path.join(out, `${shotPrefix}${name}.png`) }),
+    async api(pathname, init = {}) {
+      const response = await page.request.fetch(base + pathname, { ...init, headers: { 'X-Requested-With': 'e2e', ...(init.headers ?? {}) } });
+      if (!response.ok()) throw new Error(`${pathname}: ${response.status()} ${await response.text()}`);
+      return response.status() === 204 ? undefined : response.json();
+    },
+  };
 }

@@ -3,41 +3,9 @@
 // no flow-run banner or cancel button for it — waiting at ask is just the chat waiting. Started
 // by tests/Wright.Server.Tests/Web/ChatFlowBrowserTests.cs against a real `wright serve` and the
 // fake model: WRIGHT_SETUP_URL, WRIGHT_FAKE_OPENAI, E2E_OUT
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import { launch, watch, steps, until as waitUntil } from './browser.mjs';
+import { openScript } from './browser.mjs';
 
-const setupUrl = process.env.WRIGHT_SETUP_URL;
-const fakeOpenAi = process.env.WRIGHT_FAKE_OPENAI;
-const out = process.env.E2E_OUT ?? path.resolve('e2e/out/chatflow');
-if (!setupUrl || !fakeOpenAi) {
-  console.error('WRIGHT_SETUP_URL and WRIGHT_FAKE_OPENAI must be set (run through ChatFlowBrowserTests).');
-  process.exit(2);
-}
-const base = new URL(setupUrl).origin;
-const password = 'correct-horse-battery';
-const timeout = 20_000;
-
-await mkdir(out, { recursive: true });
-const browser = await launch();
-const problems = [];
-const context = await browser.newContext({ viewport: { width: 1400, height: 860 } });
-context.setDefaultTimeout(timeout);
-watch(context, problems);
-const page = await context.newPage();
-const progress = steps();
-const step = progress.step;
-const until = (what, check, ms = timeout) => waitUntil(what, check, ms);
-
-async function shot(name) {
-  await page.screenshot({ path: path.join(out, `${name}.png`) });
-}
-
-async function api(pathname, init = {}) {
-  const response = await page.request.fetch(base + pathname, { ...init, headers: { 'X-Requested-With': 'e2e', ...(init.headers ?? {}) } });
-  if (!response.ok()) throw new Error(`${pathname}: ${response.status()} ${await response.text()}`);
-  return response.status() === 204 ? undefined : response.json();
-}
+const { setupUrl, fakeOpenAi, base, password, browser, page, problems, progress, step, until, shot, api } = await openScript({ testClass: 'ChatFlowBrowserTests', out: 'e2e/out/chatflow', viewport: { width: 1400, height: 860 } });
 
 /** The session's runs as the API lists them. */
 async function runsOf(projectId) {

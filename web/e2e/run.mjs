@@ -5,46 +5,16 @@
 //   WRIGHT_FAKE_OPENAI the fake provider's OpenAI base URL
 //   E2E_OUT           where screenshots go
 // Each step prints one line; the first failure takes a screenshot and exits 1.
-import { mkdir, readFile, writeFile, stat } from 'node:fs/promises';
+import { readFile, writeFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { launch, watch, steps, until as waitUntil } from './browser.mjs';
+import { openScript, watch } from './browser.mjs';
 
-const setupUrl = process.env.WRIGHT_SETUP_URL;
-const fakeOpenAi = process.env.WRIGHT_FAKE_OPENAI;
-const out = process.env.E2E_OUT ?? path.resolve('e2e/out');
-if (!setupUrl || !fakeOpenAi) {
-  console.error('WRIGHT_SETUP_URL and WRIGHT_FAKE_OPENAI must be set (run through WorkbenchBrowserTests).');
-  process.exit(2);
-}
-const base = new URL(setupUrl).origin;
-const password = 'correct-horse-battery';
-const timeout = 20_000;
-
-await mkdir(out, { recursive: true });
-const browser = await launch();
-const problems = [];
-const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-context.setDefaultTimeout(timeout);
-watch(context, problems);
-const page = await context.newPage();
-const progress = steps();
-const step = progress.step;
-const until = (what, check, ms = timeout) => waitUntil(what, check, ms);
-
-async function shot(name) {
-  await page.screenshot({ path: path.join(out, `${name}.png`) });
-}
+const { setupUrl, fakeOpenAi, base, out, password, browser, page, problems, progress, step, until, shot, api } = await openScript({ testClass: 'WorkbenchBrowserTests', out: 'e2e/out' });
 
 /** The text Monaco shows for the open file. */
 async function editorText() {
   // Monaco renders spaces as no-break spaces.
   return (await page.locator('.code-editor .view-lines').innerText()).replace(/\u00a0/g, ' ');
-}
-
-async function api(pathname, init) {
-  const response = await page.request.fetch(base + pathname, init);
-  if (!response.ok()) throw new Error(`${pathname}: ${response.status()} ${await response.text()}`);
-  return response.status() === 204 ? undefined : response.json();
 }
 
 try {

@@ -3,42 +3,10 @@
 //   WRIGHT_SETUP_URL  the setup URL the server printed
 //   E2E_OUT           where screenshots go
 // Each step prints one line; the first failure takes a screenshot and exits 1.
-import { mkdir } from 'node:fs/promises';
 import net from 'node:net';
-import path from 'node:path';
-import { launch, watch, steps, until as waitUntil } from './browser.mjs';
+import { openScript } from './browser.mjs';
 
-const setupUrl = process.env.WRIGHT_SETUP_URL;
-const out = process.env.E2E_OUT ?? path.resolve('e2e/out');
-if (!setupUrl) {
-  console.error('WRIGHT_SETUP_URL must be set (run through TerminalsBrowserTests).');
-  process.exit(2);
-}
-const base = new URL(setupUrl).origin;
-const password = 'correct-horse-battery';
-const timeout = 20_000;
-
-await mkdir(out, { recursive: true });
-const browser = await launch();
-const problems = [];
-const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-context.setDefaultTimeout(timeout);
-watch(context, problems);
-const page = await context.newPage();
-const progress = steps();
-const step = progress.step;
-const until = (what, check, ms = timeout) => waitUntil(what, check, ms);
-
-async function shot(name) {
-  await page.screenshot({ path: path.join(out, `terminals-${name}.png`) });
-}
-
-async function api(pathname, init = {}) {
-  const headers = { 'X-Requested-With': 'wright-web', ...(init.headers ?? {}) };
-  const response = await page.request.fetch(base + pathname, { ...init, headers });
-  if (!response.ok()) throw new Error(`${pathname}: ${response.status()} ${await response.text()}`);
-  return response.status() === 204 ? undefined : response.json();
-}
+const { setupUrl, base, password, browser, page, problems, progress, step, until, shot, api } = await openScript({ testClass: 'TerminalsBrowserTests', out: 'e2e/out', needs: ['WRIGHT_SETUP_URL'], shotPrefix: 'terminals-' });
 
 /** The visible text of the active tab's terminals (xterm renders rows as DOM with the DOM renderer). */
 async function terminalText(index = 0) {

@@ -151,14 +151,27 @@ public sealed class ClaudeCodeEndToEndTests
         var install = await WrightProcess.RunAsync(home.Path, ["hooks", "install", "--project", hooked.Path, "--url", deadUrl, "--token", "wright_pat_unused"]);
         install.ExitCode.ShouldBe(0, install.Stderr);
 
-        // Warm up (first start of the binary reads it from disk), then one run each.
+        // Warm up (first start of the binary reads it from disk), then three runs each, alternating;
+        // the fastest of each is compared, so a moment of load on a shared machine is not taken for
+        // the hooks' cost (a hook that waits on the dead server adds to every run, the fastest too).
         await RunClaudeAsync(claude, plain.Path, home.Path, fake, ["-p", "hi", "--model", Model]);
-        var without = await RunClaudeAsync(claude, plain.Path, home.Path, fake, ["-p", "hi", "--model", Model]);
-        var with = await RunClaudeAsync(claude, hooked.Path, home.Path, fake, ["-p", "hi", "--model", Model]);
+        var withoutRuns = new List<(int ExitCode, string Output, TimeSpan Elapsed)>();
+        var withRuns = new List<(int ExitCode, string Output, TimeSpan Elapsed)>();
+        for (var i = 0; i < 3; i++)
+        {
+            withoutRuns.Add(await RunClaudeAsync(claude, plain.Path, home.Path, fake, ["-p", "hi", "--model", Model]));
+            withRuns.Add(await RunClaudeAsync(claude, hooked.Path, home.Path, fake, ["-p", "hi", "--model", Model]));
+        }
 
-        with.ExitCode.ShouldBe(without.ExitCode);
-        with.ExitCode.ShouldBe(0, with.Output);
-        (with.Elapsed - without.Elapsed).ShouldBeLessThan(TimeSpan.FromSeconds(1), $"with hooks {with.Elapsed}, without {without.Elapsed}");
+        foreach (var (without, with) in withoutRuns.Zip(withRuns))
+        {
+            with.ExitCode.ShouldBe(without.ExitCode);
+            with.ExitCode.ShouldBe(0, with.Output);
+        }
+
+        var fastestWithout = withoutRuns.Min(r => r.Elapsed);
+        var fastestWith = withRuns.Min(r => r.Elapsed);
+        (fastestWith - fastestWithout).ShouldBeLessThan(TimeSpan.FromSeconds(1), $"with hooks {string.Join(", ", withRuns.Select(r => r.Elapsed))}; without {string.Join(", ", withoutRuns.Select(r => r.Elapsed))}");
     }
 
     private static decimal Price(IReadOnlyDictionary<string, ModelInfo> catalog, FakeUsage usage) =>

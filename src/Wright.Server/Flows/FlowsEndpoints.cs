@@ -7,6 +7,7 @@ using Wright.Core.Conversations;
 using Wright.Core.Errors;
 using Wright.Core.Flows;
 using Wright.Server.Accounts;
+using Wright.Server.Conversations;
 using Wright.Server.Projects;
 
 namespace Wright.Server.Flows;
@@ -100,16 +101,26 @@ internal static class FlowsEndpoints
         return TypedResults.Ok(FlowRunDto.From(run, await runner.CheckpointsAsync(run.Id, cancellationToken)));
     }
 
-    private static async Task<Accepted<FlowRunDto>> InputAsync(Guid runId, FlowInputRequest request, HttpContext http, FlowRunner runner, ChatService chat, CancellationToken cancellationToken)
+    private static async Task<Accepted<FlowRunDto>> InputAsync(Guid runId, FlowInputRequest request, HttpContext http, FlowRunner runner, ChatService chat, ChatLimits limits, CancellationToken cancellationToken)
     {
         var actor = http.Actor();
         var content = request.Content ?? "";
         var run = await runner.AwaitingInputAsync(actor, runId, content, cancellationToken);
         if (run.Flow == FlowTemplates.DefaultName)
         {
-            // The chat's own run: its input is a chat prompt, checked and answered as every other one;
-            // the run moves on to its answer node as the answer's first token is out.
-            await chat.PostAsync(actor, run.SessionId, content, null, null, null, cancellationToken);
+            // The chat's own run: its input is a chat prompt, checked, limited and answered as every
+            // other one; the run moves on to its answer node as the answer's first token is out.
+            var lease = await limits.AcquireAsync(actor.UserId.ToString(), cancellationToken);
+            try
+            {
+                await chat.PostAsync(actor, run.SessionId, content, null, null, lease, cancellationToken);
+            }
+            catch
+            {
+                lease.Dispose();
+                throw;
+            }
+
             run = await runner.GetAsync(actor, run.Id, cancellationToken);
         }
         else

@@ -192,6 +192,30 @@ public sealed class ChatFlowTests
         messages.Select(m => m.GetProperty("content").GetString()).ShouldBe(["a chat prompt", "From the chat.", "a flow input", "From the input."]);
         ChatFlowKit.Checkpoint(await ChatFlowKit.RunAsync(chat.Client, runId), "ask", "end", 1).GetProperty("outputs").GetProperty("content").GetString().ShouldBe("a flow input");
     }
+
+    [Fact]
+    public async Task InputToTheDefaultRun_CountsAgainstTheUsersAnswerLimit_LikeAChatPrompt()
+    {
+        await using var chat = await ChatHarness.StartAsync(new Dictionary<string, string?> { ["Conversations:MaxConcurrentStreamsPerUser"] = "1" });
+        var project = await chat.Server.CreateProjectAsync();
+        var waiting = await chat.CreateSessionAsync(project.Id);
+        await using var bus = await SseStream.OpenAsync(chat.Client, $"/api/events?projectId={project.Id}");
+        await bus.WaitForPositionAsync();
+        chat.Fake.Enqueue(FakeReply.Text("Done."));
+        await chat.PostAsync(waiting, "a chat prompt");
+        var runId = await ChatFlowKit.WaitForStateAsync(bus, waiting, "paused");
+
+        // Another session's answer holds the user's only stream.
+        chat.Fake.Enqueue(FakeReply.Text("slow") with { Ending = FakeEnding.Stall });
+        var busy = await chat.CreateSessionAsync(project.Id);
+        await using var first = await chat.OpenPostAsync(busy, "one");
+        (await first.NextChatEventAsync()).Event.ShouldBe("message.created");
+
+        var input = await chat.Client.PostAsJsonAsync($"/api/flow-runs/{runId}/input", new { content = "a flow input" }).Bounded();
+
+        await input.ShouldBeProblemAsync(HttpStatusCode.TooManyRequests, "rate_limited");
+        (await chat.TreeAsync(waiting)).GetProperty("messages").GetArrayLength().ShouldBe(2);
+    }
 }
 
 /// <summary>Helpers of the chat-as-flow tests: wait for a run's state on the project's bus, read its checkpoints.</summary>

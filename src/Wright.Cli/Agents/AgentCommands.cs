@@ -407,7 +407,9 @@ internal static class AgentCommands
     private sealed class SignalForwarding : IDisposable
     {
         private readonly List<PosixSignalRegistration> _registrations = [];
+        private readonly Lock _gate = new();
         private int _pid;
+        private int _pending;
 
         public SignalForwarding()
         {
@@ -416,16 +418,39 @@ internal static class AgentCommands
                 _registrations.Add(PosixSignalRegistration.Create(signal, context =>
                 {
                     context.Cancel = true;
-                    var pid = Volatile.Read(ref _pid);
-                    if (pid > 0 && number != 2)
+                    if (number == 2)
                     {
-                        _ = Kill(pid, number);
+                        return;
+                    }
+
+                    lock (_gate)
+                    {
+                        // A signal that arrives while the agent is starting is kept and sent as soon as it has a pid.
+                        if (_pid > 0)
+                        {
+                            _ = Kill(_pid, number);
+                        }
+                        else
+                        {
+                            _pending = number;
+                        }
                     }
                 }));
             }
         }
 
-        public void Forward(int pid) => Volatile.Write(ref _pid, pid);
+        public void Forward(int pid)
+        {
+            lock (_gate)
+            {
+                _pid = pid;
+                if (_pending != 0)
+                {
+                    _ = Kill(pid, _pending);
+                    _pending = 0;
+                }
+            }
+        }
 
         public void Dispose()
         {

@@ -1,11 +1,15 @@
 using System.Diagnostics;
+using Wright.Server.Tests.Cli;
 using Wright.Server.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace Wright.Server.Tests.Web;
 
 /// <summary>Runs one of web/e2e's Playwright scripts with node, bounded, for the browser tests.</summary>
 internal static class BrowserScript
 {
+    private const string Chromium = "/usr/bin/chromium";
+
     /// <summary>web/ of this checkout: the directory above the test assembly that holds Wright.slnx.</summary>
     public static string WebDirectory
     {
@@ -56,4 +60,45 @@ internal static class BrowserScript
 
         return (node.ExitCode, $"{await stdout}\n{await stderr}");
     }
+
+    /// <summary>`wright serve` in <paramref name="home"/> (its own data directory, a free loopback port) and the first-run setup URL it printed.</summary>
+    public static async Task<ServedWright> ServeAsync(TempDirectory home, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var wright = WrightProcess.Start(home.Path, ["serve", "--port", "0", "--data-dir", home.Combine("data")], environment ?? new Dictionary<string, string>());
+        try
+        {
+            var setupLine = await wright.WaitForLineAsync(l => l.Contains("/setup?token=", StringComparison.Ordinal));
+            return new ServedWright(wright, setupLine[setupLine.IndexOf("http", StringComparison.Ordinal)..].Split(' ')[0]);
+        }
+        catch
+        {
+            await wright.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Runs web/e2e/<paramref name="script"/> against <paramref name="served"/> with what every script
+    /// reads (the setup URL, its screenshot directory under web/e2e/out, Debian's Chromium) and
+    /// <paramref name="environment"/>; fails with its output and the server's unless every step passed.
+    /// </summary>
+    public static async Task RunPassingAsync(string script, ServedWright served, ITestOutputHelper output, TimeSpan limit, string screenshots = "", IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var variables = new Dictionary<string, string>(environment ?? new Dictionary<string, string>())
+        {
+            ["WRIGHT_SETUP_URL"] = served.SetupUrl,
+            ["E2E_OUT"] = Path.Combine(WebDirectory, "e2e", "out", screenshots),
+            ["CHROMIUM_PATH"] = Chromium,
+        };
+        var (exitCode, text) = await RunAsync(Path.Combine(WebDirectory, "e2e", script), variables, limit);
+        output.WriteLine(text);
+        exitCode.ShouldBe(0, $"{text}\nserver stdout:\n{served.Wright.Stdout}\nserver stderr:\n{served.Wright.Stderr}");
+        text.ShouldContain("passed, 0 failed");
+    }
+}
+
+/// <summary>A `wright serve` started for a browser test, with the setup URL it printed; disposing it stops the server.</summary>
+internal sealed record ServedWright(WrightProcess Wright, string SetupUrl) : IAsyncDisposable
+{
+    public ValueTask DisposeAsync() => Wright.DisposeAsync();
 }

@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using Wright.FakeLlm;
-using Wright.Server.Tests.Cli;
 using Wright.Server.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -14,7 +12,6 @@ namespace Wright.Server.Tests.Web;
 /// </summary>
 public sealed class FlowsBrowserTests(ITestOutputHelper output)
 {
-    private const string Chromium = "/usr/bin/chromium";
     private static readonly TimeSpan BrowserRunLimit = TimeSpan.FromMinutes(4);
 
     [BrowserFact]
@@ -27,23 +24,8 @@ public sealed class FlowsBrowserTests(ITestOutputHelper output)
 
         using var home = new TempDirectory("wright-flows-e2e");
         var environment = new Dictionary<string, string> { ["WRIGHT_DEFAULT_MODEL"] = "openai/gpt-4o-mini" };
-        await using var wright = WrightProcess.Start(home.Path, ["serve", "--port", "0", "--data-dir", home.Combine("data")], environment);
-        var setupLine = await wright.WaitForLineAsync(l => l.Contains("/setup?token=", StringComparison.Ordinal));
-        var setupUrl = setupLine[setupLine.IndexOf("http", StringComparison.Ordinal)..].Split(' ')[0];
+        await using var served = await BrowserScript.ServeAsync(home, environment);
 
-        var (exitCode, text) = await BrowserScript.RunAsync(
-            Path.Combine(BrowserScript.WebDirectory, "e2e", "flows.mjs"),
-            new Dictionary<string, string>
-            {
-                ["WRIGHT_SETUP_URL"] = setupUrl,
-                ["WRIGHT_FAKE_OPENAI"] = fake.OpenAiEndpoint.ToString(),
-                ["E2E_OUT"] = Path.Combine(BrowserScript.WebDirectory, "e2e", "out", "flows"),
-                ["CHROMIUM_PATH"] = Chromium,
-            },
-            BrowserRunLimit);
-
-        output.WriteLine(text);
-        exitCode.ShouldBe(0, $"{text}\nserver stdout:\n{wright.Stdout}\nserver stderr:\n{wright.Stderr}");
-        text.ShouldContain("passed, 0 failed");
+        await BrowserScript.RunPassingAsync("flows.mjs", served, output, BrowserRunLimit, "flows", new Dictionary<string, string> { ["WRIGHT_FAKE_OPENAI"] = fake.OpenAiEndpoint.ToString() });
     }
 }

@@ -1,5 +1,4 @@
 using Wright.FakeLlm;
-using Wright.Server.Tests.Cli;
 using Wright.Server.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -16,7 +15,6 @@ namespace Wright.Server.Tests.Web;
 /// </summary>
 public sealed class LeftoversBrowserTests(ITestOutputHelper output)
 {
-    private const string Chromium = "/usr/bin/chromium";
     private static readonly TimeSpan BrowserRunLimit = TimeSpan.FromMinutes(4);
 
     [BrowserFact]
@@ -34,24 +32,9 @@ public sealed class LeftoversBrowserTests(ITestOutputHelper output)
 
         using var home = new TempDirectory("wright-leftovers-e2e");
         var environment = new Dictionary<string, string> { ["WRIGHT_DEFAULT_MODEL"] = "openai/gpt-4o-mini" };
-        await using var wright = WrightProcess.Start(home.Path, ["serve", "--port", "0", "--data-dir", home.Combine("data")], environment);
-        var setupLine = await wright.WaitForLineAsync(l => l.Contains("/setup?token=", StringComparison.Ordinal));
-        var setupUrl = setupLine[setupLine.IndexOf("http", StringComparison.Ordinal)..].Split(' ')[0];
+        await using var served = await BrowserScript.ServeAsync(home, environment);
 
-        var (exitCode, text) = await BrowserScript.RunAsync(
-            Path.Combine(BrowserScript.WebDirectory, "e2e", "leftovers.mjs"),
-            new Dictionary<string, string>
-            {
-                ["WRIGHT_SETUP_URL"] = setupUrl,
-                ["WRIGHT_FAKE_OPENAI"] = fake.OpenAiEndpoint.ToString(),
-                ["E2E_OUT"] = Path.Combine(BrowserScript.WebDirectory, "e2e", "out", "leftovers"),
-                ["CHROMIUM_PATH"] = Chromium,
-            },
-            BrowserRunLimit);
-
-        output.WriteLine(text);
-        exitCode.ShouldBe(0, $"{text}\nserver stdout:\n{wright.Stdout}\nserver stderr:\n{wright.Stderr}");
-        text.ShouldContain("passed, 0 failed");
+        await BrowserScript.RunPassingAsync("leftovers.mjs", served, output, BrowserRunLimit, "leftovers", new Dictionary<string, string> { ["WRIGHT_FAKE_OPENAI"] = fake.OpenAiEndpoint.ToString() });
         fake.Requests.Count.ShouldBe(6, "one model call per scripted prompt, none for a merge");
     }
 

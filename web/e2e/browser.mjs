@@ -112,6 +112,20 @@ export async function openScript({ testClass, out: defaultOut, needs = ['WRIGHT_
     step: progress.step,
     until: (what, check, ms = timeout) => until(what, check, ms),
     shot: (name) => page.screenshot({ path: path.join(out, `${shotPrefix}${name}.png`) }),
+    /** The script's end when every step passed: fails on any problem the page reported, else prints the summary the test class checks. */
+    async finish() {
+      if (problems.length > 0) throw new Error(`the page reported problems:\n${problems.join('\n')}`);
+      console.log(`${progress.passed} passed, 0 failed`);
+      await browser.close();
+    },
+    /** The script's end when a step failed: names the step, lists the page's problems, keeps a screenshot, exits 1. */
+    async fail(error) {
+      console.error(`not ok - ${progress.current}: ${error instanceof Error ? error.stack : error}`);
+      if (problems.length) console.error(problems.join('\n'));
+      await page.screenshot({ path: path.join(out, `${shotPrefix}failure.png`) }).catch(() => undefined);
+      await browser.close();
+      process.exit(1);
+    },
     async api(pathname, init = {}) {
       const response = await page.request.fetch(base + pathname, { ...init, headers: { 'X-Requested-With': 'e2e', ...(init.headers ?? {}) } });
       if (!response.ok()) throw new Error(`${pathname}: ${response.status()} ${await response.text()}`);

@@ -5,7 +5,7 @@
 // fake model: WRIGHT_SETUP_URL, WRIGHT_FAKE_OPENAI, E2E_OUT
 import { openScript } from './browser.mjs';
 
-const { setupUrl, fakeOpenAi, base, password, browser, page, problems, progress, step, until, shot, api } = await openScript({ testClass: 'ChatFlowBrowserTests', out: 'e2e/out/chatflow', viewport: { width: 1400, height: 860 } });
+const { setupUrl, fakeOpenAi, base, out, password, browser, page, step, until, shot, api, finish, fail } = await openScript({ testClass: 'ChatFlowBrowserTests', out: 'e2e/out/chatflow', viewport: { width: 1400, height: 860 } });
 
 /** The session's runs as the API lists them. */
 async function runsOf(projectId) {
@@ -52,13 +52,7 @@ try {
     await shot('chatflow-01-chat-waiting');
   });
 
-  if (problems.length > 0) throw new Error(`the page reported problems:\n${problems.join('\n')}`);
-  console.log(`${progress.passed} passed, 0 failed`);
-  await browser.close();
+  await finish();
 } catch (error) {
-  console.error(`not ok - ${progress.current}: ${error instanceof Error ? error.stack : error}`);
-  if (problems.length) console.error(problems.join('\n'));
-  await shot('failure').catch(() => undefined);
-  await browser.close();
-  process.exit(1);
+  await fail(error);
 }

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { openScript } from './browser.mjs';
 
-const { setupUrl, fakeOpenAi, base, out, password, browser, page, problems, progress, step, until, shot, api } = await openScript({ testClass: 'FlowsBrowserTests', out: 'e2e/out/flows', viewport: { width: 1600, height: 900 } });
+const { setupUrl, fakeOpenAi, base, out, password, browser, page, step, until, shot, api, finish, fail } = await openScript({ testClass: 'FlowsBrowserTests', out: 'e2e/out/flows', viewport: { width: 1600, height: 900 } });
 
 /** Drags a connection from one handle to another, as a user draws an edge. */
 async function drag(fromLabel, toLabel) {
@@ -129,13 +129,7 @@ try {
     await shot('flows-06-cancelled');
   });
 
-  if (problems.length > 0) throw new Error(`the page reported problems:\n${problems.join('\n')}`);
-  console.log(`${progress.passed} passed, 0 failed`);
-  await browser.close();
+  await finish();
 } catch (error) {
-  console.error(`not ok - ${progress.current}: ${error instanceof Error ? error.stack : error}`);
-  if (problems.length) console.error(problems.join('\n'));
-  await shot('failure').catch(() => undefined);
-  await browser.close();
-  process.exit(1);
+  await fail(error);
 }

@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { openScript } from './browser.mjs';
 
-const { setupUrl, fakeOpenAi, base, password, timeout, browser, page, problems, progress, step, until, shot, api } = await openScript({ testClass: 'LeftoversBrowserTests', out: 'e2e/out/leftovers', viewport: { width: 1600, height: 900 } });
+const { setupUrl, fakeOpenAi, base, out, password, timeout, browser, page, step, until, shot, api, finish, fail } = await openScript({ testClass: 'LeftoversBrowserTests', out: 'e2e/out/leftovers', viewport: { width: 1600, height: 900 } });
 
 /** Posts a prompt through the API and reads its answer stream to the end; returns the answer's message id. */
 async function prompt(sessionId, content, parentId) {
@@ -205,13 +205,7 @@ try {
     await shot('leftovers-09-undone');
   });
 
-  if (problems.length > 0) throw new Error(`the page reported problems:\n${problems.join('\n')}`);
-  console.log(`${progress.passed} passed, 0 failed`);
-  await browser.close();
+  await finish();
 } catch (error) {
-  console.error(`not ok - ${progress.current}: ${error instanceof Error ? error.stack : error}`);
-  if (problems.length) console.error(problems.join('\n'));
-  await shot('failure').catch(() => undefined);
-  await browser.close();
-  process.exit(1);
+  await fail(error);
 }

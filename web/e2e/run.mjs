@@ -9,7 +9,7 @@ import { readFile, writeFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { openScript, watch } from './browser.mjs';
 
-const { setupUrl, fakeOpenAi, base, out, password, browser, page, problems, progress, step, until, shot, api } = await openScript({ testClass: 'WorkbenchBrowserTests', out: 'e2e/out' });
+const { setupUrl, fakeOpenAi, base, out, password, browser, page, problems, step, until, shot, api, finish, fail } = await openScript({ testClass: 'WorkbenchBrowserTests', out: 'e2e/out' });
 
 /** The text Monaco shows for the open file. */
 async function editorText() {
@@ -204,13 +204,7 @@ try {
     await shot('09-restored');
   });
 
-  if (problems.length > 0) throw new Error(`the page reported problems:\n${problems.join('\n')}`);
-  console.log(`${progress.passed} passed, 0 failed`);
-  await browser.close();
+  await finish();
 } catch (error) {
-  console.error(`not ok - ${progress.current}: ${error instanceof Error ? error.stack : error}`);
-  if (problems.length) console.error(problems.join('\n'));
-  await shot('failure').catch(() => undefined);
-  await browser.close();
-  process.exit(1);
+  await fail(error);
 }

@@ -74,17 +74,52 @@ internal static class ChatBench
             await Direct();
         }
 
+        // A second anchor: the very request Wright sent (its system prompt, tools and context are
+        // far bigger than "Hello"), posted as raw bytes with no SDK: what the provider itself
+        // takes for that request, so the figure above it is what Wright's own work adds.
+        var sent = fake.Requests.Last(r => r.IsAnthropic && r.Body.Contains("\"tools\"", StringComparison.Ordinal));
+        using var raw = new HttpClient(new SocketsHttpHandler()) { BaseAddress = fake.BaseAddress };
+        async Task<double> Raw()
+        {
+            var clock = Stopwatch.StartNew();
+            using var request = new HttpRequestMessage(HttpMethod.Post, sent.Path) { Content = new StringContent(sent.Body, System.Text.Encoding.UTF8, "application/json") };
+            request.Headers.TryAddWithoutValidation("anthropic-version", "2023-06-01");
+            request.Headers.TryAddWithoutValidation("x-api-key", "bench-key");
+            using var response = await raw.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            response.EnsureSuccessStatusCode();
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken));
+            double? first = null;
+            while (await reader.ReadLineAsync(cancellationToken) is { } line)
+            {
+                if (first is null && line.Contains("text_delta", StringComparison.Ordinal))
+                {
+                    first = clock.Elapsed.TotalMilliseconds;
+                }
+            }
+
+            return first ?? throw new InvalidOperationException("The fake streamed no text.");
+        }
+
+        for (var i = 0; i < 20; i++)
+        {
+            await Raw();
+        }
+
         var wright = new List<double>();
         var anchor = new List<double>();
+        var same = new List<double>();
         for (var i = 0; i < TtftRounds; i++)
         {
             wright.Add(await ThroughWright());
             anchor.Add(await Direct());
+            same.Add(await Raw());
         }
 
         var (w50, w99, a50, a99) = (Measure.Percentile(wright, 50), Measure.Percentile(wright, 99), Measure.Percentile(anchor, 50), Measure.Percentile(anchor, 99));
+        var (s50, s99) = (Measure.Percentile(same, 50), Measure.Percentile(same, 99));
         Console.WriteLine($"ttft: {TtftRounds} rounds; through Wright p50 {w50:F2} ms p99 {w99:F2} ms; SDK direct to the fake p50 {a50:F2} ms p99 {a99:F2} ms");
         Console.WriteLine($"ttft: added by Wright p50 {w50 - a50:F2} ms, p99 {w99 - a99:F2} ms (ratio p50 {w50 / a50:F2}x)");
+        Console.WriteLine($"ttft: Wright's request ({System.Text.Encoding.UTF8.GetByteCount(sent.Body):N0} bytes) sent raw to the fake p50 {s50:F2} ms p99 {s99:F2} ms; Wright over it p50 {w50 - s50:F2} ms, p99 {w99 - s99:F2} ms");
     }
 
     public static async Task RunStreamAsync(string work, CancellationToken cancellationToken)

@@ -20,6 +20,7 @@ namespace Wright.Core.Answers;
 /// <param name="Path">The conversation from the root to the prompt, oldest first (the prompt last).</param>
 /// <param name="CommitFirst">Commit the user's uncommitted edits instead of refusing when the answer must switch git branches.</param>
 /// <param name="AfterComplete">Runs after a complete answer's message is saved, before its last event (the session's automatic title).</param>
+/// <param name="Project">The session's project when the caller has it already (read for the access check); otherwise it is read here.</param>
 public sealed record AnswerStart(
     Session Session,
     Message? User,
@@ -29,7 +30,8 @@ public sealed record AnswerStart(
     CommandApprovalPolicy? ApprovalOverride = null,
     bool CommitFirst = false,
     IDisposable? Lease = null,
-    Func<CancellationToken, Task>? AfterComplete = null);
+    Func<CancellationToken, Task>? AfterComplete = null,
+    Project? Project = null);
 
 /// <summary>How an answer ended: its text and tool calls, status and error, each provider call and its record.</summary>
 public sealed record AnswerOutcome(string Text, IReadOnlyList<ToolCall> Calls, MessageStatus Status, string? Code, string? Detail, IReadOnlyList<StepAccount> Steps, AnswerRecord? Record);
@@ -103,7 +105,7 @@ public sealed partial class AnswerPipeline : IAsyncDisposable
     public async Task<AnswerStream> StartAsync(AnswerStart start, CancellationToken cancellationToken)
     {
         var session = start.Session;
-        var project = await _projects.GetAsync(session.ProjectId, cancellationToken).ConfigureAwait(false)
+        var project = start.Project ?? await _projects.GetAsync(session.ProjectId, cancellationToken).ConfigureAwait(false)
             ?? throw WrightException.NotFound(ErrorCodes.ProjectNotFound, "The session's project no longer exists.");
         var root = project.RootPath;
 
@@ -121,7 +123,21 @@ public sealed partial class AnswerPipeline : IAsyncDisposable
         var assistant = new Message(Guid.NewGuid(), session.Id, prompt.Id, 0, MessageRole.Assistant, "", MessageStatus.Streaming, start.Model.Name.ToString(), [], null, null, now, now);
         var stream = new AnswerStream(session.ProjectId, session.Id, assistant.Id, _time, _streamOptions.DisconnectGracePeriod);
         var scope = new AnswerScope(session, prompt, assistant, stream, start.Model, start.UserId, start.ApprovalOverride);
-        await _recorder.BeginAsync(scope, start.User, cancellationToken).ConfigureAwait(false);
+
+        // Prepare only reads: the first provider request is built on another thread while the
+        // prompt and its answer are stored here, instead of after.
+        var preparing = Task.Run(() => _prepare.RunAsync(new PrepareInput(project, session, start.Path, start.Model, start.UserId, line.Status), stream.Token), CancellationToken.None);
+        try
+        {
+            await _recorder.BeginAsync(scope, start.User, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            stream.Cancel(AnswerCancelReason.Stopped);
+            await ((Task)preparing).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            throw;
+        }
+
         _streams[assistant.Id] = stream;
         if (line.Created)
         {
@@ -131,7 +147,7 @@ public sealed partial class AnswerPipeline : IAsyncDisposable
 
         // The answer outlives the request that started it (other clients may watch it); it is
         // cancelled through its stream, never by that request's token.
-        stream.Completion = Task.Run(() => ExecuteAsync(scope, project, line, start), CancellationToken.None);
+        stream.Completion = Task.Run(() => ExecuteAsync(scope, project, line, start, preparing), CancellationToken.None);
         return stream;
     }
 
@@ -203,12 +219,12 @@ public sealed partial class AnswerPipeline : IAsyncDisposable
     [GeneratedRegex(@"^>{5,9} REPLACE\s*$", RegexOptions.Multiline | RegexOptions.CultureInvariant)]
     private static partial Regex ReplaceMarker();
 
-    private async Task ExecuteAsync(AnswerScope scope, Project project, AnswerLine line, AnswerStart start)
+    private async Task ExecuteAsync(AnswerScope scope, Project project, AnswerLine line, AnswerStart start, Task<PreparedRequest> preparing)
     {
         AnswerOutcome outcome;
         try
         {
-            outcome = await RunAsync(scope, project, line, start.Path, scope.Stream.Token).ConfigureAwait(false);
+            outcome = await RunAsync(scope, project, line, preparing, scope.Stream.Token).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -223,12 +239,12 @@ public sealed partial class AnswerPipeline : IAsyncDisposable
     }
 
     /// <summary>Runs the answer to the end; never throws for a provider, tool or action failure (the outcome carries it).</summary>
-    private async Task<AnswerOutcome> RunAsync(AnswerScope scope, Project project, AnswerLine line, IReadOnlyList<Message> path, CancellationToken cancellationToken)
+    private async Task<AnswerOutcome> RunAsync(AnswerScope scope, Project project, AnswerLine line, Task<PreparedRequest> preparing, CancellationToken cancellationToken)
     {
         var run = new Progress(scope, line, _time.GetUtcNow());
         try
         {
-            await StepsAsync(scope, project, line, path, run, cancellationToken).ConfigureAwait(false);
+            await StepsAsync(scope, project, preparing, run, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -267,15 +283,16 @@ public sealed partial class AnswerPipeline : IAsyncDisposable
         return new AnswerOutcome(run.Text.Text.ToString(), run.Text.Calls, run.Status, run.Code, run.Detail, run.Steps, record);
     }
 
-    private async Task StepsAsync(AnswerScope scope, Project project, AnswerLine line, IReadOnlyList<Message> path, Progress run, CancellationToken cancellationToken)
+    private async Task StepsAsync(AnswerScope scope, Project project, Task<PreparedRequest> preparing, Progress run, CancellationToken cancellationToken)
     {
         var root = project.RootPath;
-        var prepared = await _prepare.RunAsync(new PrepareInput(project, scope.Session, path, scope.Model, scope.UserId, line.Status), cancellationToken).ConfigureAwait(false);
+        var prepared = await preparing.ConfigureAwait(false);
         // The prompt's Context (with the workspace's file hashes, large in a large repository) is
-        // serialized and stored on another thread beside the first provider call rather than
-        // before it, so the first token does not wait for the database; it has landed before the
-        // step's outcome is used. Not the answer's token: a prompt stopped at once keeps its Context.
-        var contextSaved = Task.Run(() => _recorder.ContextAsync(scope, prepared.Context, CancellationToken.None), CancellationToken.None);
+        // serialized and stored once the first provider call's first output is out rather than
+        // before the call, so the first token does not wait for the database (nor share the
+        // machine with it); it has landed before the step's outcome is used. Not the answer's
+        // token: a prompt stopped at once keeps its Context.
+        var contextSaved = SaveContextAfterFirstOutputAsync(scope, prepared.Context);
         run.Turn.Add(prepared.Messages[prepared.HistoryCount]);
 
         // .wright/config is read once per prompt: by the context scan, whose filter carries it.
@@ -305,6 +322,8 @@ public sealed partial class AnswerPipeline : IAsyncDisposable
             }
             finally
             {
+                // However the step ended, what waits for the first output may go now.
+                scope.OutputStarted();
                 await contextSaved.ConfigureAwait(false);
             }
 
@@ -359,6 +378,12 @@ public sealed partial class AnswerPipeline : IAsyncDisposable
         }
 
         await ApplyAsync(scope, round, prepared, run, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task SaveContextAfterFirstOutputAsync(AnswerScope scope, ContextRecord context)
+    {
+        await scope.FirstOutput.ConfigureAwait(false);
+        await _recorder.ContextAsync(scope, context, CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>The answer's staged file changes and its text edit blocks, applied as one ActionRun.</summary>

@@ -39,6 +39,11 @@ public sealed class AnswerStream : IDisposable
     private readonly TimeProvider _time;
     private readonly TimeSpan _grace;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Relays (a client's connection) wake on the appending thread itself: handing each event to
+    // the thread pool first cost a queue wait per chunk on a busy machine, on the path to the
+    // first token. A relay only writes to its connection, which never blocks (a full one awaits).
+    private TaskCompletionSource _relayChanged = new();
     private int _watchers;
     private ITimer? _graceTimer;
     private bool _finished;
@@ -91,6 +96,7 @@ public sealed class AnswerStream : IDisposable
     public AnswerEvent Append(string type, object data)
     {
         TaskCompletionSource changed;
+        TaskCompletionSource relay;
         AnswerEvent evt;
         lock (_lock)
         {
@@ -98,9 +104,12 @@ public sealed class AnswerStream : IDisposable
             _events.Add(evt);
             changed = _changed;
             _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            relay = _relayChanged;
+            _relayChanged = new TaskCompletionSource();
         }
 
         changed.TrySetResult();
+        relay.TrySetResult();
         return evt;
     }
 
@@ -108,21 +117,24 @@ public sealed class AnswerStream : IDisposable
     public void Finish()
     {
         TaskCompletionSource changed;
+        TaskCompletionSource relay;
         lock (_lock)
         {
             _finished = true;
             _graceTimer?.Dispose();
             _graceTimer = null;
             changed = _changed;
+            relay = _relayChanged;
         }
 
         changed.TrySetResult();
+        relay.TrySetResult();
     }
 
     /// <summary>Every event after <paramref name="afterId"/>, then live ones until the run finishes.</summary>
     public async IAsyncEnumerable<AnswerEvent> ReadAsync(long afterId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var batch in ReadBatchesAsync(afterId, cancellationToken).ConfigureAwait(false))
+        await foreach (var batch in ReadBatchesAsync(afterId, relay: false, cancellationToken).ConfigureAwait(false))
         {
             foreach (var evt in batch)
             {
@@ -136,7 +148,12 @@ public sealed class AnswerStream : IDisposable
     /// writer can flush once per batch: under load a slow client gets fewer, larger writes, while
     /// an idle stream still sends each event the moment it exists.
     /// </summary>
-    public async IAsyncEnumerable<IReadOnlyList<AnswerEvent>> ReadBatchesAsync(long afterId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <param name="relay">
+    /// True for a reader that only relays events to a connection: it runs on the thread that
+    /// appended the event, up to its first real wait. Anything else (storing, deciding) reads with
+    /// false and runs on the thread pool, off the answer's path.
+    /// </param>
+    public async IAsyncEnumerable<IReadOnlyList<AnswerEvent>> ReadBatchesAsync(long afterId, bool relay, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         int next;
         lock (_lock)
@@ -153,7 +170,7 @@ public sealed class AnswerStream : IDisposable
             lock (_lock)
             {
                 batch = next < _events.Count ? _events.GetRange(next, _events.Count - next) : [];
-                changed = _changed.Task;
+                changed = relay ? _relayChanged.Task : _changed.Task;
                 finished = _finished;
             }
 

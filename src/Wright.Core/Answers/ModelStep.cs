@@ -69,6 +69,7 @@ public sealed class ModelStep
                 {
                     case LlmAttemptFailed failed:
                         // That attempt's row ends as it failed; the next attempt gets its own.
+                        scope.OutputStarted();
                         await inserted.ConfigureAwait(false);
                         await _recorder.RequestEndedAsync(row with { Attempt = failed.Attempt, Status = AiRequestStatuses.Error, DurationMs = (long)failed.Duration.TotalMilliseconds, ErrorCode = failed.Code, ErrorDetail = failed.Detail }).ConfigureAwait(false);
                         attempt = failed.Attempt + 1;
@@ -96,6 +97,9 @@ public sealed class ModelStep
 
                         _recorder.Delta(scope, delta.Text);
 
+                        // Relayed (clients write on this thread): the writes that waited for it may go.
+                        scope.OutputStarted();
+
                         break;
                     case LlmToolCall call:
                         ttft ??= (long)_time.GetElapsedTime(started).TotalMilliseconds;
@@ -108,6 +112,7 @@ public sealed class ModelStep
                         await _recorder.ContentAsync(scope, answer.Text.ToString(), answer.Calls, cancellationToken).ConfigureAwait(false);
                         lastFlush = _time.GetTimestamp();
                         _recorder.ToolCall(scope, toolCall);
+                        scope.OutputStarted();
                         break;
                     case LlmUsage reported:
                         usage = reported;
@@ -116,10 +121,13 @@ public sealed class ModelStep
             }
 
             await saver.DrainAsync().ConfigureAwait(false);
+            scope.OutputStarted();
             await inserted.ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is LlmCallFailed or Errors.WrightException || (ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
+            scope.OutputStarted();
+
             // A save of the partial text still running must not land after the final one.
             await saver.DrainAsync().ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
             await inserted.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);

@@ -16,6 +16,7 @@ namespace Wright.Core.Answers;
 /// </summary>
 public sealed class AnswerScope(Session session, Message prompt, Message assistant, AnswerStream stream, ResolvedModel model, Guid? userId, CommandApprovalPolicy? approvalOverride)
 {
+    private readonly TaskCompletionSource _firstOutput = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private DateTimeOffset _lastRequestStart = DateTimeOffset.MinValue;
 
     public Session Session { get; } = session;
@@ -32,6 +33,15 @@ public sealed class AnswerScope(Session session, Message prompt, Message assista
 
     /// <summary>A policy that wins over the project's (the CLI's <c>--approve</c>).</summary>
     public CommandApprovalPolicy? ApprovalOverride { get; } = approvalOverride;
+
+    /// <summary>
+    /// Completes when the provider's first output of the answer has arrived (or its first call
+    /// ended without any). Writes that need not precede the first token (the prompt's Context, the
+    /// call's row) wait for it, so they never compete with the request going out on a busy machine.
+    /// </summary>
+    public Task FirstOutput => _firstOutput.Task;
+
+    internal void OutputStarted() => _firstOutput.TrySetResult();
 
     /// <summary>
     /// The start time of the next provider call row: its real start, unless that falls within the
@@ -115,13 +125,20 @@ public sealed partial class Recorder
     }
 
     /// <summary>
-    /// The row of a provider call, inserted on another thread so the call goes out beside the
+    /// The row of a provider call, stamped with the call's start and inserted once the answer's
+    /// first output is out (<see cref="AnswerScope.FirstOutput"/>), so the call goes out before the
     /// database write instead of after it. The insert must be awaited before the row is ended.
     /// </summary>
     public (AiRequest Row, Task Inserted) RequestStarting(AnswerScope scope, int attempt, int messages, CancellationToken cancellationToken)
     {
         var row = NewRequestRow(scope, attempt, messages);
-        return (row, Task.Run(() => _conversations.InsertRequestAsync(row, cancellationToken), CancellationToken.None));
+        return (row, InsertAfterFirstOutputAsync(scope, row, cancellationToken));
+    }
+
+    private async Task InsertAfterFirstOutputAsync(AnswerScope scope, AiRequest row, CancellationToken cancellationToken)
+    {
+        await scope.FirstOutput.ConfigureAwait(false);
+        await _conversations.InsertRequestAsync(row, cancellationToken).ConfigureAwait(false);
     }
 
     private AiRequest NewRequestRow(AnswerScope scope, int attempt, int messages)

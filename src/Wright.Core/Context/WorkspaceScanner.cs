@@ -24,6 +24,9 @@ public sealed class WorkspaceScanner
 
     private const int MaxFilesPerRecentCommit = 40;
 
+    /// <summary>Up to this many listed files, a scan reads them one after another instead of on every core.</summary>
+    private const int SequentialScanFiles = 200;
+
     private readonly GitService _gitService;
     private readonly GitRunner _git;
     private readonly SymbolCache _symbols;
@@ -69,29 +72,44 @@ public sealed class WorkspaceScanner
         var excluded = new ConcurrentBag<ContextExcludedFile>();
         var live = new ConcurrentBag<string>();
 
-        await Parallel.ForEachAsync(
-            filter.ListedFiles,
-            new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
-            async (path, token) =>
+        async ValueTask AdmitAsync(string path, CancellationToken token)
+        {
+            var blob = !changed.Contains(path) && index.TryGetValue(path, out var indexed) && indexed.IsRegularFile ? indexed.BlobId : null;
+            var entry = blob is not null && symbols.TryGet(blob, out var facts)
+                ? FromFacts(root, path, blob, facts, filter)
+                : await ReadAsync(root, path, filter, cache, symbols, sha256Ids, token).ConfigureAwait(false);
+            if (entry?.BlobId is { } known)
             {
-                var blob = !changed.Contains(path) && index.TryGetValue(path, out var indexed) && indexed.IsRegularFile ? indexed.BlobId : null;
-                var entry = blob is not null && symbols.TryGet(blob, out var facts)
-                    ? FromFacts(root, path, blob, facts, filter)
-                    : await ReadAsync(root, path, filter, cache, symbols, sha256Ids, token).ConfigureAwait(false);
-                if (entry?.BlobId is { } known)
-                {
-                    live.Add(known);
-                }
+                live.Add(known);
+            }
 
-                if (entry?.File is not null)
-                {
-                    admitted[path] = entry;
-                }
-                else if (entry?.Exclusion is { } reason)
-                {
-                    excluded.Add(new ContextExcludedFile(path, reason));
-                }
-            }).ConfigureAwait(false);
+            if (entry?.File is not null)
+            {
+                admitted[path] = entry;
+            }
+            else if (entry?.Exclusion is { } reason)
+            {
+                excluded.Add(new ContextExcludedFile(path, reason));
+            }
+        }
+
+        // Spreading a small workspace over the thread pool costs more than it saves (each prompt
+        // waits for the pool's workers on a busy machine); a large one is read on every core.
+        if (filter.ListedFiles.Count <= SequentialScanFiles)
+        {
+            foreach (var path in filter.ListedFiles)
+            {
+                await AdmitAsync(path, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        else
+        {
+            await Parallel.ForEachAsync(
+                filter.ListedFiles,
+                new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
+                AdmitAsync).ConfigureAwait(false);
+        }
+
         symbols.Save(live);
 
         foreach (var path in request.MentionedFiles.Concat(request.OpenFiles).Distinct(StringComparer.Ordinal))

@@ -9,6 +9,7 @@ using Wright.Core.Answers;
 using Wright.Core.Engine;
 using Wright.Core.Flows;
 using Wright.Core.Llm;
+using Wright.Core.Projects;
 
 namespace Wright.Core.Conversations;
 
@@ -78,25 +79,20 @@ public sealed partial class ChatService : IAsyncDisposable
     /// </summary>
     public async Task<AnswerStream> PostAsync(Actor actor, Guid sessionId, string content, Guid? parentId, string? model, CommandApprovalPolicy? approval, bool commitFirst, bool asRoot, IDisposable? lease, CancellationToken cancellationToken)
     {
-        if (asRoot && parentId is not null)
-        {
-            throw WrightException.Invalid(ErrorCodes.ValidationFailed, "A prompt is either a new first prompt (asRoot) or goes under parentId, not both.");
-        }
+        Validate(content, parentId, asRoot);
+        var (session, project) = await _sessions.GetWithProjectAsync(actor, sessionId, cancellationToken).ConfigureAwait(false);
+        return await PostAsync(actor, session, project, content, parentId, model, approval, commitFirst, asRoot, lease, cancellationToken).ConfigureAwait(false);
+    }
 
-        if (string.IsNullOrWhiteSpace(content))
-        {
-            throw WrightException.Invalid(ErrorCodes.ValidationFailed, "content must not be empty.");
-        }
-
-        if (content.Length > _options.MaxContentChars)
-        {
-            throw new WrightException(ErrorKind.TooLarge, ErrorCodes.PayloadTooLarge, $"content is longer than {_options.MaxContentChars} characters.");
-        }
-
-        var session = await _sessions.GetAsync(actor, sessionId, cancellationToken).ConfigureAwait(false);
+    /// <summary>As above, for a <paramref name="session"/> (and its <paramref name="project"/>) the caller's access to was checked in this request already.</summary>
+    public async Task<AnswerStream> PostAsync(Actor actor, Session session, Project project, string content, Guid? parentId, string? model, CommandApprovalPolicy? approval, bool commitFirst, bool asRoot, IDisposable? lease, CancellationToken cancellationToken)
+    {
+        Validate(content, parentId, asRoot);
+        var sessionId = session.Id;
         var allowed = _flows.EnsureChatAllowedAsync(sessionId, cancellationToken);
         var messages = await _repository.ListMessagesAsync(sessionId, cancellationToken).ConfigureAwait(false);
         await allowed.ConfigureAwait(false);
+
         // A missing parent means "continue where the session is"; a new version of the very first
         // prompt has no parent at all, which only the explicit asRoot can say.
         var parent = asRoot ? null : parentId ?? session.CurrentLeafId;
@@ -120,7 +116,25 @@ public sealed partial class ChatService : IAsyncDisposable
             ["approval"] = approval?.ToString().ToLowerInvariant(),
             ["promptMessageId"] = user.Id.ToString(),
         };
-        return await _flows.AnswerChatTurnAsync(new AnswerStart(session, user, path, resolved, actor.UserId, approval, commitFirst, lease, token => AutoTitleAsync(sessionId, token)), user.Id, turn, cancellationToken).ConfigureAwait(false);
+        return await _flows.AnswerChatTurnAsync(new AnswerStart(session, user, path, resolved, actor.UserId, approval, commitFirst, lease, token => AutoTitleAsync(sessionId, token), project), user.Id, turn, cancellationToken).ConfigureAwait(false);
+    }
+
+    private void Validate(string content, Guid? parentId, bool asRoot)
+    {
+        if (asRoot && parentId is not null)
+        {
+            throw WrightException.Invalid(ErrorCodes.ValidationFailed, "A prompt is either a new first prompt (asRoot) or goes under parentId, not both.");
+        }
+
+        if (string.IsNullOrWhiteSpace(content))
+        {
+            throw WrightException.Invalid(ErrorCodes.ValidationFailed, "content must not be empty.");
+        }
+
+        if (content.Length > _options.MaxContentChars)
+        {
+            throw new WrightException(ErrorKind.TooLarge, ErrorCodes.PayloadTooLarge, $"content is longer than {_options.MaxContentChars} characters.");
+        }
     }
 
     /// <summary>A new answer as a sibling of <paramref name="messageId"/> (an assistant message), or a new answer to it (a user message).</summary>

@@ -102,21 +102,23 @@ public sealed class SessionService
     }
 
     /// <summary>The session, if it exists and its project is visible to the caller; <c>session_not_found</c> otherwise.</summary>
-    public async Task<Session> GetAsync(Actor actor, Guid id, CancellationToken cancellationToken)
+    public async Task<Session> GetAsync(Actor actor, Guid id, CancellationToken cancellationToken) =>
+        (await GetWithProjectAsync(actor, id, cancellationToken).ConfigureAwait(false)).Session;
+
+    /// <summary>A session the caller may see, with its project (read for the access check anyway).</summary>
+    public async Task<(Session Session, Project Project)> GetWithProjectAsync(Actor actor, Guid id, CancellationToken cancellationToken)
     {
         var session = await _repository.GetSessionAsync(id, cancellationToken).ConfigureAwait(false)
             ?? throw NotFound(id);
         try
         {
-            await _projects.GetAsync(actor, session.ProjectId, cancellationToken).ConfigureAwait(false);
+            return (session, await _projects.GetAsync(actor, session.ProjectId, cancellationToken).ConfigureAwait(false));
         }
         catch (WrightException ex) when (ex.Kind == ErrorKind.NotFound)
         {
             // A session of a project the caller cannot see does not exist for them.
             throw NotFound(id);
         }
-
-        return session;
     }
 
     public async Task<SessionTree> GetTreeAsync(Actor actor, Guid id, CancellationToken cancellationToken)

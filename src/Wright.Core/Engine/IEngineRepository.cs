@@ -31,6 +31,9 @@ public interface IPromptVersionRepository
 
     /// <summary>Every version of a prompt, oldest first.</summary>
     Task<IReadOnlyList<PromptVersion>> ListPromptVersionsAsync(string scope, string scopeKey, CancellationToken cancellationToken);
+
+    /// <summary>The latest version of each of <paramref name="prompts"/> that has one, in one query (a prompt's way to its first token reads three).</summary>
+    Task<IReadOnlyDictionary<(string Scope, string ScopeKey), PromptVersion>> LatestPromptVersionsAsync(IReadOnlyList<(string Scope, string ScopeKey)> prompts, CancellationToken cancellationToken);
 }
 
 /// <summary>All three engine stores in one (the storage layer implements them with one SQL class per dialect pair).</summary>

@@ -82,9 +82,19 @@ public sealed class PromptManager
             ["date"] = _time.GetUtcNow().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             ["tools"] = tools,
         };
-        var user = userId is { } id ? await LatestAsync(PromptScopes.User, id.ToString(), cancellationToken).ConfigureAwait(false) : null;
-        var (projectPrompt, source) = await ProjectPromptAsync(project, cancellationToken).ConfigureAwait(false);
-        var session = await LatestAsync(PromptScopes.Session, sessionId.ToString(), cancellationToken).ConfigureAwait(false);
+        // The three stored layers in one query; the project's file, when it has one, wins over its stored prompt.
+        var keys = new List<(string, string)> { (PromptScopes.Project, project.Id.ToString()), (PromptScopes.Session, sessionId.ToString()) };
+        if (userId is { } id)
+        {
+            keys.Add((PromptScopes.User, id.ToString()));
+        }
+
+        var stored = await _repository.LatestPromptVersionsAsync(keys, cancellationToken).ConfigureAwait(false);
+        string? Latest(string scope, string? key) =>
+            key is not null && stored.TryGetValue((scope, key), out var version) && version.Content.Trim().Length > 0 ? version.Content : null;
+        var user = Latest(PromptScopes.User, userId?.ToString());
+        var (projectPrompt, source) = await ProjectPromptAsync(project, Latest(PromptScopes.Project, project.Id.ToString()), cancellationToken).ConfigureAwait(false);
+        var session = Latest(PromptScopes.Session, sessionId.ToString());
 
         var userText = Render(user, variables, "your prompt");
         var projectText = Render(projectPrompt, variables, source ?? "the project prompt");
@@ -170,13 +180,7 @@ public sealed class PromptManager
         return text.ToString();
     }
 
-    private async Task<string?> LatestAsync(string scope, string key, CancellationToken cancellationToken)
-    {
-        var versions = await _repository.ListPromptVersionsAsync(scope, key, cancellationToken).ConfigureAwait(false);
-        return versions.Count > 0 && versions[^1].Content.Trim().Length > 0 ? versions[^1].Content : null;
-    }
-
-    private async Task<(string? Text, string? Source)> ProjectPromptAsync(Project project, CancellationToken cancellationToken)
+    private static async Task<(string? Text, string? Source)> ProjectPromptAsync(Project project, string? stored, CancellationToken cancellationToken)
     {
         try
         {
@@ -192,7 +196,7 @@ public sealed class PromptManager
             // A project prompt path the jail refuses (a symlink out of the project) is treated as absent.
         }
 
-        return (await LatestAsync(PromptScopes.Project, project.Id.ToString(), cancellationToken).ConfigureAwait(false), "stored");
+        return (stored, "stored");
     }
 
     private static string? Render(string? template, Dictionary<string, object?> variables, string what)

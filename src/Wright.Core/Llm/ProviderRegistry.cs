@@ -32,6 +32,11 @@ public sealed class ProviderRegistry : IDisposable
     private readonly HttpClient _http;
     private readonly ConcurrentDictionary<string, IChatClient> _clients = new();
 
+    // Stored keys decrypted once each (every prompt resolves its model): by their protected form,
+    // so a changed key is a new entry. Bounded; cleared when full.
+    private readonly ConcurrentDictionary<string, string> _unprotected = new(StringComparer.Ordinal);
+    private const int MaxUnprotected = 64;
+
     public ProviderRegistry(IOptions<LlmOptions> options, ILlmSettingsRepository settings, ISecretProtector secrets, TimeProvider time)
     {
         _options = options.Value;
@@ -77,11 +82,26 @@ public sealed class ProviderRegistry : IDisposable
                 continue;
             }
 
-            var key = stored.ProtectedApiKey is { } protectedKey ? _secrets.Unprotect(ProviderKeyPurpose, protectedKey) : configured?.ApiKey;
+            var key = stored.ProtectedApiKey is { } protectedKey ? Unprotect(protectedKey) : configured?.ApiKey;
             endpoints[stored.Name] = new ProviderEndpoint(stored.Name, stored.Kind, new Uri(baseUrl), key, ProviderSources.Api);
         }
 
         return endpoints.Values.OrderBy(e => e.Name, StringComparer.Ordinal).ToList();
+    }
+
+    private string Unprotect(string protectedKey)
+    {
+        if (_unprotected.TryGetValue(protectedKey, out var key))
+        {
+            return key;
+        }
+
+        if (_unprotected.Count >= MaxUnprotected)
+        {
+            _unprotected.Clear();
+        }
+
+        return _unprotected[protectedKey] = _secrets.Unprotect(ProviderKeyPurpose, protectedKey);
     }
 
     /// <summary>The catalog with configuration and API overrides applied.</summary>

@@ -117,7 +117,7 @@ internal static class ConversationsEndpoints
         var lease = await limits.AcquireAsync(context.Actor().UserId.ToString(), cancellationToken);
         try
         {
-            var run = await chat.PostAsync(context.Actor(), id, request.Content ?? "", request.ParentId, request.Model, null, request.CommitFirst ?? false, request.AsRoot ?? false, lease, cancellationToken);
+            var run = await chat.PostAsync(context.Actor(), context.AccessedSession(), context.AccessedProject(), request.Content ?? "", request.ParentId, request.Model, null, request.CommitFirst ?? false, request.AsRoot ?? false, lease, cancellationToken);
             return new MessageStreamResult(run, null, 0);
         }
         catch

@@ -53,7 +53,7 @@ internal sealed class MessageStreamResult : IResult, IEndpointMetadataProvider
         using var watching = _run.Watch();
         try
         {
-            await foreach (var batch in _run.ReadBatchesAsync(_after, cancellationToken).ConfigureAwait(false))
+            await foreach (var batch in _run.ReadBatchesAsync(_after, relay: true, cancellationToken).ConfigureAwait(false))
             {
                 for (var i = 0; i < batch.Count; i++)
                 {

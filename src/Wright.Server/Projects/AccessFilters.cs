@@ -48,13 +48,15 @@ internal static class AccessFilters
         group.AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
-            http.Items[SessionKey] = await http.RequestServices.GetRequiredService<SessionService>().GetAsync(http.Actor(), RouteId(http, "id"), http.RequestAborted);
+            var (session, project) = await http.RequestServices.GetRequiredService<SessionService>().GetWithProjectAsync(http.Actor(), RouteId(http, "id"), http.RequestAborted);
+            http.Items[SessionKey] = session;
+            http.Items[ProjectKey] = project;
             return await next(context);
         });
         return group;
     }
 
-    /// <summary>The project the group's filter loaded for this request (the route is guarded by <see cref="RequireProjectAccess"/>).</summary>
+    /// <summary>The project the group's filter loaded for this request (the route is guarded by <see cref="RequireProjectAccess"/>, or by <see cref="RequireSessionAccess"/>: the session's project).</summary>
     public static Project AccessedProject(this HttpContext http) =>
         http.Items[ProjectKey] as Project ?? throw new InvalidOperationException("The route has no project access filter.");
 

@@ -25,12 +25,17 @@ internal sealed class ConversationRepository : IConversationRepository
     private const string InsertRequestSql = """
         INSERT INTO ai_requests (id, session_id, message_id, attempt, provider, model, parameters, status, started_at_ms, ttft_ms, duration_ms, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cost_picos, currency, error_code, error_detail)
         VALUES (@Id, @SessionId, @MessageId, @Attempt, @Provider, @Model, @Parameters, @Status, @StartedAtMs, @TtftMs, @DurationMs, @InputTokens, @OutputTokens, @CacheReadTokens, @CacheWriteTokens, @CostPicos, @Currency, @ErrorCode, @ErrorDetail)
+        ON CONFLICT (id) DO NOTHING
         """;
 
+    // A call's row is ended by an upsert: its insert may still wait for a database that was away
+    // (then that late insert of the 'streaming' row changes nothing).
     private const string UpdateRequestSql = """
-        UPDATE ai_requests SET status = @Status, ttft_ms = @TtftMs, duration_ms = @DurationMs, attempt = @Attempt, input_tokens = @InputTokens, output_tokens = @OutputTokens,
-            cache_read_tokens = @CacheReadTokens, cache_write_tokens = @CacheWriteTokens, cost_picos = @CostPicos, currency = @Currency, error_code = @ErrorCode, error_detail = @ErrorDetail
-        WHERE id = @Id
+        INSERT INTO ai_requests (id, session_id, message_id, attempt, provider, model, parameters, status, started_at_ms, ttft_ms, duration_ms, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cost_picos, currency, error_code, error_detail)
+        VALUES (@Id, @SessionId, @MessageId, @Attempt, @Provider, @Model, @Parameters, @Status, @StartedAtMs, @TtftMs, @DurationMs, @InputTokens, @OutputTokens, @CacheReadTokens, @CacheWriteTokens, @CostPicos, @Currency, @ErrorCode, @ErrorDetail)
+        ON CONFLICT (id) DO UPDATE SET status = excluded.status, ttft_ms = excluded.ttft_ms, duration_ms = excluded.duration_ms, attempt = excluded.attempt,
+            input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens, cache_read_tokens = excluded.cache_read_tokens, cache_write_tokens = excluded.cache_write_tokens,
+            cost_picos = excluded.cost_picos, currency = excluded.currency, error_code = excluded.error_code, error_detail = excluded.error_detail
         """;
 
     private const string UpdateSessionSql = "UPDATE chat_sessions SET title = @Title, title_source = @TitleSource, current_leaf_id = @CurrentLeafId, updated_at_ms = @UpdatedAtMs, archived_at_ms = @ArchivedAtMs WHERE id = @Id";
@@ -189,16 +194,29 @@ internal sealed class ConversationRepository : IConversationRepository
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task InsertRequestAsync(AiRequest request, CancellationToken cancellationToken)
-    {
-        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await connection.ExecuteAsync(new CommandDefinition(InsertRequestSql, RequestRow.From(request), cancellationToken: cancellationToken)).ConfigureAwait(false);
-    }
+    public Task InsertRequestAsync(AiRequest request, CancellationToken cancellationToken) =>
+        SaveRequestAsync(InsertRequestSql, $"the start of provider call {request.Id}", request, cancellationToken);
 
-    public async Task UpdateRequestAsync(AiRequest request, CancellationToken cancellationToken)
+    public Task UpdateRequestAsync(AiRequest request, CancellationToken cancellationToken) =>
+        SaveRequestAsync(UpdateRequestSql, $"the end of provider call {request.Id}", request, cancellationToken);
+
+    /// <summary>A call's row is a record beside the answer: while the database is away it waits for it, and the answer streams on.</summary>
+    private async Task SaveRequestAsync(string sql, string what, AiRequest request, CancellationToken cancellationToken)
     {
-        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await connection.ExecuteAsync(new CommandDefinition(UpdateRequestSql, RequestRow.From(request), cancellationToken: cancellationToken)).ConfigureAwait(false);
+        async Task SaveAsync(CancellationToken token)
+        {
+            await using var connection = await _database.OpenAsync(token).ConfigureAwait(false);
+            await connection.ExecuteAsync(new CommandDefinition(sql, RequestRow.From(request), cancellationToken: token)).ConfigureAwait(false);
+        }
+
+        try
+        {
+            await SaveAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (_pendingSaves is not null && DatabaseFailures.IsUnavailable(ex))
+        {
+            _pendingSaves.Enqueue(what, SaveAsync);
+        }
     }
 
     public async Task<int> InterruptStreamingAsync(DateTimeOffset at, CancellationToken cancellationToken)

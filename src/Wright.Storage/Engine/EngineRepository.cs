@@ -5,6 +5,7 @@ using Wright.Core.Actions;
 using Wright.Core.Answers;
 using Wright.Core.Context;
 using Wright.Core.Engine;
+using Wright.Storage.Cluster;
 using Wright.Storage.Database;
 
 namespace Wright.Storage.Engine;
@@ -20,12 +21,34 @@ internal sealed class EngineRepository : IEngineRepository
 
     private readonly WrightDatabase _database;
 
+    private readonly PendingSaves? _pendingSaves;
+
     public EngineRepository(WrightDatabase database)
+        : this(database, null)
+    {
+    }
+
+    /// <summary>With <paramref name="pendingSaves"/>, a prompt's Context stored while the database is away is saved once it is back.</summary>
+    public EngineRepository(WrightDatabase database, PendingSaves? pendingSaves)
     {
         _database = database;
+        _pendingSaves = pendingSaves;
     }
 
     public async Task SaveContextAsync(StoredContext context, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await SaveContextNowAsync(context, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (_pendingSaves is not null && DatabaseFailures.IsUnavailable(ex))
+        {
+            // A record beside the answer (an upsert, so its place in the queue does not matter): the answer streams on.
+            _pendingSaves.Enqueue($"the context of prompt {context.MessageId}", token => SaveContextNowAsync(context, token));
+        }
+    }
+
+    private async Task SaveContextNowAsync(StoredContext context, CancellationToken cancellationToken)
     {
         var record = context.Record;
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -134,6 +157,35 @@ internal sealed class EngineRepository : IEngineRepository
             new { Scope = scope, ScopeKey = scopeKey },
             cancellationToken: cancellationToken)).ConfigureAwait(false);
         return rows.Select(r => new PromptVersion(Guid.Parse(r.Id), r.Scope, r.ScopeKey, (int)r.Version, r.Content, r.AuthorId is null ? null : Guid.Parse(r.AuthorId), DateTimeOffset.FromUnixTimeMilliseconds(r.CreatedAtMs))).ToList();
+    }
+
+    public async Task<IReadOnlyDictionary<(string Scope, string ScopeKey), PromptVersion>> LatestPromptVersionsAsync(IReadOnlyList<(string Scope, string ScopeKey)> prompts, CancellationToken cancellationToken)
+    {
+        if (prompts.Count == 0)
+        {
+            return new Dictionary<(string, string), PromptVersion>();
+        }
+
+        var parameters = new DynamicParameters();
+        var which = new List<string>();
+        for (var i = 0; i < prompts.Count; i++)
+        {
+            parameters.Add($"S{i}", prompts[i].Scope);
+            parameters.Add($"K{i}", prompts[i].ScopeKey);
+            which.Add($"(p.scope = @S{i} AND p.scope_key = @K{i})");
+        }
+
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<PromptRow>(new CommandDefinition(
+            $"""
+            SELECT p.id AS Id, p.scope AS Scope, p.scope_key AS ScopeKey, p.version AS Version, p.content AS Content, p.author_id AS AuthorId, p.created_at_ms AS CreatedAtMs
+            FROM prompt_versions p
+            WHERE ({string.Join(" OR ", which)})
+              AND p.version = (SELECT MAX(v.version) FROM prompt_versions v WHERE v.scope = p.scope AND v.scope_key = p.scope_key)
+            """,
+            parameters,
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.ToDictionary(r => (r.Scope, r.ScopeKey), r => new PromptVersion(Guid.Parse(r.Id), r.Scope, r.ScopeKey, (int)r.Version, r.Content, r.AuthorId is null ? null : Guid.Parse(r.AuthorId), DateTimeOffset.FromUnixTimeMilliseconds(r.CreatedAtMs)));
     }
 
     private sealed record ContextRow(string SessionId, string MessageId, string Record);

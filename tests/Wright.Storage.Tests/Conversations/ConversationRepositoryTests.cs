@@ -46,6 +46,27 @@ public abstract class ConversationRepositoryTests<TProvider> : StorageTestBase<T
     }
 
     [StorageFact]
+    public async Task ARequestEndedBeforeItsStartLanded_IsStoredEnded_AndTheLateStartChangesNothing()
+    {
+        // A call's start is written beside the call and may wait for a database that was away;
+        // its end must not need it, and the late start must not undo the end.
+        var session = await NewSessionAsync();
+        var started = NewRequest(session, null);
+        var ended = started with { Status = AiRequestStatuses.Complete, InputTokens = 12, OutputTokens = 4, Cost = 0.5m, TtftMs = 30, DurationMs = 200 };
+
+        await Repository.UpdateRequestAsync(ended, CancellationToken.None).Bounded();
+        await Repository.InsertRequestAsync(started, CancellationToken.None).Bounded();
+
+        (await Repository.ListRequestsAsync(session.Id, CancellationToken.None).Bounded()).ShouldBe([ended]);
+
+        // And in the usual order, the end replaces the start.
+        var second = NewRequest(session, null);
+        await Repository.InsertRequestAsync(second, CancellationToken.None).Bounded();
+        await Repository.UpdateRequestAsync(second with { Status = AiRequestStatuses.Error, ErrorCode = "provider_overloaded" }, CancellationToken.None).Bounded();
+        (await Repository.ListRequestsAsync(session.Id, CancellationToken.None).Bounded()).Single(r => r.Id == second.Id).Status.ShouldBe(AiRequestStatuses.Error);
+    }
+
+    [StorageFact]
     public async Task SumUsage_EqualsTheSumOfTheRequests_PerProviderAndModel()
     {
         var session = await NewSessionAsync();

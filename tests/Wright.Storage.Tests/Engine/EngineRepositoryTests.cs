@@ -91,6 +91,23 @@ public abstract class EngineRepositoryTests<TProvider> : StorageTestBase<TProvid
     }
 
     [StorageFact]
+    public async Task LatestPromptVersions_ReadsTheNewestOfEachAskedPrompt_InOneQuery()
+    {
+        await MigrateAsync();
+        await Repository.AddPromptVersionAsync(PromptScopes.Session, "s1", "one", null, Start, CancellationToken.None).Bounded();
+        var two = await Repository.AddPromptVersionAsync(PromptScopes.Session, "s1", "two", null, Start.AddSeconds(1), CancellationToken.None).Bounded();
+        var project = await Repository.AddPromptVersionAsync(PromptScopes.Project, "p1", "project", null, Start, CancellationToken.None).Bounded();
+        await Repository.AddPromptVersionAsync(PromptScopes.User, "u-other", "not asked", null, Start, CancellationToken.None).Bounded();
+
+        var latest = await Repository.LatestPromptVersionsAsync([(PromptScopes.Session, "s1"), (PromptScopes.Project, "p1"), (PromptScopes.User, "u1")], CancellationToken.None).Bounded();
+
+        latest.Count.ShouldBe(2);
+        latest[(PromptScopes.Session, "s1")].ShouldBe(two);
+        latest[(PromptScopes.Project, "p1")].ShouldBe(project);
+        (await Repository.LatestPromptVersionsAsync([], CancellationToken.None).Bounded()).ShouldBeEmpty();
+    }
+
+    [StorageFact]
     public async Task DeletingTheSession_DeletesItsContextsAndRuns()
     {
         var session = await NewSessionAsync();

@@ -236,7 +236,7 @@ public sealed class ProviderRegistry : IDisposable
                 MaxRetries = 0,
                 Timeout = TimeSpan.FromDays(1),
             });
-            return anthropic.AsIChatClient(model.Name.Model, model.MaxOutputTokens);
+            return new AnthropicToolCache(anthropic.AsIChatClient(model.Name.Model, model.MaxOutputTokens));
         }
 
         var options = new OpenAIClientOptions
@@ -253,7 +253,7 @@ public sealed class ProviderRegistry : IDisposable
     }
 
     /// <summary>Records the first request's body and answers every request with a failure, so nothing reaches a provider.</summary>
-    private sealed class WireCapture : HttpMessageHandler
+    internal sealed class WireCapture : HttpMessageHandler
     {
         public Answers.WireRequest? Captured { get; private set; }
 

@@ -16,6 +16,10 @@ public sealed class WrightDatabase : IAsyncDisposable
         return true;
     });
 
+    // The native SQLite connections already configured (see OpenAsync); weak, so a closed one is forgotten.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, object> ConfiguredSqlite = [];
+    private static readonly object Configured = new();
+
     private readonly string? _sqliteConnectionString;
     private readonly NpgsqlDataSource? _postgres;
 
@@ -123,12 +127,19 @@ public sealed class WrightDatabase : IAsyncDisposable
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var command = connection.CreateCommand();
 
             // Foreign keys and the busy timeout are per connection in SQLite; WAL is set once per
-            // file by the migrator. 5 s of waiting beats a SQLITE_BUSY under a write burst.
-            command.CommandText = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;";
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            // file by the migrator. 5 s of waiting beats a SQLITE_BUSY under a write burst. The
+            // pool hands out the same native connections again, which keep their settings: each
+            // is configured once (a statement per query saved on every request's way).
+            if (connection.Handle is { } handle && !ConfiguredSqlite.TryGetValue(handle, out _))
+            {
+                await using var command = connection.CreateCommand();
+                command.CommandText = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;";
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                ConfiguredSqlite.AddOrUpdate(handle, Configured);
+            }
+
             return connection;
         }
         catch

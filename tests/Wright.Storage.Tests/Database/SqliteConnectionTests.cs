@@ -38,6 +38,27 @@ public sealed class SqliteConnectionTests : StorageTestBase<SqliteProvider>
     }
 
     [Fact]
+    public async Task OpenAsync_AConnectionGivenBack_KeepsItsSettings_WhenHandedOutAgain()
+    {
+        // Each native connection is configured once; the pool's reuse must not lose that.
+        await MigrateAsync();
+        object? first;
+        await using (var connection = await Database.OpenAsync(CancellationToken.None).Bounded())
+        {
+            first = ((Microsoft.Data.Sqlite.SqliteConnection)connection).Handle;
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            await using var again = await Database.OpenAsync(CancellationToken.None).Bounded();
+            ((Microsoft.Data.Sqlite.SqliteConnection)again).Handle.ShouldBeSameAs(first, "the pool reuses the native connection");
+            (await again.ExecuteScalarAsync<long>("PRAGMA foreign_keys").Bounded()).ShouldBe(1);
+            (await again.ExecuteScalarAsync<long>("PRAGMA busy_timeout").Bounded()).ShouldBe(5000);
+            (await again.ExecuteScalarAsync<long>("PRAGMA synchronous").Bounded()).ShouldBe(1, "NORMAL");
+        }
+    }
+
+    [Fact]
     public async Task OpenAsync_AnotherInstanceOfTheFile_SeesWalAfterMigration()
     {
         await MigrateAsync();

@@ -272,6 +272,7 @@ public sealed partial class AnswerPipeline : IAsyncDisposable
             run.Failed(ex.Code, ex.Message, ex.Code.StartsWith("provider_", StringComparison.Ordinal) ? StopReasons.ProviderError : StopReasons.ActionFailed);
         }
 
+        await _recorder.FirstRequestUnusedAsync(scope).ConfigureAwait(false);
         if (run.Commits.Count > 0)
         {
             run.WorkspaceAfter = await WorkspaceAfterAsync(project.RootPath).ConfigureAwait(false);

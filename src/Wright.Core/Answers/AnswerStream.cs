@@ -40,9 +40,11 @@ public sealed class AnswerStream : IDisposable
     private readonly TimeSpan _grace;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    // Relays (a client's connection) wake on the appending thread itself: handing each event to
-    // the thread pool first cost a queue wait per chunk on a busy machine, on the path to the
-    // first token. A relay only writes to its connection, which never blocks (a full one awaits).
+    // Until the answer's first output, relays (a client's connection) wake on the appending thread
+    // itself: handing the event to the thread pool first cost a queue wait on a busy machine, on
+    // the path to the first token. A relay only writes to its connection, which never blocks (a
+    // full one awaits). After it they wake on the pool again, where the events that piled up
+    // meanwhile go out as one batch (a flood of chunks is then relayed in fewer, larger writes).
     private TaskCompletionSource _relayChanged = new();
     private int _watchers;
     private ITimer? _graceTimer;
@@ -149,9 +151,10 @@ public sealed class AnswerStream : IDisposable
     /// an idle stream still sends each event the moment it exists.
     /// </summary>
     /// <param name="relay">
-    /// True for a reader that only relays events to a connection: it runs on the thread that
-    /// appended the event, up to its first real wait. Anything else (storing, deciding) reads with
-    /// false and runs on the thread pool, off the answer's path.
+    /// True for a reader that only relays events to a connection: up to the answer's first output
+    /// (a delta or a tool call) it runs on the thread that appended the event, until its first real
+    /// wait. Anything else (storing, deciding) reads with false and runs on the thread pool, off
+    /// the answer's path.
     /// </param>
     public async IAsyncEnumerable<IReadOnlyList<AnswerEvent>> ReadBatchesAsync(long afterId, bool relay, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -162,6 +165,7 @@ public sealed class AnswerStream : IDisposable
             next = afterId > _events.Count ? 0 : (int)Math.Max(0, afterId);
         }
 
+        var inline = relay;
         while (true)
         {
             List<AnswerEvent> batch;
@@ -170,13 +174,14 @@ public sealed class AnswerStream : IDisposable
             lock (_lock)
             {
                 batch = next < _events.Count ? _events.GetRange(next, _events.Count - next) : [];
-                changed = relay ? _relayChanged.Task : _changed.Task;
+                changed = inline ? _relayChanged.Task : _changed.Task;
                 finished = _finished;
             }
 
             if (batch.Count > 0)
             {
                 next += batch.Count;
+                inline = inline && !batch.Any(e => e.Type is AnswerEventTypes.Delta or AnswerEventTypes.ToolCall);
                 yield return batch;
                 continue;
             }

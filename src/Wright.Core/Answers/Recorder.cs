@@ -35,13 +35,23 @@ public sealed class AnswerScope(Session session, Message prompt, Message assista
     public CommandApprovalPolicy? ApprovalOverride { get; } = approvalOverride;
 
     /// <summary>
-    /// Completes when the provider's first output of the answer has arrived (or its first call
-    /// ended without any). Writes that need not precede the first token (the prompt's Context, the
-    /// call's row) wait for it, so they never compete with the request going out on a busy machine.
+    /// Completes when the provider's first output of the answer has been relayed (or its first call
+    /// ended without any). A write that need not precede the first token (the prompt's Context)
+    /// waits for it, so it never competes with the request going out on a busy machine.
     /// </summary>
     public Task FirstOutput => _firstOutput.Task;
 
     internal void OutputStarted() => _firstOutput.TrySetResult();
+
+    /// <summary>The first provider call's row, stored with the prompt; null once a call took it.</summary>
+    internal AiRequest? FirstRequest { get; set; }
+
+    internal AiRequest? TakeFirstRequest()
+    {
+        var first = FirstRequest;
+        FirstRequest = null;
+        return first;
+    }
 
     /// <summary>
     /// The start time of the next provider call row: its real start, unless that falls within the
@@ -87,7 +97,12 @@ public sealed partial class Recorder
     {
         var session = scope.Session;
         var inserted = user is null ? new[] { scope.Assistant } : [user, scope.Assistant];
-        await _conversations.InsertTurnAsync(session with { CurrentLeafId = scope.Assistant.Id, UpdatedAt = scope.Assistant.CreatedAt }, inserted, null, cancellationToken).ConfigureAwait(false);
+
+        // The first provider call's row is stored with the prompt (no write of its own on the way
+        // to the first token); the call takes it and ends it with its real start and parameters.
+        var first = NewRequestRow(scope, 1, 0);
+        await _conversations.InsertTurnAsync(session with { CurrentLeafId = scope.Assistant.Id, UpdatedAt = scope.Assistant.CreatedAt }, inserted, first, cancellationToken).ConfigureAwait(false);
+        scope.FirstRequest = first;
         // This instance owns the answer while it streams; another instance marks it interrupted only after the lease lapses.
         await _leases.ClaimAsync(scope.Assistant.Id, cancellationToken).ConfigureAwait(false);
         scope.Stream.Append(AnswerEventTypes.MessageCreated, new MessageCreatedData(session.Id, scope.Assistant, user));
@@ -125,20 +140,19 @@ public sealed partial class Recorder
     }
 
     /// <summary>
-    /// The row of a provider call, stamped with the call's start and inserted once the answer's
-    /// first output is out (<see cref="AnswerScope.FirstOutput"/>), so the call goes out before the
-    /// database write instead of after it. The insert must be awaited before the row is ended.
+    /// The row of a provider call as it starts: the first call's, stored with the prompt, or a new
+    /// one inserted on another thread so the call goes out beside the database write instead of
+    /// after it. The insert must be awaited before the row is ended.
     /// </summary>
     public (AiRequest Row, Task Inserted) RequestStarting(AnswerScope scope, int attempt, int messages, CancellationToken cancellationToken)
     {
         var row = NewRequestRow(scope, attempt, messages);
-        return (row, InsertAfterFirstOutputAsync(scope, row, cancellationToken));
-    }
+        if (scope.TakeFirstRequest() is { } first)
+        {
+            return (row with { Id = first.Id }, Task.CompletedTask);
+        }
 
-    private async Task InsertAfterFirstOutputAsync(AnswerScope scope, AiRequest row, CancellationToken cancellationToken)
-    {
-        await scope.FirstOutput.ConfigureAwait(false);
-        await _conversations.InsertRequestAsync(row, cancellationToken).ConfigureAwait(false);
+        return (row, Task.Run(() => _conversations.InsertRequestAsync(row, cancellationToken), CancellationToken.None));
     }
 
     private AiRequest NewRequestRow(AnswerScope scope, int attempt, int messages)
@@ -146,6 +160,26 @@ public sealed partial class Recorder
         var model = scope.Model;
         var parameters = JsonSerializer.Serialize(new { maxOutputTokens = model.MaxOutputTokens, temperature = (float?)null, messages });
         return new AiRequest(Guid.NewGuid(), scope.Session.Id, scope.Assistant.Id, attempt, model.Endpoint.Name, model.Name.Model, parameters, AiRequestStatuses.Streaming, scope.NextRequestStart(_time.GetUtcNow()), null, null, 0, 0, 0, 0, 0m, ModelInfo.Currency, null, null);
+    }
+
+    /// <summary>Removes the first call's row when the answer ended before making that call (a failed Prepare, a stop right away); never throws.</summary>
+    public async Task FirstRequestUnusedAsync(AnswerScope scope)
+    {
+        if (scope.TakeFirstRequest() is not { } unused)
+        {
+            return;
+        }
+
+        try
+        {
+            using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await _conversations.DeleteUnsentRequestAsync(unused.Id, bounded.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The row stays 'streaming' and start-up recovery marks it interrupted.
+            AnswerLog.RecordFailed(_logger, ex, "request", scope.Assistant.Id);
+        }
     }
 
     /// <summary>Ends a provider call's row; never throws (a lost row must not lose the answer).</summary>

@@ -45,6 +45,9 @@ public interface IConversationRepository
     /// <summary>Ends a provider call: its status, timings, usage, cost or error.</summary>
     Task UpdateRequestAsync(AiRequest request, CancellationToken cancellationToken);
 
+    /// <summary>Removes a provider call's row that is still <c>streaming</c>: the call it was written for was never made.</summary>
+    Task DeleteUnsentRequestAsync(Guid requestId, CancellationToken cancellationToken);
+
     /// <summary>Marks every message and provider call still <c>streaming</c> as interrupted (start-up after a crash); returns the messages marked.</summary>
     Task<int> InterruptStreamingAsync(DateTimeOffset at, CancellationToken cancellationToken);
 

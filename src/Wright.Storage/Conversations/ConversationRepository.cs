@@ -28,12 +28,14 @@ internal sealed class ConversationRepository : IConversationRepository
         ON CONFLICT (id) DO NOTHING
         """;
 
-    // A call's row is ended by an upsert: its insert may still wait for a database that was away
-    // (then that late insert of the 'streaming' row changes nothing).
+    // A call's row is ended by an upsert, which also sets its real start and parameters (the first
+    // call's row is written with its prompt, before the call is built): its insert may still wait
+    // for a database that was away (then that late insert of the 'streaming' row changes nothing).
     private const string UpdateRequestSql = """
         INSERT INTO ai_requests (id, session_id, message_id, attempt, provider, model, parameters, status, started_at_ms, ttft_ms, duration_ms, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cost_picos, currency, error_code, error_detail)
         VALUES (@Id, @SessionId, @MessageId, @Attempt, @Provider, @Model, @Parameters, @Status, @StartedAtMs, @TtftMs, @DurationMs, @InputTokens, @OutputTokens, @CacheReadTokens, @CacheWriteTokens, @CostPicos, @Currency, @ErrorCode, @ErrorDetail)
-        ON CONFLICT (id) DO UPDATE SET status = excluded.status, ttft_ms = excluded.ttft_ms, duration_ms = excluded.duration_ms, attempt = excluded.attempt,
+        ON CONFLICT (id) DO UPDATE SET status = excluded.status, parameters = excluded.parameters, started_at_ms = excluded.started_at_ms,
+            ttft_ms = excluded.ttft_ms, duration_ms = excluded.duration_ms, attempt = excluded.attempt,
             input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens, cache_read_tokens = excluded.cache_read_tokens, cache_write_tokens = excluded.cache_write_tokens,
             cost_picos = excluded.cost_picos, currency = excluded.currency, error_code = excluded.error_code, error_detail = excluded.error_detail
         """;
@@ -199,6 +201,15 @@ internal sealed class ConversationRepository : IConversationRepository
 
     public Task UpdateRequestAsync(AiRequest request, CancellationToken cancellationToken) =>
         SaveRequestAsync(UpdateRequestSql, $"the end of provider call {request.Id}", request, cancellationToken);
+
+    public async Task DeleteUnsentRequestAsync(Guid requestId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM ai_requests WHERE id = @Id AND status = 'streaming'",
+            new { Id = requestId.ToString() },
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+    }
 
     /// <summary>A call's row is a record beside the answer: while the database is away it waits for it, and the answer streams on.</summary>
     private async Task SaveRequestAsync(string sql, string what, AiRequest request, CancellationToken cancellationToken)

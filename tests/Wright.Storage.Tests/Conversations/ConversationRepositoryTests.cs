@@ -67,6 +67,21 @@ public abstract class ConversationRepositoryTests<TProvider> : StorageTestBase<T
     }
 
     [StorageFact]
+    public async Task DeleteUnsentRequest_RemovesOnlyARowStillStreaming()
+    {
+        var session = await NewSessionAsync();
+        var unsent = NewRequest(session, null);
+        var ended = NewRequest(session, null) with { Status = AiRequestStatuses.Complete };
+        await Repository.InsertRequestAsync(unsent, CancellationToken.None).Bounded();
+        await Repository.InsertRequestAsync(ended, CancellationToken.None).Bounded();
+
+        await Repository.DeleteUnsentRequestAsync(unsent.Id, CancellationToken.None).Bounded();
+        await Repository.DeleteUnsentRequestAsync(ended.Id, CancellationToken.None).Bounded();
+
+        (await Repository.ListRequestsAsync(session.Id, CancellationToken.None).Bounded()).ShouldBe([ended]);
+    }
+
+    [StorageFact]
     public async Task SumUsage_EqualsTheSumOfTheRequests_PerProviderAndModel()
     {
         var session = await NewSessionAsync();

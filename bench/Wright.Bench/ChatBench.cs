@@ -100,19 +100,45 @@ internal static class ChatBench
             return first ?? throw new InvalidOperationException("The fake streamed no text.");
         }
 
+        // A third: the same SDK, in this process, asked for Wright's request (its system prompt,
+        // context and tools): what the SDK and the provider take for it, so the rest is Wright's.
+        var sentJson = JsonDocument.Parse(sent.Body).RootElement;
+        static string TextOf(JsonElement content) => content.ValueKind == JsonValueKind.String
+            ? content.GetString()!
+            : string.Concat(content.EnumerateArray().Select(b => b.TryGetProperty("text", out var t) ? t.GetString() : ""));
+        List<ChatMessage> sameMessages = [new(ChatRole.System, TextOf(sentJson.GetProperty("system"))), new(ChatRole.User, TextOf(sentJson.GetProperty("messages")[0].GetProperty("content")))];
+        var sameOptions = new ChatOptions { Tools = [.. Wright.Core.Engine.AgentTools.Declarations] };
+        async Task<double> DirectSame()
+        {
+            var clock = Stopwatch.StartNew();
+            double? first = null;
+            await foreach (var update in direct.GetStreamingResponseAsync(sameMessages, sameOptions, cancellationToken))
+            {
+                if (first is null && update.Text.Length > 0)
+                {
+                    first = clock.Elapsed.TotalMilliseconds;
+                }
+            }
+
+            return first ?? throw new InvalidOperationException("The fake streamed no text.");
+        }
+
         for (var i = 0; i < 20; i++)
         {
             await Raw();
+            await DirectSame();
         }
 
         var wright = new List<double>();
         var anchor = new List<double>();
         var same = new List<double>();
+        var sdkSame = new List<double>();
         for (var i = 0; i < TtftRounds; i++)
         {
             wright.Add(await ThroughWright());
             anchor.Add(await Direct());
             same.Add(await Raw());
+            sdkSame.Add(await DirectSame());
         }
 
         var (w50, w99, a50, a99) = (Measure.Percentile(wright, 50), Measure.Percentile(wright, 99), Measure.Percentile(anchor, 50), Measure.Percentile(anchor, 99));
@@ -120,6 +146,8 @@ internal static class ChatBench
         Console.WriteLine($"ttft: {TtftRounds} rounds; through Wright p50 {w50:F2} ms p99 {w99:F2} ms; SDK direct to the fake p50 {a50:F2} ms p99 {a99:F2} ms");
         Console.WriteLine($"ttft: added by Wright p50 {w50 - a50:F2} ms, p99 {w99 - a99:F2} ms (ratio p50 {w50 / a50:F2}x)");
         Console.WriteLine($"ttft: Wright's request ({System.Text.Encoding.UTF8.GetByteCount(sent.Body):N0} bytes) sent raw to the fake p50 {s50:F2} ms p99 {s99:F2} ms; Wright over it p50 {w50 - s50:F2} ms, p99 {w99 - s99:F2} ms");
+        var (d50, d99) = (Measure.Percentile(sdkSame, 50), Measure.Percentile(sdkSame, 99));
+        Console.WriteLine($"ttft: the SDK alone asked for Wright's request p50 {d50:F2} ms p99 {d99:F2} ms; Wright over it p50 {w50 - d50:F2} ms, p99 {w99 - d99:F2} ms");
     }
 
     public static async Task RunStreamAsync(string work, CancellationToken cancellationToken)

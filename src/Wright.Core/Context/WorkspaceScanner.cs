@@ -42,12 +42,14 @@ public sealed class WorkspaceScanner
         var root = PathJail.ResolveReal(Path.GetFullPath(request.ProjectRoot));
 
         // The listing behind the filter, the index and the status are independent git calls: run
-        // them at once, since every prompt waits for them before its first token.
+        // them at once, since every prompt waits for them before its first token. A restarted
+        // server's stored symbols are read meanwhile, on the thread pool.
+        var symbolsTask = _symbols.ForAsync(root, cancellationToken);
         var filterTask = ContextFileFilter.CreateAsync(root, _gitService, cancellationToken);
         var indexTask = _gitService.ListIndexAsync(root, cancellationToken);
         var statusTask = request.Status is { } known ? Task.FromResult(known) : _gitService.GetStatusAsync(root, cancellationToken);
         var recentTask = request.Previous is null ? RecentChangesAsync(root, statusTask, cancellationToken) : Task.FromResult<IReadOnlyDictionary<string, double>>(new Dictionary<string, double>());
-        await Task.WhenAll(filterTask, indexTask, statusTask, recentTask).ConfigureAwait(false);
+        await Task.WhenAll(filterTask, indexTask, statusTask, recentTask, symbolsTask).ConfigureAwait(false);
         var filter = await filterTask.ConfigureAwait(false);
         var index = await indexTask.ConfigureAwait(false);
         var status = await statusTask.ConfigureAwait(false);
@@ -63,7 +65,7 @@ public sealed class WorkspaceScanner
         }
 
         var sha256Ids = index.Values.FirstOrDefault()?.BlobId.Length == 64;
-        var symbols = _symbols.For(root);
+        var symbols = await symbolsTask.ConfigureAwait(false);
         var cache = _cache.GetOrAdd(root, _ => new ConcurrentDictionary<string, CachedFile>(StringComparer.Ordinal));
         var admitted = new ConcurrentDictionary<string, CachedFile>(StringComparer.Ordinal);
         var excluded = new ConcurrentBag<ContextExcludedFile>();

@@ -210,7 +210,14 @@ internal sealed class SymbolIndex
                 length += count;
                 if (!partsOfIdentifier.TryGetValue(identifier, out var identifierParts))
                 {
-                    partsOfIdentifier[identifier] = identifierParts = [.. FileRanker.Parts(identifier).Select(Part)];
+                    var words = FileRanker.Parts(identifier);
+                    identifierParts = words.Length == 0 ? [] : new WordPart[words.Length];
+                    for (var w = 0; w < words.Length; w++)
+                    {
+                        identifierParts[w] = Part(words[w]);
+                    }
+
+                    partsOfIdentifier[identifier] = identifierParts;
                 }
 
                 foreach (var part in identifierParts)
@@ -232,10 +239,18 @@ internal sealed class SymbolIndex
             }
 
             Lengths[i] = length;
-            var names = new Dictionary<string, int>(StringComparer.Ordinal);
             foreach (var definition in file.Definitions)
             {
-                names[definition.Name] = names.GetValueOrDefault(definition.Name) + 1;
+                // Files are added in order: a name this file defined before is its list's last entry.
+                if (DefinitionNames.TryGetValue(definition.Name, out var definers) && definers[^1].File == i)
+                {
+                    definers[^1] = (i, definers[^1].Times + 1);
+                }
+                else
+                {
+                    Add(DefinitionNames, definition.Name, (i, 1));
+                }
+
                 foreach (var word in FileRanker.Parts(definition.Name))
                 {
                     var part = Part(word);
@@ -245,11 +260,6 @@ internal sealed class SymbolIndex
                         (part.DefinitionPostings ??= []).Add(i);
                     }
                 }
-            }
-
-            foreach (var (name, times) in names)
-            {
-                Add(DefinitionNames, name, (i, times));
             }
         }
 
@@ -290,9 +300,13 @@ internal sealed class SymbolIndex
                 Add(FileNames, name, i);
             }
 
-            foreach (var name2 in _files[i].Definitions.Select(d => d.Name).Distinct(StringComparer.Ordinal))
+            foreach (var definition in _files[i].Definitions)
             {
-                Add(Definers, name2, i);
+                // Each file once: files are added in order, so a name this file defined before ends its list.
+                if (!Definers.TryGetValue(definition.Name, out var definedIn) || definedIn[^1] != i)
+                {
+                    Add(Definers, definition.Name, i);
+                }
             }
         }
 

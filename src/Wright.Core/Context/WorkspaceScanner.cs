@@ -125,11 +125,24 @@ public sealed class WorkspaceScanner
     /// touch very many files (a reformat, a vendored import) say nothing about focus and are skipped.
     /// Remembered per HEAD, so prompts at the same commit ask git once.
     /// </summary>
+    /// <remarks>
+    /// With nothing remembered for the project (a restarted server), git's log of HEAD runs beside
+    /// its status rather than after it, and is used when its newest commit is the HEAD the status
+    /// saw; otherwise (a merge at HEAD, which the log skips, or a commit in between) the log of
+    /// that HEAD is asked for as before, so weights are never kept under the wrong HEAD.
+    /// </remarks>
     private async Task<IReadOnlyDictionary<string, double>> RecentChangesAsync(string root, Task<GitStatus> statusTask, CancellationToken cancellationToken)
     {
+        var early = _recent.ContainsKey(root) ? null : LogAsync(root, "HEAD", cancellationToken);
         var head = (await statusTask.ConfigureAwait(false)).Head;
         if (head is null)
         {
+            if (early is not null)
+            {
+                // No commit yet: the log has nothing to say, but it is awaited, not left running unobserved.
+                await early.ConfigureAwait(false);
+            }
+
             return new Dictionary<string, double>();
         }
 
@@ -138,18 +151,34 @@ public sealed class WorkspaceScanner
             return known.Weights;
         }
 
-        var result = await _git.RunAsync(root, ["log", "-z", $"--max-count={RecentCommits}", "--no-merges", "--format=%x01%H", "--name-only", "--no-renames", head, "--"], cancellationToken).ConfigureAwait(false);
+        var (newest, weights) = early is null ? (null, null) : await early.ConfigureAwait(false);
+        if (newest != head || weights is null)
+        {
+            (_, weights) = await LogAsync(root, head, cancellationToken).ConfigureAwait(false);
+        }
+
+        _recent[root] = (head, weights);
+        return weights;
+    }
+
+    /// <summary>The recency weights of the files the log of <paramref name="revision"/> changed, and the newest commit it listed (null when none).</summary>
+    private async Task<(string? Newest, IReadOnlyDictionary<string, double> Weights)> LogAsync(string root, string revision, CancellationToken cancellationToken)
+    {
+        var result = await _git.RunAsync(root, ["log", "-z", $"--max-count={RecentCommits}", "--no-merges", "--format=%x01%H", "--name-only", "--no-renames", revision, "--"], cancellationToken).ConfigureAwait(false);
         if (!result.Succeeded)
         {
             // No commit yet (or an unreadable history): no activity to weigh.
-            return new Dictionary<string, double>();
+            return (null, new Dictionary<string, double>());
         }
 
         var weights = new Dictionary<string, double>(StringComparer.Ordinal);
         var commits = result.StandardOutput.Split('\u0001', StringSplitOptions.RemoveEmptyEntries);
+        string? newest = null;
         for (var k = 0; k < commits.Length; k++)
         {
-            var paths = commits[k].Split(['\0', '\n'], StringSplitOptions.RemoveEmptyEntries).Skip(1).ToList();
+            var lines = commits[k].Split(['\0', '\n'], StringSplitOptions.RemoveEmptyEntries);
+            newest ??= lines.FirstOrDefault();
+            var paths = lines.Skip(1).ToList();
             if (paths.Count > MaxFilesPerRecentCommit)
             {
                 continue;
@@ -162,9 +191,7 @@ public sealed class WorkspaceScanner
         }
 
         var best = weights.Count == 0 ? 1 : weights.Values.Max();
-        var scaled = weights.ToDictionary(kv => kv.Key, kv => kv.Value / best, StringComparer.Ordinal);
-        _recent[root] = (head, scaled);
-        return scaled;
+        return (newest, weights.ToDictionary(kv => kv.Key, kv => kv.Value / best, StringComparer.Ordinal));
     }
 
     /// <summary>Forgets what was read from <paramref name="projectRoot"/> in this process (the next scan is a restarted server's).</summary>

@@ -34,7 +34,9 @@ internal static class ContextBench
 
     private static async Task MeasureAsync(string label, string root, string prompt, GitService service, GitRunner git, CancellationToken cancellationToken)
     {
-        var anchor = await Measure.TimeAsync(async () =>
+        // The anchor is measured beside every cold and warm round and its median taken: one sample
+        // of it on a loaded machine could halve or double every ratio below.
+        async Task<TimeSpan> Anchor() => await Measure.TimeAsync(async () =>
         {
             foreach (var path in await service.ListWorkingTreeFilesAsync(root, cancellationToken))
             {
@@ -45,6 +47,7 @@ internal static class ContextBench
                 }
             }
         });
+        var anchors = new List<TimeSpan> { await Anchor() };
 
         var estimator = new TokenEstimator();
         var symbolDirectory = Path.Combine(Path.GetTempPath(), $"wright-bench-symbols-{Guid.NewGuid():N}");
@@ -57,6 +60,7 @@ internal static class ContextBench
         var coldTimes = new List<TimeSpan>();
         for (var i = 0; i < 3; i++)
         {
+            anchors.Add(await Anchor());
             coldTimes.Add(await Measure.TimeAsync(async () => cold = await NewProcess().BuildAsync(request, cancellationToken)));
         }
 
@@ -67,6 +71,7 @@ internal static class ContextBench
         BuiltContext? warm = null;
         for (var i = 0; i < 5; i++)
         {
+            anchors.Add(await Anchor());
             warmTimes.Add(await Measure.TimeAsync(async () => warm = await builder.BuildAsync(request, cancellationToken)));
         }
 
@@ -87,8 +92,9 @@ internal static class ContextBench
 
         BuiltContext? next = null;
         var nextTime = await Measure.TimeAsync(async () => next = await builder.BuildAsync(request with { Prompt = "Now add a test for it", Previous = warm!.Record }, cancellationToken));
+        var anchor = Measure.Median(anchors);
         var files = cold!.Record.Workspace.Count;
-        Console.WriteLine($"context[{label}]: {files} admitted files, {cold.Record.Excluded.Count} excluded; anchor (git ls-files + read every file) {Measure.Ms(anchor)}");
+        Console.WriteLine($"context[{label}]: {files} admitted files, {cold.Record.Excluded.Count} excluded; anchor (git ls-files + read every file) median {Measure.Ms(anchor)} of {anchors.Count}{LoadAverage()}");
         Console.WriteLine($"context[{label}]: first ever (no stored symbols) {Measure.Ms(firstTime)} ({firstTime / anchor:F2}x anchor)");
         Console.WriteLine($"context[{label}]: cold (restarted process, stored symbols) median {Measure.Ms(coldTime)} ({coldTime / anchor:F2}x anchor), {cold.Record.TokenCount} of {Budget} tokens: {Sources(cold)}");
         Console.WriteLine($"context[{label}]: warm median {Measure.Ms(Measure.Median(warmTimes))} ({Measure.Median(warmTimes) / anchor:F2}x anchor), {warm!.Record.TokenCount} of {Budget} tokens (warm scan {Measure.Ms(scanTime)}, assembly {Measure.Ms(assembleTime)})");
@@ -129,6 +135,10 @@ internal static class ContextBench
 
         return string.Join(", ", steps.Select(s => $"{s} {Measure.Ms(fastest[s])}"));
     }
+
+    /// <summary>The load average as "; load average 1.2 0.8 0.5" where the system tells it (Linux), else nothing.</summary>
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? "; load average " + string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "";
 
     private static TimeSpan Time(Action action)
     {

@@ -151,7 +151,7 @@ internal static class ContextBench
         string.Join(", ", context.Record.Sources.GroupBy(s => s.Kind).Select(g => $"{g.Key} {g.Sum(s => s.Tokens)}"));
 
     /// <summary>Files in four languages, each defining a class and functions and using symbols of a few others, in 100 folders.</summary>
-    internal static async Task GenerateAsync(GitRunner git, string root, int count, CancellationToken cancellationToken)
+    private static async Task GenerateAsync(GitRunner git, string root, int count, CancellationToken cancellationToken)
     {
         var random = new Random(42);
         for (var i = 0; i < count; i++)

@@ -45,12 +45,14 @@ public sealed class WorkspaceScanner
         var root = PathJail.ResolveReal(Path.GetFullPath(request.ProjectRoot));
 
         // The listing behind the filter, the index and the status are independent git calls: run
-        // them at once, since every prompt waits for them before its first token.
+        // them at once, since every prompt waits for them before its first token. A restarted
+        // server's stored symbols are read meanwhile, on the thread pool.
+        var symbolsTask = _symbols.ForAsync(root, cancellationToken);
         var filterTask = ContextFileFilter.CreateAsync(root, _gitService, cancellationToken);
         var indexTask = _gitService.ListIndexAsync(root, cancellationToken);
         var statusTask = request.Status is { } known ? Task.FromResult(known) : _gitService.GetStatusAsync(root, cancellationToken);
         var recentTask = request.Previous is null ? RecentChangesAsync(root, statusTask, cancellationToken) : Task.FromResult<IReadOnlyDictionary<string, double>>(new Dictionary<string, double>());
-        await Task.WhenAll(filterTask, indexTask, statusTask, recentTask).ConfigureAwait(false);
+        await Task.WhenAll(filterTask, indexTask, statusTask, recentTask, symbolsTask).ConfigureAwait(false);
         var filter = await filterTask.ConfigureAwait(false);
         var index = await indexTask.ConfigureAwait(false);
         var status = await statusTask.ConfigureAwait(false);
@@ -66,7 +68,7 @@ public sealed class WorkspaceScanner
         }
 
         var sha256Ids = index.Values.FirstOrDefault()?.BlobId.Length == 64;
-        var symbols = _symbols.For(root);
+        var symbols = await symbolsTask.ConfigureAwait(false);
         var cache = _cache.GetOrAdd(root, _ => new ConcurrentDictionary<string, CachedFile>(StringComparer.Ordinal));
         var admitted = new ConcurrentDictionary<string, CachedFile>(StringComparer.Ordinal);
         var excluded = new ConcurrentBag<ContextExcludedFile>();
@@ -141,11 +143,24 @@ public sealed class WorkspaceScanner
     /// touch very many files (a reformat, a vendored import) say nothing about focus and are skipped.
     /// Remembered per HEAD, so prompts at the same commit ask git once.
     /// </summary>
+    /// <remarks>
+    /// With nothing remembered for the project (a restarted server), git's log of HEAD runs beside
+    /// its status rather than after it, and is used when its newest commit is the HEAD the status
+    /// saw; otherwise (a merge at HEAD, which the log skips, or a commit in between) the log of
+    /// that HEAD is asked for as before, so weights are never kept under the wrong HEAD.
+    /// </remarks>
     private async Task<IReadOnlyDictionary<string, double>> RecentChangesAsync(string root, Task<GitStatus> statusTask, CancellationToken cancellationToken)
     {
+        var early = _recent.ContainsKey(root) ? null : LogAsync(root, "HEAD", cancellationToken);
         var head = (await statusTask.ConfigureAwait(false)).Head;
         if (head is null)
         {
+            if (early is not null)
+            {
+                // No commit yet: the log has nothing to say, but it is awaited, not left running unobserved.
+                await early.ConfigureAwait(false);
+            }
+
             return new Dictionary<string, double>();
         }
 
@@ -154,18 +169,34 @@ public sealed class WorkspaceScanner
             return known.Weights;
         }
 
-        var result = await _git.RunAsync(root, ["log", "-z", $"--max-count={RecentCommits}", "--no-merges", "--format=%x01%H", "--name-only", "--no-renames", head, "--"], cancellationToken).ConfigureAwait(false);
+        var (newest, weights) = early is null ? (null, null) : await early.ConfigureAwait(false);
+        if (newest != head || weights is null)
+        {
+            (_, weights) = await LogAsync(root, head, cancellationToken).ConfigureAwait(false);
+        }
+
+        _recent[root] = (head, weights);
+        return weights;
+    }
+
+    /// <summary>The recency weights of the files the log of <paramref name="revision"/> changed, and the newest commit it listed (null when none).</summary>
+    private async Task<(string? Newest, IReadOnlyDictionary<string, double> Weights)> LogAsync(string root, string revision, CancellationToken cancellationToken)
+    {
+        var result = await _git.RunAsync(root, ["log", "-z", $"--max-count={RecentCommits}", "--no-merges", "--format=%x01%H", "--name-only", "--no-renames", revision, "--"], cancellationToken).ConfigureAwait(false);
         if (!result.Succeeded)
         {
             // No commit yet (or an unreadable history): no activity to weigh.
-            return new Dictionary<string, double>();
+            return (null, new Dictionary<string, double>());
         }
 
         var weights = new Dictionary<string, double>(StringComparer.Ordinal);
         var commits = result.StandardOutput.Split('\u0001', StringSplitOptions.RemoveEmptyEntries);
+        string? newest = null;
         for (var k = 0; k < commits.Length; k++)
         {
-            var paths = commits[k].Split(['\0', '\n'], StringSplitOptions.RemoveEmptyEntries).Skip(1).ToList();
+            var lines = commits[k].Split(['\0', '\n'], StringSplitOptions.RemoveEmptyEntries);
+            newest ??= lines.FirstOrDefault();
+            var paths = lines.Skip(1).ToList();
             if (paths.Count > MaxFilesPerRecentCommit)
             {
                 continue;
@@ -178,9 +209,7 @@ public sealed class WorkspaceScanner
         }
 
         var best = weights.Count == 0 ? 1 : weights.Values.Max();
-        var scaled = weights.ToDictionary(kv => kv.Key, kv => kv.Value / best, StringComparer.Ordinal);
-        _recent[root] = (head, scaled);
-        return scaled;
+        return (newest, weights.ToDictionary(kv => kv.Key, kv => kv.Value / best, StringComparer.Ordinal));
     }
 
     /// <summary>Forgets what was read from <paramref name="projectRoot"/> in this process (the next scan is a restarted server's).</summary>

@@ -228,7 +228,7 @@ public static partial class ContextAssembler
 
     /// <summary>The files a first prompt is most likely about, best first (see <see cref="FileRanker"/>).</summary>
     public static IReadOnlyList<RankedFile> RankFiles(ContextRequest request, WorkspaceSnapshot snapshot, RepoMapRanking ranking) =>
-        FileRanker.Rank(snapshot.Symbols, request.Prompt, ranking.FileRanks, snapshot.RecentChanges);
+        FileRanker.Rank(snapshot.Symbols, request.Prompt, ranking.FileRanks, snapshot.History);
 
     private static string ChangesSincePrevious(ContextRecord previous, WorkspaceSnapshot snapshot, out List<string> changed)
     {

@@ -64,7 +64,6 @@ public sealed class CommitHistory
             Described++;
         }
 
-        MostChanges = CommitsOf.Count == 0 ? 0 : CommitsOf.Values.Max(c => c.Count);
         AverageLength = Described == 0 ? 1 : Math.Max(1, Lengths.Sum() / (double)Described);
     }
 
@@ -79,9 +78,6 @@ public sealed class CommitHistory
 
     /// <summary>Per file: the commits in the postings that changed it, newest first.</summary>
     internal Dictionary<string, List<int>> CommitsOf { get; } = new(StringComparer.Ordinal);
-
-    /// <summary>The most commits in the postings any one file was changed by.</summary>
-    internal int MostChanges { get; }
 
     /// <summary>Per commit: the words of its message (BM25's document length); 0 for a commit left out.</summary>
     internal int[] Lengths { get; }

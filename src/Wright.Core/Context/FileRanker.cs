@@ -7,13 +7,16 @@ namespace Wright.Core.Context;
 public sealed record RankedFile(string Path, double Score, double WordScore);
 
 /// <summary>
-/// Which files a session's first prompt is most likely about, best first, from three signals:
-/// the prompt's own words (identifiers and file or folder names, split at camelCase, snake_case
-/// and digits) matched against each file's path, the symbols it defines and the identifiers it
-/// uses, weighted by how rare each word is in the repository (BM25's idf and saturation); the
+/// Which files a session's first prompt is most likely about, best first. The prompt's own words
+/// (identifiers and file or folder names, split at camelCase, snake_case and digits) matched
+/// against each file's path, the symbols it defines and the identifiers it uses, weighted by how
+/// rare each word is in the repository (BM25's idf and saturation), come first; then the
 /// reference graph (the repository map's PageRank, personalized to the files the words found);
-/// and recent git activity (files the last commits changed). It reads no file: paths and symbols
-/// are in the snapshot already.
+/// the history before HEAD: recent activity (files the last commits changed), past commits whose
+/// messages share the prompt's words (the files they changed), and co-change (files often
+/// changed together with the best word matches). Tests and prose count a fifth: a first prompt
+/// is about the source that changes, and the tests and docs can be read. It reads no file:
+/// paths, symbols and history are in the snapshot already.
 /// </summary>
 public static partial class FileRanker
 {
@@ -41,10 +44,9 @@ public static partial class FileRanker
     private const double ExactDefinitionWeight = 4.0;
     private const double K1 = 1.2;
 
-
     /// <summary>
     /// Ranks the files of <paramref name="symbols"/> for <paramref name="prompt"/>. <paramref name="graph"/>
-    /// gives each file's PageRank; <paramref name="recent"/> each recently changed file's weight in [0, 1].
+    /// gives each file's PageRank; <paramref name="history"/> the commits before HEAD.
     /// </summary>
     public static IReadOnlyList<RankedFile> Rank(
         IReadOnlyList<FileSymbols> symbols,
@@ -59,6 +61,8 @@ public static partial class FileRanker
         CommitHistory history,
         RankWeights weights)
     {
+        // Every signal but the words is a share of the best word score, so no signal of the
+        // history or the graph can put a file nothing in the prompt points at above a strong match.
         var recent = history.RecentChanges;
         var terms = Terms(prompt);
         var exact = Identifiers().Matches(prompt).Select(m => m.Value).ToHashSet(StringComparer.Ordinal);
@@ -127,10 +131,14 @@ public static partial class FileRanker
             var path = symbols[i].Path;
             var structure = bestGraph > 0 ? graph.GetValueOrDefault(path) / bestGraph : 0;
             var activity = recent.GetValueOrDefault(path);
-            var score = lexical[i] + (Math.Max(bestLexical, 1) * ((weights.Graph * structure) + (weights.Activity * activity) + (weights.History * past[i]) + (weights.CoChange * cochanged[i]) + (weights.Frequency * Frequency(history, path, weights))));
+            var score = lexical[i] + (Math.Max(bestLexical, 1) * ((weights.Graph * structure) + (weights.Activity * activity) + (weights.History * past[i]) + (weights.CoChange * cochanged[i])));
             if (weights.TestFactor != 1 && IsTest(path))
             {
                 score *= weights.TestFactor;
+            }
+            else if (weights.DocFactor != 1 && IsDoc(path))
+            {
+                score *= weights.DocFactor;
             }
 
             ranked.Add(new RankedFile(path, score, lexical[i]));
@@ -223,7 +231,7 @@ public static partial class FileRanker
 
     /// <summary>
     /// Whether <paramref name="path"/> is a test by the common conventions: a folder named test,
-    /// tests, __tests__, spec or specs, or a file name like <c>x.test.ts</c>, <c>x.spec.js</c>,
+    /// tests, __tests__, spec, specs or e2e, or a file name like <c>x.test.ts</c>, <c>x.spec.js</c>,
     /// <c>x_test.go</c>, <c>test_x.py</c>, <c>XTests.cs</c>, <c>XTest.java</c>.
     /// </summary>
     public static bool IsTest(string path)
@@ -231,7 +239,7 @@ public static partial class FileRanker
         var segments = path.Split('/');
         for (var i = 0; i < segments.Length - 1; i++)
         {
-            if (segments[i].ToLowerInvariant() is "test" or "tests" or "__tests__" or "spec" or "specs" || segments[i].EndsWith(".Tests", StringComparison.Ordinal))
+            if (segments[i].ToLowerInvariant() is "test" or "tests" or "__tests__" or "spec" or "specs" or "e2e" || segments[i].EndsWith(".Tests", StringComparison.Ordinal))
             {
                 return true;
             }
@@ -244,8 +252,9 @@ public static partial class FileRanker
             || stem.EndsWith("Tests", StringComparison.Ordinal) || stem.EndsWith("Test", StringComparison.Ordinal);
     }
 
-    private static double Frequency(CommitHistory history, string path, RankWeights weights) =>
-        weights.Frequency == 0 || history.MostChanges == 0 || !history.CommitsOf.TryGetValue(path, out var commits) ? 0 : Math.Pow(commits.Count / (double)history.MostChanges, weights.FrequencyPower);
+    /// <summary>Whether <paramref name="path"/> is prose (Markdown, reStructuredText, AsciiDoc, plain text): it describes many things and is rarely what a prompt changes.</summary>
+    public static bool IsDoc(string path) =>
+        Path.GetExtension(path).ToLowerInvariant() is ".md" or ".markdown" or ".rst" or ".adoc" or ".txt";
 
     private static double[] Scaled(double[] values)
     {
@@ -348,11 +357,13 @@ public static partial class FileRanker
 
 /// <summary>
 /// How much each signal besides the words adds, as a share of the best word score: the
-/// best-connected file's PageRank, the most recently and often changed file, the file past
-/// commits about the same words changed most, the file most often changed with the best word
-/// matches.
+/// best-connected file's PageRank, the most recently and often changed file, the file the past
+/// commits about the same words changed most (the best <c>HistoryCommits</c> of them, each vote
+/// spread over its files to the power <c>HistorySpread</c>), the file most often changed with the
+/// best <c>CoChangeSeeds</c> word matches; and what tests and prose count of their score.
+/// Measured on real commits (bench: relevance), each signal helping both halves of the tasks.
 /// </summary>
-internal sealed record RankWeights(double Graph, double Activity, double History, int HistoryCommits, double HistorySpread, double CoChange, int CoChangeSeeds, double Frequency = 0, double FrequencyPower = 1, double TestFactor = 1)
+internal sealed record RankWeights(double Graph, double Activity, double History, int HistoryCommits, double HistorySpread, double CoChange, int CoChangeSeeds, double TestFactor, double DocFactor)
 {
-    public static readonly RankWeights Default = new(Graph: 0.2, Activity: 0.25, History: 0.3, HistoryCommits: 10, HistorySpread: 0.5, CoChange: 0.15, CoChangeSeeds: 3, TestFactor: 0.2);
+    public static readonly RankWeights Default = new(Graph: 0.1, Activity: 0.25, History: 0.3, HistoryCommits: 10, HistorySpread: 0.5, CoChange: 0.15, CoChangeSeeds: 3, TestFactor: 0.2, DocFactor: 0.2);
 }

@@ -137,12 +137,10 @@ public static partial class ContextAssembler
         if (first)
         {
             var share = budget.Remaining - Math.Min(MapFloor + DocsFloor, budget.Remaining * MostHeldBack / 100);
-            foreach (var candidate in RankFiles(request, snapshot, ranking).Take(MaxRelevantFiles))
+            var candidates = RankFiles(request, snapshot, ranking).Where(c => c.WordScore > 0 && !chat.Contains(c.Path) && snapshot.Files.ContainsKey(c.Path)).Take(MaxRelevantFiles);
+            foreach (var candidate in candidates)
             {
-                if (candidate.WordScore <= 0 || chat.Contains(candidate.Path) || !snapshot.Files.TryGetValue(candidate.Path, out var file))
-                {
-                    continue;
-                }
+                var file = snapshot.Files[candidate.Path];
 
                 var title = $"Relevant file: {candidate.Path}";
                 var body = FileBody(file.Text);

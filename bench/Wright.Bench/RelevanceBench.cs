@@ -98,6 +98,8 @@ internal static partial class RelevanceBench
                 {
                     Console.WriteLine($"   {g}: ours #{full.IndexOf(g) + 1}, bm25 #{fullBm25.IndexOf(g) + 1}, whole {whole.Contains(g)}");
                 }
+
+                Console.WriteLine($"   top: {string.Join(" ", full.Take(K).Select(p => (gold.Contains(p) ? "*" : "") + Path.GetFileName(p)))}");
             }
 
             oursTop += gold.All(ours.Contains) ? 1 : 0;

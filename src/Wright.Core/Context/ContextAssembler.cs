@@ -34,11 +34,21 @@ public static partial class ContextAssembler
         _ => '!',
     };
 
-    /// <summary>Most files a first prompt's ranking sends whole.</summary>
-    public const int MaxRelevantFiles = 10;
+    /// <summary>Most files a first prompt's ranking sends whole (the best-ranked that fit, only files the prompt's words point at).</summary>
+    public const int MaxRelevantFiles = 20;
 
-    /// <summary>The percentage of what is left (after the user's files, changes, status and overview) that a first prompt's relevant files may take; the map and docs share the rest.</summary>
-    private const int RelevantShare = 70;
+    /// <summary>
+    /// What a first prompt's repository map keeps when relevant files are sent whole: the room
+    /// Aider gives its map once files are in the chat (1,024 tokens); the map leaves out the files
+    /// sent whole, so it outlines the rest of the repository.
+    /// </summary>
+    private const int MapFloor = 1024;
+
+    /// <summary>What a first prompt's docs keep (the opening of the README: what the project is).</summary>
+    private const int DocsFloor = 512;
+
+    /// <summary>The most of what is left (after the user's files, changes, status and overview) that the map's and docs' floors hold back, in percent: a small budget still gets relevant files.</summary>
+    private const int MostHeldBack = 30;
 
     public static BuiltContext Assemble(ContextRequest request, WorkspaceSnapshot snapshot, TokenEstimator estimator, DateTimeOffset now, Guid id)
     {
@@ -112,7 +122,6 @@ public static partial class ContextAssembler
         }
 
         // 5–7. The overview of a first prompt, or the relevant part of the map on later ones.
-        var mapShare = first ? 2 : 5;
         if (first)
         {
             budget.Add(ContextSourceKind.ProjectOverview, "Project overview", Overview(snapshot), [], budget.Remaining / 10);
@@ -121,18 +130,17 @@ public static partial class ContextAssembler
         var ranking = RankMap(request, snapshot, mentioned.Concat(open).ToHashSet(StringComparer.Ordinal));
         var chat = mentioned.Concat(open).ToHashSet(StringComparer.Ordinal);
 
-        // A first prompt also gets the files most likely to change sent whole (as far as 70% of
-        // what is left allows), so the model rarely needs a read_file round trip to find them;
+        // A first prompt also gets the files most likely to change sent whole (the best-ranked that
+        // fit in what is left, less the map's and docs' floors; a file too big for what remains
+        // gives way to the next), so the model rarely needs a read_file round trip to find them;
         // only files the prompt's words point at, since the graph and the history alone rank every file.
         if (first)
         {
-            var share = budget.Remaining * RelevantShare / 100;
-            foreach (var candidate in RankFiles(request, snapshot, ranking).Take(MaxRelevantFiles))
+            var share = budget.Remaining - Math.Min(MapFloor + DocsFloor, budget.Remaining * MostHeldBack / 100);
+            var candidates = RankFiles(request, snapshot, ranking).Where(c => c.WordScore > 0 && !chat.Contains(c.Path) && snapshot.Files.ContainsKey(c.Path)).Take(MaxRelevantFiles);
+            foreach (var candidate in candidates)
             {
-                if (candidate.WordScore <= 0 || chat.Contains(candidate.Path) || !snapshot.Files.TryGetValue(candidate.Path, out var file))
-                {
-                    continue;
-                }
+                var file = snapshot.Files[candidate.Path];
 
                 var title = $"Relevant file: {candidate.Path}";
                 var body = FileBody(file.Text);
@@ -151,7 +159,8 @@ public static partial class ContextAssembler
             }
         }
 
-        var mapLimit = budget.Remaining / mapShare;
+        // A first prompt's map takes half of what the relevant files left, and at least its floor.
+        var mapLimit = first ? Math.Max(budget.Remaining / 2, Math.Min(MapFloor, budget.Remaining - Math.Min(DocsFloor, budget.Remaining / 3))) : budget.Remaining / 5;
         var map = RepoMap.Render(ranking, mapLimit - budget.HeadingCost("Repository map"), estimator, request.Model, chat);
         if (map.Length > 0)
         {
@@ -228,7 +237,7 @@ public static partial class ContextAssembler
 
     /// <summary>The files a first prompt is most likely about, best first (see <see cref="FileRanker"/>).</summary>
     public static IReadOnlyList<RankedFile> RankFiles(ContextRequest request, WorkspaceSnapshot snapshot, RepoMapRanking ranking) =>
-        FileRanker.Rank(snapshot.Symbols, request.Prompt, ranking.FileRanks, snapshot.RecentChanges);
+        FileRanker.Rank(snapshot.Symbols, request.Prompt, ranking.FileRanks, snapshot.History);
 
     private static string ChangesSincePrevious(ContextRecord previous, WorkspaceSnapshot snapshot, out List<string> changed)
     {

@@ -119,6 +119,9 @@ public sealed record WorkspaceSnapshot(
     /// <summary>The filter this snapshot was taken with.</summary>
     public ContextFileFilter? Filter { get; init; }
 
-    /// <summary>Files the last commits changed, each weighted in (0, 1] by how recently and how often (read for a session's first prompt only).</summary>
-    public IReadOnlyDictionary<string, double> RecentChanges { get; init; } = new Dictionary<string, double>();
+    /// <summary>The commits before HEAD (read for a session's first prompt only).</summary>
+    public CommitHistory History { get; init; } = CommitHistory.Empty;
+
+    /// <summary>Files the last commits changed, each weighted in (0, 1] by how recently and how often.</summary>
+    public IReadOnlyDictionary<string, double> RecentChanges => History.RecentChanges;
 }

@@ -7,13 +7,16 @@ namespace Wright.Core.Context;
 public sealed record RankedFile(string Path, double Score, double WordScore);
 
 /// <summary>
-/// Which files a session's first prompt is most likely about, best first, from three signals:
-/// the prompt's own words (identifiers and file or folder names, split at camelCase, snake_case
-/// and digits) matched against each file's path, the symbols it defines and the identifiers it
-/// uses, weighted by how rare each word is in the repository (BM25's idf and saturation); the
+/// Which files a session's first prompt is most likely about, best first. The prompt's own words
+/// (identifiers and file or folder names, split at camelCase, snake_case and digits) matched
+/// against each file's path, the symbols it defines and the identifiers it uses, weighted by how
+/// rare each word is in the repository (BM25's idf and saturation), come first; then the
 /// reference graph (the repository map's PageRank, personalized to the files the words found);
-/// and recent git activity (files the last commits changed). It reads no file: paths and symbols
-/// are in the snapshot already.
+/// the history before HEAD: recent activity (files the last commits changed), past commits whose
+/// messages share the prompt's words (the files they changed), and co-change (files often
+/// changed together with the best word matches). Tests and prose count a fifth: a first prompt
+/// is about the source that changes, and the tests and docs can be read. It reads no file:
+/// paths, symbols and history are in the snapshot already.
 /// </summary>
 public static partial class FileRanker
 {
@@ -41,22 +44,26 @@ public static partial class FileRanker
     private const double ExactDefinitionWeight = 4.0;
     private const double K1 = 1.2;
 
-    /// <summary>How much the best-connected file's PageRank adds, as a share of the best word score.</summary>
-    private const double GraphWeight = 0.2;
-
-    /// <summary>How much the most recently and often changed file adds, as a share of the best word score.</summary>
-    private const double ActivityWeight = 0.25;
-
     /// <summary>
     /// Ranks the files of <paramref name="symbols"/> for <paramref name="prompt"/>. <paramref name="graph"/>
-    /// gives each file's PageRank; <paramref name="recent"/> each recently changed file's weight in [0, 1].
+    /// gives each file's PageRank; <paramref name="history"/> the commits before HEAD.
     /// </summary>
     public static IReadOnlyList<RankedFile> Rank(
         IReadOnlyList<FileSymbols> symbols,
         string prompt,
         IReadOnlyDictionary<string, double> graph,
-        IReadOnlyDictionary<string, double> recent)
+        CommitHistory history) => Rank(symbols, prompt, graph, history, RankWeights.Default);
+
+    internal static IReadOnlyList<RankedFile> Rank(
+        IReadOnlyList<FileSymbols> symbols,
+        string prompt,
+        IReadOnlyDictionary<string, double> graph,
+        CommitHistory history,
+        RankWeights weights)
     {
+        // Every signal but the words is a share of the best word score, so no signal of the
+        // history or the graph can put a file nothing in the prompt points at above a strong match.
+        var recent = history.RecentChanges;
         var terms = Terms(prompt);
         var exact = Identifiers().Matches(prompt).Select(m => m.Value).ToHashSet(StringComparer.Ordinal);
         var count = symbols.Count;
@@ -112,8 +119,11 @@ public static partial class FileRanker
             }
         }
 
-        // Rank is a share of 1 spread over every file: scale it so the best file counts like a strong word match.
         var bestLexical = lexical.Max();
+        var past = PastCommits(history, terms, index, weights);
+        var cochanged = CoChanged(history, lexical, bestLexical, index, weights);
+
+        // Rank is a share of 1 spread over every file: scale it so the best file counts like a strong word match.
         var bestGraph = symbols.Max(f => graph.GetValueOrDefault(f.Path));
         var ranked = new List<RankedFile>(count);
         for (var i = 0; i < count; i++)
@@ -121,13 +131,148 @@ public static partial class FileRanker
             var path = symbols[i].Path;
             var structure = bestGraph > 0 ? graph.GetValueOrDefault(path) / bestGraph : 0;
             var activity = recent.GetValueOrDefault(path);
-            var score = lexical[i] + (Math.Max(bestLexical, 1) * ((GraphWeight * structure) + (ActivityWeight * activity)));
+            var score = lexical[i] + (Math.Max(bestLexical, 1) * ((weights.Graph * structure) + (weights.Activity * activity) + (weights.History * past[i]) + (weights.CoChange * cochanged[i])));
+            if (weights.TestFactor != 1 && IsTest(path))
+            {
+                score *= weights.TestFactor;
+            }
+            else if (weights.DocFactor != 1 && IsDoc(path))
+            {
+                score *= weights.DocFactor;
+            }
+
             ranked.Add(new RankedFile(path, score, lexical[i]));
         }
 
         ranked.Sort((a, b) => b.Score != a.Score ? b.Score.CompareTo(a.Score) : string.CompareOrdinal(a.Path, b.Path));
         return ranked;
     }
+
+    /// <summary>
+    /// Per file, in [0, 1]: how strongly the past commits whose messages share the prompt's words
+    /// (BM25 over the messages) changed it. A commit's vote is its score spread over the files it
+    /// changed; only the best-matching commits vote.
+    /// </summary>
+    private static double[] PastCommits(CommitHistory history, HashSet<string> terms, SymbolIndex index, RankWeights weights)
+    {
+        var votes = new double[index.Count];
+        if (weights.History == 0 || history.Described == 0)
+        {
+            return votes;
+        }
+
+        var scores = new Dictionary<int, double>();
+        foreach (var term in terms)
+        {
+            if (!history.Postings.TryGetValue(term, out var commits))
+            {
+                continue;
+            }
+
+            var idf = Idf(commits.Count, history.Described);
+            foreach (var (commit, hits) in commits)
+            {
+                var norm = K1 * (0.25 + (0.75 * history.Lengths[commit] / history.AverageLength));
+                scores[commit] = scores.GetValueOrDefault(commit) + (idf * hits * (K1 + 1) / (hits + norm));
+            }
+        }
+
+        foreach (var (commit, score) in scores.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key).Take(weights.HistoryCommits))
+        {
+            var files = history.Commits[commit].Files;
+            var share = score / Math.Pow(files.Count, weights.HistorySpread);
+            foreach (var path in files)
+            {
+                if (index.FileIndex.TryGetValue(path, out var file))
+                {
+                    votes[file] += share;
+                }
+            }
+        }
+
+        return Scaled(votes);
+    }
+
+    /// <summary>
+    /// Per file, in [0, 1]: how often it changed together with the files the prompt's words found
+    /// best (each of those weighted by its word score), as a share of their commits.
+    /// </summary>
+    private static double[] CoChanged(CommitHistory history, double[] lexical, double bestLexical, SymbolIndex index, RankWeights weights)
+    {
+        var together = new double[index.Count];
+        if (weights.CoChange == 0 || bestLexical <= 0 || history.Described == 0)
+        {
+            return together;
+        }
+
+        var seeds = Enumerable.Range(0, lexical.Length).Where(i => lexical[i] > 0).OrderByDescending(i => lexical[i]).Take(weights.CoChangeSeeds);
+        foreach (var seed in seeds)
+        {
+            if (!history.CommitsOf.TryGetValue(index.File(seed).Path, out var commits))
+            {
+                continue;
+            }
+
+            var weight = lexical[seed] / bestLexical / commits.Count;
+            foreach (var commit in commits)
+            {
+                foreach (var path in history.Commits[commit].Files)
+                {
+                    if (index.FileIndex.TryGetValue(path, out var file) && file != seed)
+                    {
+                        together[file] += weight;
+                    }
+                }
+            }
+        }
+
+        return Scaled(together);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="path"/> is a test by the common conventions: a folder named test,
+    /// tests, __tests__, spec, specs or e2e, or a file name like <c>x.test.ts</c>, <c>x.spec.js</c>,
+    /// <c>x_test.go</c>, <c>test_x.py</c>, <c>XTests.cs</c>, <c>XTest.java</c>.
+    /// </summary>
+    public static bool IsTest(string path)
+    {
+        var segments = path.Split('/');
+        for (var i = 0; i < segments.Length - 1; i++)
+        {
+            if (segments[i].ToLowerInvariant() is "test" or "tests" or "__tests__" or "spec" or "specs" or "e2e" || segments[i].EndsWith(".Tests", StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        var name = segments[^1];
+        var stem = Path.GetFileNameWithoutExtension(name);
+        return stem.EndsWith(".test", StringComparison.OrdinalIgnoreCase) || stem.EndsWith(".spec", StringComparison.OrdinalIgnoreCase)
+            || stem.EndsWith("_test", StringComparison.Ordinal) || stem.StartsWith("test_", StringComparison.Ordinal)
+            || stem.EndsWith("Tests", StringComparison.Ordinal) || stem.EndsWith("Test", StringComparison.Ordinal);
+    }
+
+    /// <summary>Whether <paramref name="path"/> is prose (Markdown, reStructuredText, AsciiDoc, plain text): it describes many things and is rarely what a prompt changes.</summary>
+    public static bool IsDoc(string path) =>
+        Path.GetExtension(path).ToLowerInvariant() is ".md" or ".markdown" or ".rst" or ".adoc" or ".txt";
+
+    private static double[] Scaled(double[] values)
+    {
+        var best = values.Length == 0 ? 0 : values.Max();
+        if (best > 0)
+        {
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] /= best;
+            }
+        }
+
+        return values;
+    }
+
+    /// <summary>Every word of <paramref name="text"/> as the ranking matches them, repeats included.</summary>
+    internal static IEnumerable<string> Words(string text) =>
+        Identifiers().Matches(text).SelectMany(m => Parts(m.Value));
 
     /// <summary>The prompt's words as the ranking matches them: identifier parts, lower-cased, without stop words.</summary>
     public static HashSet<string> Terms(string prompt)
@@ -208,4 +353,17 @@ public static partial class FileRanker
     /// <summary>Runs of upper-case letters not followed by lower-case ones (HTTP), capitalised or lower-case words, digits.</summary>
     [GeneratedRegex(@"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+", RegexOptions.CultureInvariant)]
     private static partial Regex CamelParts();
+}
+
+/// <summary>
+/// How much each signal besides the words adds, as a share of the best word score: the
+/// best-connected file's PageRank, the most recently and often changed file, the file the past
+/// commits about the same words changed most (the best <c>HistoryCommits</c> of them, each vote
+/// spread over its files to the power <c>HistorySpread</c>), the file most often changed with the
+/// best <c>CoChangeSeeds</c> word matches; and what tests and prose count of their score.
+/// Measured on real commits (bench: relevance), each signal helping both halves of the tasks.
+/// </summary>
+internal sealed record RankWeights(double Graph, double Activity, double History, int HistoryCommits, double HistorySpread, double CoChange, int CoChangeSeeds, double TestFactor, double DocFactor)
+{
+    public static readonly RankWeights Default = new(Graph: 0.1, Activity: 0.25, History: 0.3, HistoryCommits: 10, HistorySpread: 0.5, CoChange: 0.15, CoChangeSeeds: 3, TestFactor: 0.2, DocFactor: 0.2);
 }

@@ -36,6 +36,13 @@ public sealed class SymbolCache
     internal ProjectSymbols For(string root) =>
         _projects.GetOrAdd(root, r => ProjectSymbols.Load(_directory is null ? null : Path.Combine(_directory, FileNameOf(r))));
 
+    /// <summary>
+    /// The project's symbols, loaded on the thread pool when they are not in memory yet, so a
+    /// restarted server reads its stored symbols while git lists the workspace, instead of after.
+    /// </summary>
+    internal Task<ProjectSymbols> ForAsync(string root, CancellationToken cancellationToken) =>
+        _projects.TryGetValue(root, out var loaded) ? Task.FromResult(loaded) : Task.Run(() => For(root), cancellationToken);
+
     /// <summary>Forgets what is held in memory for <paramref name="root"/> (the stored file stays: the next scan is a restart's).</summary>
     internal void Unload(string root) => _projects.TryRemove(root, out _);
 

@@ -30,8 +30,8 @@ internal sealed class SymbolIndex
     {
         _files = [.. files];
         Count = _files.Length;
-        BuildWords();
-        BuildGraph();
+        // The words and the graph read the same symbols and fill different members: one core each.
+        Parallel.Invoke(BuildWords, BuildGraph);
     }
 
     public int Count { get; }
@@ -153,66 +153,136 @@ internal sealed class SymbolIndex
         return true;
     }
 
+    /// <remarks>
+    /// A large repository has hundreds of thousands of (file, identifier) pairs. Each word part is
+    /// an object met once per build, each identifier's parts are looked up once, and a file's counts
+    /// live on the parts themselves (marked with the file they were last counted for), so a use costs
+    /// one lookup of its identifier instead of hashing each of its parts into several per-file sets;
+    /// the postings are keyed by their words once, at the end.
+    /// </remarks>
     private void BuildWords()
     {
+        var parts = new Dictionary<string, WordPart>(StringComparer.Ordinal);
+        var partsOfIdentifier = new Dictionary<string, WordPart[]>(StringComparer.Ordinal);
+        WordPart Part(string word)
+        {
+            if (!parts.TryGetValue(word, out var part))
+            {
+                parts[word] = part = new WordPart();
+            }
+
+            return part;
+        }
+
+        var touched = new List<WordPart>();
         Lengths = new double[Count];
         for (var i = 0; i < Count; i++)
         {
             var file = _files[i];
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            var pathHits = new Dictionary<string, int>(StringComparer.Ordinal);
-            foreach (var part in FileRanker.PathParts(file.Path))
+            touched.Clear();
+            foreach (var word in FileRanker.PathParts(file.Path))
             {
-                pathHits[part] = pathHits.GetValueOrDefault(part) + 1;
-                seen.Add(part);
+                var part = Part(word);
+                if (part.PathFile != i)
+                {
+                    (part.PathFile, part.PathHits) = (i, 0);
+                    touched.Add(part);
+                }
+
+                part.PathHits++;
+                part.CountDocument(i);
             }
 
-            var fileName = FileRanker.PathParts(Path.GetFileNameWithoutExtension(file.Path)).ToHashSet(StringComparer.Ordinal);
-            foreach (var (part, hits) in pathHits)
+            foreach (var word in FileRanker.PathParts(Path.GetFileNameWithoutExtension(file.Path)))
             {
-                Add(PathPostings, part, (i, hits, fileName.Contains(part)));
+                Part(word).FileNameFile = i;
             }
 
+            foreach (var part in touched)
+            {
+                (part.PathPostings ??= []).Add((i, part.PathHits, part.FileNameFile == i));
+            }
+
+            touched.Clear();
             var length = 0;
-            var uses = new Dictionary<string, int>(StringComparer.Ordinal);
             foreach (var (identifier, count) in file.References)
             {
                 length += count;
-                foreach (var part in FileRanker.Parts(identifier))
+                if (!partsOfIdentifier.TryGetValue(identifier, out var identifierParts))
                 {
-                    uses[part] = uses.GetValueOrDefault(part) + count;
-                    seen.Add(part);
+                    var words = FileRanker.Parts(identifier);
+                    identifierParts = words.Length == 0 ? [] : new WordPart[words.Length];
+                    for (var w = 0; w < words.Length; w++)
+                    {
+                        identifierParts[w] = Part(words[w]);
+                    }
+
+                    partsOfIdentifier[identifier] = identifierParts;
+                }
+
+                foreach (var part in identifierParts)
+                {
+                    if (part.UseFile != i)
+                    {
+                        (part.UseFile, part.Uses) = (i, 0);
+                        touched.Add(part);
+                    }
+
+                    part.Uses += count;
+                    part.CountDocument(i);
                 }
             }
 
-            foreach (var (part, count) in uses)
+            foreach (var part in touched)
             {
-                Add(UsePostings, part, (i, count));
+                (part.UsePostings ??= []).Add((i, part.Uses));
             }
 
             Lengths[i] = length;
-            foreach (var part in seen)
-            {
-                DocumentFrequency[part] = DocumentFrequency.GetValueOrDefault(part) + 1;
-            }
-
-            var defined = new HashSet<string>(StringComparer.Ordinal);
-            var names = new Dictionary<string, int>(StringComparer.Ordinal);
             foreach (var definition in file.Definitions)
             {
-                names[definition.Name] = names.GetValueOrDefault(definition.Name) + 1;
-                foreach (var part in FileRanker.Parts(definition.Name))
+                // Files are added in order: a name this file defined before is its list's last entry.
+                if (DefinitionNames.TryGetValue(definition.Name, out var definers) && definers[^1].File == i)
                 {
-                    if (defined.Add(part))
+                    definers[^1] = (i, definers[^1].Times + 1);
+                }
+                else
+                {
+                    Add(DefinitionNames, definition.Name, (i, 1));
+                }
+
+                foreach (var word in FileRanker.Parts(definition.Name))
+                {
+                    var part = Part(word);
+                    if (part.DefinitionFile != i)
                     {
-                        Add(DefinitionPartPostings, part, i);
+                        part.DefinitionFile = i;
+                        (part.DefinitionPostings ??= []).Add(i);
                     }
                 }
             }
+        }
 
-            foreach (var (name, times) in names)
+        foreach (var (word, part) in parts)
+        {
+            if (part.PathPostings is { } paths)
             {
-                Add(DefinitionNames, name, (i, times));
+                PathPostings[word] = paths;
+            }
+
+            if (part.UsePostings is { } uses)
+            {
+                UsePostings[word] = uses;
+            }
+
+            if (part.DefinitionPostings is { } definers)
+            {
+                DefinitionPartPostings[word] = definers;
+            }
+
+            if (part.Documents > 0)
+            {
+                DocumentFrequency[word] = part.Documents;
             }
         }
 
@@ -230,9 +300,13 @@ internal sealed class SymbolIndex
                 Add(FileNames, name, i);
             }
 
-            foreach (var name2 in _files[i].Definitions.Select(d => d.Name).Distinct(StringComparer.Ordinal))
+            foreach (var definition in _files[i].Definitions)
             {
-                Add(Definers, name2, i);
+                // Each file once: files are added in order, so a name this file defined before ends its list.
+                if (!Definers.TryGetValue(definition.Name, out var definedIn) || definedIn[^1] != i)
+                {
+                    Add(Definers, definition.Name, i);
+                }
             }
         }
 
@@ -242,8 +316,8 @@ internal sealed class SymbolIndex
         var uses = new List<double>();
         var links = new List<int>();
         var definitions = new List<int>();
-        var linkIds = new Dictionary<(int, int), int>();
-        var definitionIds = new Dictionary<(int, string), int>();
+        var linkIds = new Dictionary<long, int>();
+        var definitionIds = new Dictionary<long, int>();
         var linkFrom = new List<int>();
         var linkTo = new List<int>();
         var traits = new List<(bool, bool, bool)>();
@@ -272,18 +346,18 @@ internal sealed class SymbolIndex
                         continue;
                     }
 
-                    if (!linkIds.TryGetValue((i, definer), out var link))
+                    if (!linkIds.TryGetValue(Pair(i, definer), out var link))
                     {
                         link = linkFrom.Count;
-                        linkIds[(i, definer)] = link;
+                        linkIds[Pair(i, definer)] = link;
                         linkFrom.Add(i);
                         linkTo.Add(definer);
                     }
 
-                    if (!definitionIds.TryGetValue((definer, identifier), out var key))
+                    if (!definitionIds.TryGetValue(Pair(definer, id), out var key))
                     {
                         key = definitionIds.Count;
-                        definitionIds[(definer, identifier)] = key;
+                        definitionIds[Pair(definer, id)] = key;
                     }
 
                     from.Add(i);
@@ -305,12 +379,15 @@ internal sealed class SymbolIndex
             var keys = new int[fileDefinitions.Count];
             for (var d = 0; d < keys.Length; d++)
             {
-                keys[d] = definitionIds.TryGetValue((i, fileDefinitions[d].Name), out var key) ? key : -1;
+                keys[d] = IdentifierIds.TryGetValue(fileDefinitions[d].Name, out var id) && definitionIds.TryGetValue(Pair(i, id), out var key) ? key : -1;
             }
 
             DefinitionKeyOf[i] = keys;
         }
     }
+
+    /// <summary>Two non-negative numbers (files, identifiers) as one dictionary key.</summary>
+    private static long Pair(int first, int second) => ((long)first << 32) | (uint)second;
 
     private static void Add<T>(Dictionary<string, List<T>> postings, string key, T value)
     {
@@ -320,5 +397,41 @@ internal sealed class SymbolIndex
         }
 
         list.Add(value);
+    }
+
+    /// <summary>A word part while the index is built: what the current file counted of it, and its postings so far.</summary>
+    private sealed class WordPart
+    {
+        private int _documentFile = -1;
+
+        public int PathFile { get; set; } = -1;
+
+        public int PathHits { get; set; }
+
+        public int FileNameFile { get; set; } = -1;
+
+        public int UseFile { get; set; } = -1;
+
+        public int Uses { get; set; }
+
+        public int DefinitionFile { get; set; } = -1;
+
+        /// <summary>In how many files' paths or uses it occurs.</summary>
+        public int Documents { get; private set; }
+
+        public List<(int File, int Hits, bool InFileName)>? PathPostings { get; set; }
+
+        public List<(int File, int Uses)>? UsePostings { get; set; }
+
+        public List<int>? DefinitionPostings { get; set; }
+
+        public void CountDocument(int file)
+        {
+            if (_documentFile != file)
+            {
+                _documentFile = file;
+                Documents++;
+            }
+        }
     }
 }

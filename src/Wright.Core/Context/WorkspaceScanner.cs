@@ -19,25 +19,21 @@ public sealed class WorkspaceScanner
     /// <summary>Most paths handed to one git diff (command-line length).</summary>
     private const int MaxDiffPaths = 500;
 
-    /// <summary>How many of the newest commits say which files are being worked on.</summary>
-    private const int RecentCommits = 30;
-
-    private const int MaxFilesPerRecentCommit = 40;
-
     /// <summary>Up to this many listed files, a scan reads them one after another instead of on every core.</summary>
     private const int SequentialScanFiles = 200;
 
     private readonly GitService _gitService;
     private readonly GitRunner _git;
     private readonly SymbolCache _symbols;
+    private readonly CommitHistoryReader _history;
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, CachedFile>> _cache = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, (string Head, IReadOnlyDictionary<string, double> Weights)> _recent = new(StringComparer.Ordinal);
 
     public WorkspaceScanner(GitService gitService, GitRunner git, SymbolCache symbols)
     {
         _gitService = gitService;
         _git = git;
         _symbols = symbols;
+        _history = new CommitHistoryReader(git);
     }
 
     public async Task<WorkspaceSnapshot> ScanAsync(ContextRequest request, CancellationToken cancellationToken)
@@ -45,12 +41,14 @@ public sealed class WorkspaceScanner
         var root = PathJail.ResolveReal(Path.GetFullPath(request.ProjectRoot));
 
         // The listing behind the filter, the index and the status are independent git calls: run
-        // them at once, since every prompt waits for them before its first token.
+        // them at once, since every prompt waits for them before its first token. A restarted
+        // server's stored symbols are read meanwhile, on the thread pool.
+        var symbolsTask = _symbols.ForAsync(root, cancellationToken);
         var filterTask = ContextFileFilter.CreateAsync(root, _gitService, cancellationToken);
         var indexTask = _gitService.ListIndexAsync(root, cancellationToken);
         var statusTask = request.Status is { } known ? Task.FromResult(known) : _gitService.GetStatusAsync(root, cancellationToken);
-        var recentTask = request.Previous is null ? RecentChangesAsync(root, statusTask, cancellationToken) : Task.FromResult<IReadOnlyDictionary<string, double>>(new Dictionary<string, double>());
-        await Task.WhenAll(filterTask, indexTask, statusTask, recentTask).ConfigureAwait(false);
+        var historyTask = request.Previous is null ? HistoryAsync(root, statusTask, cancellationToken) : Task.FromResult(CommitHistory.Empty);
+        await Task.WhenAll(filterTask, indexTask, statusTask, historyTask, symbolsTask).ConfigureAwait(false);
         var filter = await filterTask.ConfigureAwait(false);
         var index = await indexTask.ConfigureAwait(false);
         var status = await statusTask.ConfigureAwait(false);
@@ -66,7 +64,7 @@ public sealed class WorkspaceScanner
         }
 
         var sha256Ids = index.Values.FirstOrDefault()?.BlobId.Length == 64;
-        var symbols = _symbols.For(root);
+        var symbols = await symbolsTask.ConfigureAwait(false);
         var cache = _cache.GetOrAdd(root, _ => new ConcurrentDictionary<string, CachedFile>(StringComparer.Ordinal));
         var admitted = new ConcurrentDictionary<string, CachedFile>(StringComparer.Ordinal);
         var excluded = new ConcurrentBag<ContextExcludedFile>();
@@ -131,57 +129,13 @@ public sealed class WorkspaceScanner
         return new WorkspaceSnapshot(status.Head, files, fileSymbols, visibleStatus, diff, truncated, excluded.OrderBy(e => e.Path, StringComparer.Ordinal).ToList())
         {
             Filter = filter,
-            RecentChanges = await recentTask.ConfigureAwait(false),
+            History = await historyTask.ConfigureAwait(false),
         };
     }
 
-    /// <summary>
-    /// The files the last <see cref="RecentCommits"/> commits changed, weighted by recency (the
-    /// newest commit counts most) and summed over commits, then scaled to at most 1. Commits that
-    /// touch very many files (a reformat, a vendored import) say nothing about focus and are skipped.
-    /// Remembered per HEAD, so prompts at the same commit ask git once.
-    /// </summary>
-    private async Task<IReadOnlyDictionary<string, double>> RecentChangesAsync(string root, Task<GitStatus> statusTask, CancellationToken cancellationToken)
-    {
-        var head = (await statusTask.ConfigureAwait(false)).Head;
-        if (head is null)
-        {
-            return new Dictionary<string, double>();
-        }
-
-        if (_recent.TryGetValue(root, out var known) && known.Head == head)
-        {
-            return known.Weights;
-        }
-
-        var result = await _git.RunAsync(root, ["log", "-z", $"--max-count={RecentCommits}", "--no-merges", "--format=%x01%H", "--name-only", "--no-renames", head, "--"], cancellationToken).ConfigureAwait(false);
-        if (!result.Succeeded)
-        {
-            // No commit yet (or an unreadable history): no activity to weigh.
-            return new Dictionary<string, double>();
-        }
-
-        var weights = new Dictionary<string, double>(StringComparer.Ordinal);
-        var commits = result.StandardOutput.Split('\u0001', StringSplitOptions.RemoveEmptyEntries);
-        for (var k = 0; k < commits.Length; k++)
-        {
-            var paths = commits[k].Split(['\0', '\n'], StringSplitOptions.RemoveEmptyEntries).Skip(1).ToList();
-            if (paths.Count > MaxFilesPerRecentCommit)
-            {
-                continue;
-            }
-
-            foreach (var path in paths)
-            {
-                weights[path] = weights.GetValueOrDefault(path) + (1.0 / (k + 1));
-            }
-        }
-
-        var best = weights.Count == 0 ? 1 : weights.Values.Max();
-        var scaled = weights.ToDictionary(kv => kv.Key, kv => kv.Value / best, StringComparer.Ordinal);
-        _recent[root] = (head, scaled);
-        return scaled;
-    }
+    /// <summary>The history a session's first prompt is ranked with (read once per HEAD).</summary>
+    private async Task<CommitHistory> HistoryAsync(string root, Task<GitStatus> statusTask, CancellationToken cancellationToken) =>
+        await _history.ReadAsync(root, (await statusTask.ConfigureAwait(false)).Head, cancellationToken).ConfigureAwait(false);
 
     /// <summary>Forgets what was read from <paramref name="projectRoot"/> in this process (the next scan is a restarted server's).</summary>
     public void Forget(string projectRoot)

@@ -58,4 +58,38 @@ public sealed class FileRankerTests
         snapshot.RecentChanges["b/parser.py"].ShouldBe(1.0);
         ranked.Select(r => r.Path).Take(2).ShouldBe(["b/parser.py", "a/parser.py"]);
     }
+
+    [Fact]
+    public async Task FirstPrompt_ManyMatches_FillAllButTheMapAndDocsFloorsWithWholeFiles_WithinTheBudget()
+    {
+        using var kit = await ContextTestKit.CreateAsync();
+        var repo = kit.Repository;
+        repo.Write("readme.md", "# Billing\n\nInvoices for small shops.\n" + string.Concat(Enumerable.Repeat("More about the project.\n", 400)));
+        for (var i = 0; i < 30; i++)
+        {
+            var notes = string.Concat(Enumerable.Range(0, 25).Select(n => $"    // Note {n} on how rule {i} treats discounts, credits and partial refunds.\n"));
+            repo.Write($"src/Billing/InvoiceRule{i:00}.cs", $"namespace Billing;\n\npublic sealed class InvoiceRule{i:00}\n{{\n{notes}    public decimal ApplyInvoiceRule(decimal net) => net + {i}m;\n}}\n");
+        }
+
+        for (var i = 0; i < 40; i++)
+        {
+            repo.Write($"src/Shipping/Parcel{i}.cs", $"namespace Shipping;\n\npublic sealed class Parcel{i}\n{{\n    public int Weigh{i}(int grams) => grams + {i};\n}}\n");
+        }
+
+        await kit.CommitAllAsync();
+        const int budget = 8_000;
+
+        var context = await kit.BuildAsync(kit.Request("Every invoice rule should round its result", budget));
+
+        var whole = context.Sections.Where(s => s.Kind == ContextSourceKind.RelevantFile).ToList();
+        whole.Count.ShouldBeGreaterThan(5);
+        whole.ShouldAllBe(s => s.Files[0].StartsWith("src/Billing/InvoiceRule", StringComparison.Ordinal) && !s.Truncated);
+        whole.Sum(s => s.Tokens).ShouldBeGreaterThan(budget * 3 / 4);
+        var map = context.Sections.Single(s => s.Kind == ContextSourceKind.RepoMap);
+        map.Text.ShouldContain("src/Shipping/");
+        map.Tokens.ShouldBeGreaterThan(300);
+        context.Sections.Single(s => s.Kind == ContextSourceKind.Docs).Text.ShouldContain("Invoices for small shops.");
+        context.Record.TokenCount.ShouldBeLessThanOrEqualTo(budget);
+        kit.Estimator.Estimate(context.Text, null).ShouldBeLessThanOrEqualTo(budget);
+    }
 }

@@ -38,13 +38,13 @@ public sealed class SymbolIndexTests
     {
         var files = Workspace();
         var prompt = "Fix TariffRounding before the parcel ships";
-        var before = FileRanker.Rank(files, prompt, new Dictionary<string, double>(), new Dictionary<string, double>());
+        var before = FileRanker.Rank(files, prompt, new Dictionary<string, double>(), CommitHistory.Empty);
         before[0].Path.ShouldBe("src/Shipping/Parcel.cs");
 
         // Label.cs now defines the tariff (and uses it twice): the ranking's index must see it.
         var changed = files.ToList();
         changed[3] = File("src/Shipping/Label.cs", ["Label", "TariffRounding", "RoundTariff"], ("TariffRounding", 2));
-        var after = FileRanker.Rank(changed, prompt, new Dictionary<string, double>(), new Dictionary<string, double>());
+        var after = FileRanker.Rank(changed, prompt, new Dictionary<string, double>(), CommitHistory.Empty);
 
         after[0].Path.ShouldBe("src/Shipping/Label.cs");
         after[0].WordScore.ShouldBeGreaterThan(before.Single(r => r.Path == "src/Shipping/Label.cs").WordScore);

@@ -29,7 +29,11 @@ public sealed partial class PreviewTests
         var output = result.String("output");
         output.ShouldContain("Started in the background as ");
         var commandId = Guid.Parse(BackgroundId().Match(output).Groups[1].Value);
-        var port = int.Parse(ServingPort().Match(output).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        // The tool returns once the program listens or prints its port, whichever it sees first
+        // (python binds before it prints): the port is in one of the two.
+        var said = ListensOnPort().Match(output) is { Success: true } listens ? listens : ServingPort().Match(output);
+        said.Success.ShouldBeTrue(output);
+        var port = int.Parse(said.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
         answer.StopReason().ShouldBe("completed");
 
         // It outlives the answer: listed as the project's command, and in the previews with it.
@@ -158,4 +162,7 @@ public sealed partial class PreviewTests
 
     [GeneratedRegex(@"Started in the background as ([0-9a-f-]{36})")]
     private static partial Regex BackgroundId();
+
+    [GeneratedRegex(@"It listens on port (\d+)")]
+    private static partial Regex ListensOnPort();
 }

@@ -18,6 +18,7 @@ public sealed class AnswerScope(Session session, Message prompt, Message assista
 {
     private readonly TaskCompletionSource _firstOutput = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private DateTimeOffset _lastRequestStart = DateTimeOffset.MinValue;
+    private AiRequest? _firstRequest;
 
     public Session Session { get; } = session;
 
@@ -43,13 +44,14 @@ public sealed class AnswerScope(Session session, Message prompt, Message assista
 
     internal void OutputStarted() => _firstOutput.TrySetResult();
 
-    /// <summary>The first provider call's row, stored with the prompt; null once a call took it.</summary>
-    internal AiRequest? FirstRequest { get; set; }
+    /// <summary>Keeps the first provider call's row, stored with the prompt, for the call that takes it.</summary>
+    internal void HoldFirstRequest(AiRequest row) => _firstRequest = row;
 
+    /// <summary>The first provider call's row, stored with the prompt; null once a call took it.</summary>
     internal AiRequest? TakeFirstRequest()
     {
-        var first = FirstRequest;
-        FirstRequest = null;
+        var first = _firstRequest;
+        _firstRequest = null;
         return first;
     }
 
@@ -102,7 +104,7 @@ public sealed partial class Recorder
         // to the first token); the call takes it and ends it with its real start and parameters.
         var first = NewRequestRow(scope, 1, 0);
         await _conversations.InsertTurnAsync(session with { CurrentLeafId = scope.Assistant.Id, UpdatedAt = scope.Assistant.CreatedAt }, inserted, first, cancellationToken).ConfigureAwait(false);
-        scope.FirstRequest = first;
+        scope.HoldFirstRequest(first);
         // This instance owns the answer while it streams; another instance marks it interrupted only after the lease lapses.
         await _leases.ClaimAsync(scope.Assistant.Id, cancellationToken).ConfigureAwait(false);
         scope.Stream.Append(AnswerEventTypes.MessageCreated, new MessageCreatedData(session.Id, scope.Assistant, user));

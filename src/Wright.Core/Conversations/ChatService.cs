@@ -140,7 +140,7 @@ public sealed partial class ChatService : IAsyncDisposable
     /// <summary>A new answer as a sibling of <paramref name="messageId"/> (an assistant message), or a new answer to it (a user message).</summary>
     public async Task<AnswerStream> RegenerateAsync(Actor actor, Guid sessionId, Guid messageId, string? model, IDisposable? lease, CancellationToken cancellationToken)
     {
-        var session = await _sessions.GetAsync(actor, sessionId, cancellationToken).ConfigureAwait(false);
+        var (session, project) = await _sessions.GetWithProjectAsync(actor, sessionId, cancellationToken).ConfigureAwait(false);
         var allowed = _flows.EnsureChatAllowedAsync(sessionId, cancellationToken);
         var messages = await _repository.ListMessagesAsync(sessionId, cancellationToken).ConfigureAwait(false);
         await allowed.ConfigureAwait(false);
@@ -151,7 +151,7 @@ public sealed partial class ChatService : IAsyncDisposable
         var resolved = await _registry.ResolveAsync(model ?? (target.Role == MessageRole.Assistant ? target.Model : null), cancellationToken).ConfigureAwait(false);
         var path = SessionService.PathTo(messages, prompt.Id)!;
         // A regenerate re-runs the default flow's answer node for the same prompt.
-        return await _flows.AnswerChatTurnAsync(new AnswerStart(session, null, path, resolved, actor.UserId, Lease: lease, AfterComplete: token => AutoTitleAsync(sessionId, token)), prompt.Id, null, cancellationToken).ConfigureAwait(false);
+        return await _flows.AnswerChatTurnAsync(new AnswerStart(session, null, path, resolved, actor.UserId, Lease: lease, AfterComplete: token => AutoTitleAsync(sessionId, token), Project: project), prompt.Id, null, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Stops a streaming answer; it ends <c>cancelled</c> with its partial text. Waits (bounded by the token) until it is saved.</summary>

@@ -55,23 +55,13 @@ internal sealed class AnthropicToolCache(IChatClient inner) : DelegatingChatClie
             return known;
         }
 
-        using var capture = new ProviderRegistry.WireCapture();
-        using var http = new HttpClient(capture, disposeHandler: false);
-        using var client = new AnthropicClient(new AnthropicClientOptions { ApiKey = "render", BaseUrl = "http://127.0.0.1", HttpClient = http, MaxRetries = 0 }).AsIChatClient("render", 1);
-        try
-        {
-            await foreach (var _ in client.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, ".")], new ChatOptions { Tools = [function] }, cancellationToken).ConfigureAwait(false))
-            {
-                break;
-            }
-        }
-        catch (Exception ex) when (capture.Captured is not null && ex is not OperationCanceledException)
-        {
-            // Expected: the capture refuses the request once it has read its body.
-        }
-
+        var wire = await ProviderRegistry.WireCapture.RenderAsync(
+            http => new AnthropicClient(new AnthropicClientOptions { ApiKey = "render", BaseUrl = "http://127.0.0.1", HttpClient = http, MaxRetries = 0 }).AsIChatClient("render", 1),
+            [new ChatMessage(ChatRole.User, ".")],
+            new ChatOptions { Tools = [function] },
+            cancellationToken).ConfigureAwait(false);
         AITool converted = function;
-        if (capture.Captured is { } wire && wire.Body.TryGetProperty("tools", out var rendered) && rendered.ValueKind == JsonValueKind.Array && rendered.GetArrayLength() == 1)
+        if (wire.Body.TryGetProperty("tools", out var rendered) && rendered.ValueKind == JsonValueKind.Array && rendered.GetArrayLength() == 1)
         {
             converted = new ToolUnion(rendered[0].Clone()).AsAITool();
         }

@@ -195,29 +195,8 @@ public sealed class ProviderRegistry : IDisposable
     /// client and options as a real call but caught before it leaves the process: the prompt
     /// preview shows this, so it is the wire by construction.
     /// </summary>
-    public async Task<Answers.WireRequest> RenderWireAsync(LlmRequest request, CancellationToken cancellationToken)
-    {
-        using var capture = new WireCapture();
-        using var http = new HttpClient(capture, disposeHandler: false);
-        var client = Create(request.Model, http);
-        try
-        {
-            await foreach (var _ in client.GetStreamingResponseAsync(request.Messages, LlmStreamer.OptionsFor(request), cancellationToken).ConfigureAwait(false))
-            {
-                break;
-            }
-        }
-        catch (Exception ex) when (capture.Captured is not null && ex is not OperationCanceledException)
-        {
-            // Expected: the capture refuses every request once it has read its body.
-        }
-        finally
-        {
-            (client as IDisposable)?.Dispose();
-        }
-
-        return capture.Captured ?? throw new InvalidOperationException("The provider client sent no request to render.");
-    }
+    public Task<Answers.WireRequest> RenderWireAsync(LlmRequest request, CancellationToken cancellationToken) =>
+        WireCapture.RenderAsync(http => Create(request.Model, http), request.Messages, LlmStreamer.OptionsFor(request), cancellationToken);
 
     private IChatClient Create(ResolvedModel model) => Create(model, _http);
 
@@ -256,6 +235,30 @@ public sealed class ProviderRegistry : IDisposable
     internal sealed class WireCapture : HttpMessageHandler
     {
         public Answers.WireRequest? Captured { get; private set; }
+
+        /// <summary>
+        /// The body of the request the client <paramref name="create"/> makes over a capturing
+        /// HttpClient sends for <paramref name="messages"/>; nothing leaves the process.
+        /// </summary>
+        public static async Task<Answers.WireRequest> RenderAsync(Func<HttpClient, IChatClient> create, IEnumerable<Microsoft.Extensions.AI.ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+        {
+            using var capture = new WireCapture();
+            using var http = new HttpClient(capture, disposeHandler: false);
+            using var client = create(http);
+            try
+            {
+                await foreach (var _ in client.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
+                {
+                    break;
+                }
+            }
+            catch (Exception ex) when (capture.Captured is not null && ex is not OperationCanceledException)
+            {
+                // Expected: the capture refuses every request once it has read its body.
+            }
+
+            return capture.Captured ?? throw new InvalidOperationException("The provider client sent no request to render.");
+        }
 
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {

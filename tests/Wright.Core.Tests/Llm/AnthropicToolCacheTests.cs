@@ -27,23 +27,6 @@ public sealed class AnthropicToolCacheTests
     private static IChatClient Client(HttpClient http) =>
         new AnthropicClient(new AnthropicClientOptions { ApiKey = "k", BaseUrl = "http://127.0.0.1", HttpClient = http, MaxRetries = 0 }).AsIChatClient("claude-haiku-4-5", 512);
 
-    private static async Task<JsonElement> RenderAsync(Func<HttpClient, IChatClient> create, List<ChatMessage> messages, ChatOptions options)
-    {
-        using var capture = new ProviderRegistry.WireCapture();
-        using var http = new HttpClient(capture, disposeHandler: false);
-        using var client = create(http);
-        try
-        {
-            await foreach (var _ in client.GetStreamingResponseAsync(messages, options))
-            {
-                break;
-            }
-        }
-        catch (Exception ex) when (capture.Captured is not null && ex is not OperationCanceledException)
-        {
-            // The capture refuses the request once it has its body.
-        }
-
-        return capture.Captured.ShouldNotBeNull().Body;
-    }
+    private static async Task<JsonElement> RenderAsync(Func<HttpClient, IChatClient> create, List<ChatMessage> messages, ChatOptions options) =>
+        (await ProviderRegistry.WireCapture.RenderAsync(create, messages, options, CancellationToken.None)).Body;
 }

@@ -124,12 +124,14 @@ public sealed partial class AnswerPipeline : IAsyncDisposable
         var stream = new AnswerStream(session.ProjectId, session.Id, assistant.Id, _time, _streamOptions.DisconnectGracePeriod);
         var scope = new AnswerScope(session, prompt, assistant, stream, start.Model, start.UserId, start.ApprovalOverride);
 
-        // Prepare only reads: the first provider request is built on another thread while the
-        // prompt and its answer are stored here, instead of after.
-        var preparing = Task.Run(() => _prepare.RunAsync(new PrepareInput(project, session, start.Path, start.Model, start.UserId, line.Status), stream.Token), CancellationToken.None);
+        // Prepare only reads: the prompt and its answer are stored on another thread while the
+        // first provider request is built here, instead of one after the other. Storing is the
+        // shorter of the two, so waking a thread for it costs the first token nothing.
+        var beginning = Task.Run(() => _recorder.BeginAsync(scope, start.User, cancellationToken), CancellationToken.None);
+        var preparing = _prepare.RunAsync(new PrepareInput(project, session, start.Path, start.Model, start.UserId, line.Status), stream.Token);
         try
         {
-            await _recorder.BeginAsync(scope, start.User, cancellationToken).ConfigureAwait(false);
+            await beginning.ConfigureAwait(false);
         }
         catch
         {
@@ -146,8 +148,10 @@ public sealed partial class AnswerPipeline : IAsyncDisposable
         }
 
         // The answer outlives the request that started it (other clients may watch it); it is
-        // cancelled through its stream, never by that request's token.
-        stream.Completion = Task.Run(() => ExecuteAsync(scope, project, line, start, preparing), CancellationToken.None);
+        // cancelled through its stream, never by that request's token. It is not queued to another
+        // thread: it waits for Prepare right away and goes on where Prepare ends, so the way to
+        // the provider call costs no thread hop of its own.
+        stream.Completion = ExecuteAsync(scope, project, line, start, preparing);
         return stream;
     }
 

@@ -60,7 +60,6 @@ public sealed class ModelStep
         // database); it is awaited before the row is ended or the step returns.
         var (row, inserted) = _recorder.RequestStarting(scope, attempt, request.Messages.Count + 1, cancellationToken);
         var lastFlush = _time.GetTimestamp();
-        var saver = new PartialSaver(_recorder, scope, cancellationToken);
         try
         {
             await foreach (var update in _streamer.StreamAsync(request.ToLlmRequest(scope.Model), cancellationToken).ConfigureAwait(false))
@@ -80,18 +79,17 @@ public sealed class ModelStep
                         text.Append(delta.Text);
                         answer.Text.Append(delta.Text);
 
-                        // Clients first; the text so far is saved beside the relay, one save in
-                        // flight at a time, so a busy database never holds a chunk back (with a
-                        // hundred answers streaming, waiting here queued every chunk behind the
-                        // other answers' writes).
+                        // Clients first; the text so far is saved beside the relay, so a busy
+                        // database never holds a chunk back (with a hundred answers streaming,
+                        // waiting here queued every chunk behind the other answers' writes).
                         if (_time.GetElapsedTime(lastFlush) >= _options.FlushInterval)
                         {
-                            saver.Save(answer.Text.ToString(), [.. answer.Calls]);
+                            _recorder.SaveProgress(scope, answer.Text.ToString(), [.. answer.Calls]);
                             lastFlush = _time.GetTimestamp();
                             if (_options.FlushInterval <= TimeSpan.Zero)
                             {
                                 // A zero interval asks for every chunk to be stored before anyone sees it.
-                                await saver.DrainAsync().ConfigureAwait(false);
+                                await _recorder.ProgressSavedAsync(scope).ConfigureAwait(false);
                             }
                         }
 
@@ -105,7 +103,7 @@ public sealed class ModelStep
                         ttft ??= (long)_time.GetElapsedTime(started).TotalMilliseconds;
 
                         // The partial saves in flight land before this one.
-                        await saver.DrainAsync().ConfigureAwait(false);
+                        await _recorder.ProgressSavedAsync(scope).ConfigureAwait(false);
                         var toolCall = new ToolCall(call.Id, call.Name, call.ArgumentsJson);
                         calls.Add(toolCall);
                         answer.Calls.Add(toolCall);
@@ -120,7 +118,7 @@ public sealed class ModelStep
                 }
             }
 
-            await saver.DrainAsync().ConfigureAwait(false);
+            await _recorder.ProgressSavedAsync(scope).ConfigureAwait(false);
             scope.OutputStarted();
             await inserted.ConfigureAwait(false);
         }
@@ -129,7 +127,7 @@ public sealed class ModelStep
             scope.OutputStarted();
 
             // A save of the partial text still running must not land after the final one.
-            await saver.DrainAsync().ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+            await _recorder.ProgressSavedAsync(scope).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
             await inserted.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
             var (status, code, detail) = ex switch
             {
@@ -172,75 +170,5 @@ public sealed class ModelStep
         }
 
         return new StepOutput(text.ToString(), calls, usage, account);
-    }
-}
-
-/// <summary>
-/// Saves an answer's partial text beside the relay: one save in flight at a time, and the newest
-/// text asked for while one runs is saved right after it, so the last chunk before a stall (or a
-/// crash) is on disk too, while no chunk ever waits for the database.
-/// </summary>
-internal sealed class PartialSaver(Recorder recorder, AnswerScope scope, CancellationToken cancellationToken)
-{
-    private readonly Lock _gate = new();
-    private (string Text, IReadOnlyList<ToolCall> Calls)? _pending;
-    private Task _running = Task.CompletedTask;
-    private bool _active;
-
-    /// <summary>Asks for this text to be saved; a newer request before it ran replaces it.</summary>
-    public void Save(string text, IReadOnlyList<ToolCall> calls)
-    {
-        lock (_gate)
-        {
-            _pending = (text, calls);
-            if (!_active)
-            {
-                _active = true;
-                _running = Task.Run(RunAsync, CancellationToken.None);
-            }
-        }
-    }
-
-    /// <summary>Completes when every save asked for so far has landed (or failed: its exception).</summary>
-    public Task DrainAsync()
-    {
-        lock (_gate)
-        {
-            return _running;
-        }
-    }
-
-    private async Task RunAsync()
-    {
-        try
-        {
-            while (true)
-            {
-                (string Text, IReadOnlyList<ToolCall> Calls) next;
-                lock (_gate)
-                {
-                    if (_pending is not { } pending)
-                    {
-                        _active = false;
-                        return;
-                    }
-
-                    next = pending;
-                    _pending = null;
-                }
-
-                await recorder.ContentAsync(scope, next.Text, next.Calls, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch
-        {
-            lock (_gate)
-            {
-                _active = false;
-                _pending = null;
-            }
-
-            throw;
-        }
     }
 }

@@ -82,6 +82,7 @@ public sealed partial class Recorder
     private readonly ILogger<Recorder> _logger;
 
     private readonly AnswerLeases _leases;
+    private readonly ProgressSaves _progress;
 
     public Recorder(IConversationRepository conversations, IContextRepository contexts, IAnswerRepository answers, IEventBus bus, TimeProvider time, ILogger<Recorder> logger, AnswerLeases leases)
     {
@@ -92,6 +93,7 @@ public sealed partial class Recorder
         _bus = bus;
         _time = time;
         _logger = logger;
+        _progress = new ProgressSaves(conversations.UpdateStreamingContentAsync, time);
     }
 
     /// <summary>Stores the new user message (when there is one) and the streaming assistant message, moves the session's leaf to it and announces both.</summary>
@@ -211,8 +213,15 @@ public sealed partial class Recorder
 
     public void ToolCall(AnswerScope scope, ToolCall call) => scope.Stream.Append(AnswerEventTypes.ToolCall, new ToolCallData(scope.Assistant.Id, call));
 
+    /// <summary>Saves the answer's text and tool calls so far, now.</summary>
     public Task ContentAsync(AnswerScope scope, string text, IReadOnlyList<ToolCall> calls, CancellationToken cancellationToken) =>
-        _conversations.UpdateStreamingContentAsync(scope.Assistant.Id, text, calls, _time.GetUtcNow(), cancellationToken);
+        _conversations.UpdateStreamingContentAsync([new StreamingContent(scope.Assistant.Id, text, calls, _time.GetUtcNow())], cancellationToken);
+
+    /// <summary>Saves the answer's text so far beside its relay, together with the other streaming answers' (<see cref="ProgressSaves"/>).</summary>
+    public void SaveProgress(AnswerScope scope, string text, IReadOnlyList<ToolCall> calls) => _progress.Save(scope.Assistant.Id, text, calls);
+
+    /// <summary>Completes when the answer's progress saves asked for so far have landed (or failed: its exception).</summary>
+    public Task ProgressSavedAsync(AnswerScope scope) => _progress.SavedAsync(scope.Assistant.Id);
 
     public void Usage(AnswerScope scope, LlmUsage usage, decimal? cost, long? ttftMs) =>
         scope.Stream.Append(AnswerEventTypes.Usage, new UsageData(scope.Assistant.Id, scope.Model.Endpoint.Name, scope.Model.Name.Model, usage.InputTokens, usage.OutputTokens, usage.CacheReadTokens, usage.CacheWriteTokens, cost, ModelInfo.Currency, ttftMs) { Unpriced = cost is null });

@@ -39,6 +39,9 @@ public static class TitleSources
 /// <summary>A tool call the model made: its id, tool name and arguments as JSON text.</summary>
 public sealed record ToolCall(string Id, string Name, string Arguments);
 
+/// <summary>What a streaming answer has said so far, as of <paramref name="At"/>.</summary>
+public sealed record StreamingContent(Guid MessageId, string Content, IReadOnlyList<ToolCall> ToolCalls, DateTimeOffset At);
+
 /// <summary>One conversation in a project: a tree of messages and the leaf the user is on.</summary>
 public sealed record Session(
     Guid Id,

@@ -33,8 +33,11 @@ public interface IConversationRepository
     /// </summary>
     Task InsertTurnAsync(Session session, IReadOnlyList<Message> messages, AiRequest? request, CancellationToken cancellationToken);
 
-    /// <summary>Saves the text and tool calls streamed so far.</summary>
-    Task UpdateStreamingContentAsync(Guid messageId, string content, IReadOnlyList<ToolCall> toolCalls, DateTimeOffset at, CancellationToken cancellationToken);
+    /// <summary>
+    /// One transaction: the text and tool calls streamed so far of each answer in <paramref name="updates"/>
+    /// (an answer no longer streaming keeps its final state).
+    /// </summary>
+    Task UpdateStreamingContentAsync(IReadOnlyList<StreamingContent> updates, CancellationToken cancellationToken);
 
     /// <summary>One transaction: the message's final state and its provider calls (the main one, when given, updated; retried attempts added).</summary>
     Task FinishMessageAsync(Message message, AiRequest? request, IReadOnlyList<AiRequest> retried, CancellationToken cancellationToken);

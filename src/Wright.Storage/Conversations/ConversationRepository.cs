@@ -146,15 +146,27 @@ internal sealed class ConversationRepository : IConversationRepository
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task UpdateStreamingContentAsync(Guid messageId, string content, IReadOnlyList<ToolCall> toolCalls, DateTimeOffset at, CancellationToken cancellationToken)
+    public async Task UpdateStreamingContentAsync(IReadOnlyList<StreamingContent> updates, CancellationToken cancellationToken)
     {
+        if (updates.Count == 0)
+        {
+            return;
+        }
+
         try
         {
             await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await connection.ExecuteAsync(new CommandDefinition(
-                "UPDATE chat_messages SET content = @Content, tool_calls = @ToolCalls, updated_at_ms = @At WHERE id = @Id AND status = 'streaming'",
-                new { Id = messageId.ToString(), Content = content, ToolCalls = ToolCallsJson(toolCalls), At = at.ToUnixTimeMilliseconds() },
-                cancellationToken: cancellationToken)).ConfigureAwait(false);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var update in updates)
+            {
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "UPDATE chat_messages SET content = @Content, tool_calls = @ToolCalls, updated_at_ms = @At WHERE id = @Id AND status = 'streaming'",
+                    new { Id = update.MessageId.ToString(), update.Content, ToolCalls = ToolCallsJson(update.ToolCalls), At = update.At.ToUnixTimeMilliseconds() },
+                    transaction,
+                    cancellationToken: cancellationToken)).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (_pendingSaves is not null && DatabaseFailures.IsUnavailable(ex))
         {

@@ -1,3 +1,4 @@
+using Wright.Core.Answers;
 using Wright.Core.Conversations;
 using Wright.Core.Llm;
 using Wright.Core.Paging;
@@ -30,7 +31,7 @@ public abstract class ConversationRepositoryTests<TProvider> : StorageTestBase<T
         var request = NewRequest(session, assistant.Id);
 
         await Repository.InsertTurnAsync(session with { CurrentLeafId = assistant.Id }, [user, assistant], request, CancellationToken.None).Bounded();
-        await Repository.UpdateStreamingContentAsync(assistant.Id, "Hel", [], Start, CancellationToken.None).Bounded();
+        await Repository.UpdateStreamingContentAsync([new StreamingContent(assistant.Id, "Hel", [], Start)], CancellationToken.None).Bounded();
         var final = assistant with { Content = "Hello!", Status = MessageStatus.Complete, ToolCalls = [new ToolCall("call_1", "get_weather", "{\"city\":\"Paris\"}")] };
         var finished = request with { Status = AiRequestStatuses.Complete, InputTokens = 11, OutputTokens = 6, Cost = 0.000041m, TtftMs = 120, DurationMs = 900, Attempt = 2 };
         var retried = request with { Id = Guid.NewGuid(), Attempt = 1, Status = AiRequestStatuses.Error, ErrorCode = "provider_overloaded" };
@@ -106,13 +107,115 @@ public abstract class ConversationRepositoryTests<TProvider> : StorageTestBase<T
     }
 
     [StorageFact]
+    public async Task UpdateStreamingContent_SavesEveryAnswerOfTheBatch_AndLeavesAFinishedOneAlone()
+    {
+        var session = await NewSessionAsync();
+        var user = NewMessage(session, null, MessageRole.User, "q", MessageStatus.Complete);
+        var first = NewMessage(session, user.Id, MessageRole.Assistant, "", MessageStatus.Streaming);
+        var second = NewMessage(session, user.Id, MessageRole.Assistant, "", MessageStatus.Streaming);
+        var finished = NewMessage(session, user.Id, MessageRole.Assistant, "the final answer", MessageStatus.Complete);
+        await Repository.InsertTurnAsync(session, [user, first, second, finished], null, CancellationToken.None).Bounded();
+        var call = new ToolCall("call_1", "read_file", "{\"path\":\"a.txt\"}");
+
+        await Repository.UpdateStreamingContentAsync(
+            [new StreamingContent(first.Id, "one", [], Start), new StreamingContent(second.Id, "two", [call], Start.AddSeconds(1)), new StreamingContent(finished.Id, "late", [], Start)],
+            CancellationToken.None).Bounded();
+
+        (await Repository.GetMessageAsync(first.Id, CancellationToken.None).Bounded())!.Content.ShouldBe("one");
+        var storedSecond = (await Repository.GetMessageAsync(second.Id, CancellationToken.None).Bounded())!;
+        storedSecond.Content.ShouldBe("two");
+        storedSecond.ToolCalls.ShouldBe([call]);
+        storedSecond.UpdatedAt.ShouldBe(Start.AddSeconds(1));
+        (await Repository.GetMessageAsync(finished.Id, CancellationToken.None).Bounded())!.Content.ShouldBe("the final answer");
+    }
+
+    [StorageFact]
+    public async Task ProgressSaves_WhileOneBatchIsWritten_GathersTheNextAnswersTextsIntoOne_KeepingEachAnswersNewest()
+    {
+        var session = await NewSessionAsync();
+        var user = NewMessage(session, null, MessageRole.User, "q", MessageStatus.Complete);
+        var answers = Enumerable.Range(0, 5).Select(_ => NewMessage(session, user.Id, MessageRole.Assistant, "", MessageStatus.Streaming)).ToList();
+        await Repository.InsertTurnAsync(session, [user, .. answers], null, CancellationToken.None).Bounded();
+
+        // The first batch is held in the database until every other save was asked for.
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var writing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var batches = new List<int>();
+        async Task WriteAsync(IReadOnlyList<StreamingContent> updates, CancellationToken cancellationToken)
+        {
+            int count;
+            lock (batches)
+            {
+                batches.Add(updates.Count);
+                count = batches.Count;
+            }
+
+            if (count == 1)
+            {
+                writing.SetResult();
+                await release.Task.ConfigureAwait(false);
+            }
+
+            await Repository.UpdateStreamingContentAsync(updates, cancellationToken).ConfigureAwait(false);
+        }
+
+        var saves = new ProgressSaves(WriteAsync, TimeProvider.System);
+        saves.Save(answers[0].Id, "a", []);
+        await writing.Task.Bounded();
+        for (var round = 1; round <= 3; round++)
+        {
+            foreach (var answer in answers)
+            {
+                saves.Save(answer.Id, $"{answer.Id} round {round}", []);
+            }
+        }
+
+        var waiting = saves.SavedAsync(answers[0].Id);
+        waiting.IsCompleted.ShouldBeFalse();
+        release.SetResult();
+        await Task.WhenAll(answers.Select(a => saves.SavedAsync(a.Id))).Bounded();
+        await waiting.Bounded();
+
+        lock (batches)
+        {
+            batches.ShouldBe([1, 5]);
+        }
+
+        foreach (var answer in answers)
+        {
+            (await Repository.GetMessageAsync(answer.Id, CancellationToken.None).Bounded())!.Content.ShouldBe($"{answer.Id} round 3");
+        }
+    }
+
+    [StorageFact]
+    public async Task ProgressSaves_AFailedBatch_ReachesTheAnswersWaitingForIt_AndTheNextSaveIsTriedAfresh()
+    {
+        var session = await NewSessionAsync();
+        var user = NewMessage(session, null, MessageRole.User, "q", MessageStatus.Complete);
+        var answer = NewMessage(session, user.Id, MessageRole.Assistant, "", MessageStatus.Streaming);
+        await Repository.InsertTurnAsync(session, [user, answer], null, CancellationToken.None).Bounded();
+        var fail = true;
+        var saves = new ProgressSaves(
+            (updates, cancellationToken) => fail ? Task.FromException(new InvalidOperationException("disk full")) : Repository.UpdateStreamingContentAsync(updates, cancellationToken),
+            TimeProvider.System);
+
+        saves.Save(answer.Id, "lost", []);
+        (await Should.ThrowAsync<InvalidOperationException>(() => saves.SavedAsync(answer.Id).Bounded())).Message.ShouldBe("disk full");
+
+        fail = false;
+        saves.Save(answer.Id, "kept", []);
+        await saves.SavedAsync(answer.Id).Bounded();
+        (await Repository.GetMessageAsync(answer.Id, CancellationToken.None).Bounded())!.Content.ShouldBe("kept");
+    }
+
+    [StorageFact]
     public async Task InterruptStreaming_MarksStreamingMessagesAndRequests_KeepingTheirText()
     {
         var session = await NewSessionAsync();
         var user = NewMessage(session, null, MessageRole.User, "q", MessageStatus.Complete);
         var assistant = NewMessage(session, user.Id, MessageRole.Assistant, "", MessageStatus.Streaming);
         await Repository.InsertTurnAsync(session, [user, assistant], NewRequest(session, assistant.Id), CancellationToken.None).Bounded();
-        await Repository.UpdateStreamingContentAsync(assistant.Id, "partial", [], Start, CancellationToken.None).Bounded();
+        await Repository.UpdateStreamingContentAsync([new StreamingContent(assistant.Id, "partial", [], Start)], CancellationToken.None).Bounded();
 
         (await Repository.InterruptStreamingAsync(Start.AddMinutes(1), CancellationToken.None).Bounded()).ShouldBe(1);
 

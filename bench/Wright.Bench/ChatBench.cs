@@ -224,7 +224,10 @@ internal static class ChatBench
         // answers start (or end) at once: what a chunk waits for once they are all streaming.
         var (from, to) = (results.SelectMany(r => r.Latencies).Min(l => l.Sent) + Stopwatch.Frequency, results.SelectMany(r => r.Latencies).Max(l => l.Sent) - Stopwatch.Frequency);
         var steady = results.SelectMany(r => r.Latencies).Where(l => l.Sent > from && l.Sent < to).Select(l => l.Ms).ToList();
-        Console.WriteLine($"stream ({label}): the same after the first and before the last second ({steady.Count} chunks): p50 {Measure.Percentile(steady, 50):F2} ms, p99 {Measure.Percentile(steady, 99):F2} ms");
+        if (steady.Count > 0)
+        {
+            Console.WriteLine($"stream ({label}): the same after the first and before the last second ({steady.Count} chunks): p50 {Measure.Percentile(steady, 50):F2} ms, p99 {Measure.Percentile(steady, 99):F2} ms");
+        }
         Console.WriteLine($"stream ({label}): load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} on {System.Environment.ProcessorCount} cores");
         Console.WriteLine($"stream ({label}): server RSS peak {peakRss / 1024.0 / 1024.0:F0} MB");
     }

@@ -61,6 +61,7 @@ public sealed partial class AnswerPipeline : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<AnswerPipeline> _logger;
     private readonly ConcurrentDictionary<Guid, AnswerStream> _streams = new();
+    private readonly AnswerStartTurns _turns = new(System.Environment.ProcessorCount, AnswerStartTurns.DefaultMaxWait);
     private readonly CancellationTokenSource _stopping = new();
 
     public AnswerPipeline(
@@ -103,6 +104,12 @@ public sealed partial class AnswerPipeline : IAsyncDisposable
     /// (<c>uncommitted_changes</c>, a missing project) throws before anything is stored.
     /// </summary>
     public async Task<AnswerStream> StartAsync(AnswerStart start, CancellationToken cancellationToken)
+    {
+        using var turn = await _turns.TakeAsync(cancellationToken).ConfigureAwait(false);
+        return await StartInTurnAsync(start, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<AnswerStream> StartInTurnAsync(AnswerStart start, CancellationToken cancellationToken)
     {
         var session = start.Session;
         var project = start.Project ?? await _projects.GetAsync(session.ProjectId, cancellationToken).ConfigureAwait(false)

@@ -248,17 +248,23 @@ public static partial class FileRanker
     /// </summary>
     public static bool IsTest(string path)
     {
-        var segments = path.Split('/');
-        for (var i = 0; i < segments.Length - 1; i++)
+        // Called for every file on every prompt: spans, no allocation.
+        var rest = path.AsSpan();
+        for (var slash = rest.IndexOf('/'); slash >= 0; slash = rest.IndexOf('/'))
         {
-            if (segments[i].ToLowerInvariant() is "test" or "tests" or "__tests__" or "spec" or "specs" or "e2e" || segments[i].EndsWith(".Tests", StringComparison.Ordinal))
+            var segment = rest[..slash];
+            if (segment.Equals("test", StringComparison.OrdinalIgnoreCase) || segment.Equals("tests", StringComparison.OrdinalIgnoreCase)
+                || segment.Equals("__tests__", StringComparison.OrdinalIgnoreCase) || segment.Equals("spec", StringComparison.OrdinalIgnoreCase)
+                || segment.Equals("specs", StringComparison.OrdinalIgnoreCase) || segment.Equals("e2e", StringComparison.OrdinalIgnoreCase)
+                || segment.EndsWith(".Tests", StringComparison.Ordinal))
             {
                 return true;
             }
+
+            rest = rest[(slash + 1)..];
         }
 
-        var name = segments[^1];
-        var stem = Path.GetFileNameWithoutExtension(name);
+        var stem = Path.GetFileNameWithoutExtension(rest);
         return stem.EndsWith(".test", StringComparison.OrdinalIgnoreCase) || stem.EndsWith(".spec", StringComparison.OrdinalIgnoreCase)
             || stem.EndsWith("_test", StringComparison.Ordinal) || stem.StartsWith("test_", StringComparison.Ordinal)
             || stem.EndsWith("Tests", StringComparison.Ordinal) || stem.EndsWith("Test", StringComparison.Ordinal);

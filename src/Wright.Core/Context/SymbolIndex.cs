@@ -394,37 +394,39 @@ internal sealed class SymbolIndex
     /// Pairs each test with the source file beside it that it is named after, preferring one with
     /// the test's own extension (<c>graph.test.ts</c> → <c>graph.ts</c> over <c>graph.css</c>,
     /// else <c>BranchMap.test.ts</c> → <c>BranchMap.tsx</c>). Only the same folder: a test in a
-    /// separate tree named like a source file is often about something else of that name.
+    /// separate tree named like a source file is often about something else of that name. Looked
+    /// up per test in the names and paths already indexed, so a repository pays one test check per file.
     /// </summary>
     private int[] Subjects()
     {
         var subjects = new int[Count];
         Array.Fill(subjects, -1);
-        var sources = new Dictionary<string, List<int>>(StringComparer.Ordinal);
-        var tests = new List<(int File, string Key)>();
         for (var i = 0; i < Count; i++)
         {
             var path = _files[i].Path;
-            var folder = path.LastIndexOf('/') is var slash and >= 0 ? path[..(slash + 1)] : "";
-            if (FileRanker.IsTest(path))
+            if (!FileRanker.IsTest(path) || SubjectName(Path.GetFileNameWithoutExtension(path)) is not { } subject)
             {
-                if (SubjectName(Path.GetFileNameWithoutExtension(path)) is { } subject)
-                {
-                    tests.Add((i, folder + subject));
-                }
+                continue;
             }
-            else if (!FileRanker.IsDoc(path))
-            {
-                Add(sources, folder + Path.GetFileNameWithoutExtension(path), i);
-            }
-        }
 
-        foreach (var (test, key) in tests)
-        {
-            if (sources.TryGetValue(key, out var candidates))
+            var folder = path[..(path.LastIndexOf('/') + 1)];
+            var extension = Path.GetExtension(path);
+            if (FileIndex.TryGetValue(folder + subject + extension, out var same) && !FileRanker.IsTest(_files[same].Path))
             {
-                var extension = Path.GetExtension(_files[test].Path);
-                subjects[test] = candidates.FirstOrDefault(c => string.Equals(Path.GetExtension(_files[c].Path), extension, StringComparison.OrdinalIgnoreCase), candidates[0]);
+                subjects[i] = same;
+            }
+            else if (FileNames.TryGetValue(subject, out var named))
+            {
+                foreach (var candidate in named)
+                {
+                    var other = _files[candidate].Path;
+                    if (other.Length > folder.Length && other.StartsWith(folder, StringComparison.Ordinal) && other.IndexOf('/', folder.Length) < 0
+                        && !FileRanker.IsTest(other) && !FileRanker.IsDoc(other))
+                    {
+                        subjects[i] = candidate;
+                        break;
+                    }
+                }
             }
         }
 

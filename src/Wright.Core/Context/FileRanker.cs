@@ -15,7 +15,9 @@ public sealed record RankedFile(string Path, double Score, double WordScore);
 /// the history before HEAD: recent activity (files the last commits changed), past commits whose
 /// messages share the prompt's words (the files they changed), and co-change (files often
 /// changed together with the best word matches). Tests and prose count a fifth: a first prompt
-/// is about the source that changes, and the tests and docs can be read. It reads no file:
+/// is about the source that changes, and the tests and docs can be read; but a test beside the
+/// file it is named after (<c>graph.test.ts</c> by <c>graph.ts</c>, <c>x_test.go</c> by
+/// <c>x.go</c>) ranks just behind that file, since it changes with it. It reads no file:
 /// paths, symbols and history are in the snapshot already.
 /// </summary>
 public static partial class FileRanker
@@ -125,7 +127,7 @@ public static partial class FileRanker
 
         // Rank is a share of 1 spread over every file: scale it so the best file counts like a strong word match.
         var bestGraph = symbols.Max(f => graph.GetValueOrDefault(f.Path));
-        var ranked = new List<RankedFile>(count);
+        var scores = new double[count];
         for (var i = 0; i < count; i++)
         {
             var path = symbols[i].Path;
@@ -141,7 +143,17 @@ public static partial class FileRanker
                 score *= weights.DocFactor;
             }
 
-            ranked.Add(new RankedFile(path, score, lexical[i]));
+            scores[i] = score;
+        }
+
+        // A test beside the file it is named after changes with it: it ranks just behind that file
+        // when that puts it higher than its own score does.
+        var ranked = new List<RankedFile>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var subject = index.SubjectOf[i];
+            var score = subject >= 0 ? Math.Max(scores[i], weights.TestBesideSubject * scores[subject]) : scores[i];
+            ranked.Add(new RankedFile(symbols[i].Path, score, lexical[i]));
         }
 
         ranked.Sort((a, b) => b.Score != a.Score ? b.Score.CompareTo(a.Score) : string.CompareOrdinal(a.Path, b.Path));
@@ -236,17 +248,23 @@ public static partial class FileRanker
     /// </summary>
     public static bool IsTest(string path)
     {
-        var segments = path.Split('/');
-        for (var i = 0; i < segments.Length - 1; i++)
+        // Called for every file on every prompt: spans, no allocation.
+        var rest = path.AsSpan();
+        for (var slash = rest.IndexOf('/'); slash >= 0; slash = rest.IndexOf('/'))
         {
-            if (segments[i].ToLowerInvariant() is "test" or "tests" or "__tests__" or "spec" or "specs" or "e2e" || segments[i].EndsWith(".Tests", StringComparison.Ordinal))
+            var segment = rest[..slash];
+            if (segment.Equals("test", StringComparison.OrdinalIgnoreCase) || segment.Equals("tests", StringComparison.OrdinalIgnoreCase)
+                || segment.Equals("__tests__", StringComparison.OrdinalIgnoreCase) || segment.Equals("spec", StringComparison.OrdinalIgnoreCase)
+                || segment.Equals("specs", StringComparison.OrdinalIgnoreCase) || segment.Equals("e2e", StringComparison.OrdinalIgnoreCase)
+                || segment.EndsWith(".Tests", StringComparison.Ordinal))
             {
                 return true;
             }
+
+            rest = rest[(slash + 1)..];
         }
 
-        var name = segments[^1];
-        var stem = Path.GetFileNameWithoutExtension(name);
+        var stem = Path.GetFileNameWithoutExtension(rest);
         return stem.EndsWith(".test", StringComparison.OrdinalIgnoreCase) || stem.EndsWith(".spec", StringComparison.OrdinalIgnoreCase)
             || stem.EndsWith("_test", StringComparison.Ordinal) || stem.StartsWith("test_", StringComparison.Ordinal)
             || stem.EndsWith("Tests", StringComparison.Ordinal) || stem.EndsWith("Test", StringComparison.Ordinal);
@@ -360,10 +378,11 @@ public static partial class FileRanker
 /// best-connected file's PageRank, the most recently and often changed file, the file the past
 /// commits about the same words changed most (the best <c>HistoryCommits</c> of them, each vote
 /// spread over its files to the power <c>HistorySpread</c>), the file most often changed with the
-/// best <c>CoChangeSeeds</c> word matches; and what tests and prose count of their score.
+/// best <c>CoChangeSeeds</c> word matches; what tests and prose count of their score, and the
+/// share of its subject's score a test beside its subject gets at least.
 /// Measured on real commits (bench: relevance), each signal helping both halves of the tasks.
 /// </summary>
-internal sealed record RankWeights(double Graph, double Activity, double History, int HistoryCommits, double HistorySpread, double CoChange, int CoChangeSeeds, double TestFactor, double DocFactor)
+internal sealed record RankWeights(double Graph, double Activity, double History, int HistoryCommits, double HistorySpread, double CoChange, int CoChangeSeeds, double TestFactor, double DocFactor, double TestBesideSubject)
 {
-    public static readonly RankWeights Default = new(Graph: 0.1, Activity: 0.25, History: 0.3, HistoryCommits: 10, HistorySpread: 0.5, CoChange: 0.15, CoChangeSeeds: 3, TestFactor: 0.2, DocFactor: 0.2);
+    public static readonly RankWeights Default = new(Graph: 0.1, Activity: 0.25, History: 0.3, HistoryCommits: 10, HistorySpread: 0.5, CoChange: 0.15, CoChangeSeeds: 3, TestFactor: 0.2, DocFactor: 0.2, TestBesideSubject: 0.9);
 }

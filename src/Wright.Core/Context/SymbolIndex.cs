@@ -101,6 +101,9 @@ internal sealed class SymbolIndex
 
     public Dictionary<string, int> FileIndex { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Per file: when it is a test beside the file it tests (see <see cref="SubjectName"/>), that file; else -1.</summary>
+    public int[] SubjectOf { get; private set; } = [];
+
     public FileSymbols File(int i) => _files[i];
 
     /// <summary>The index of <paramref name="files"/>: a kept one when it was built from the same symbols, else a new one.</summary>
@@ -310,6 +313,7 @@ internal sealed class SymbolIndex
             }
         }
 
+        SubjectOf = Subjects();
         var from = new List<int>();
         var to = new List<int>();
         var identifiers = new List<int>();
@@ -384,6 +388,67 @@ internal sealed class SymbolIndex
 
             DefinitionKeyOf[i] = keys;
         }
+    }
+
+    /// <summary>
+    /// Pairs each test with the source file beside it that it is named after, preferring one with
+    /// the test's own extension (<c>graph.test.ts</c> → <c>graph.ts</c> over <c>graph.css</c>,
+    /// else <c>BranchMap.test.ts</c> → <c>BranchMap.tsx</c>). Only the same folder: a test in a
+    /// separate tree named like a source file is often about something else of that name. Looked
+    /// up per test in the names and paths already indexed, so a repository pays one test check per file.
+    /// </summary>
+    private int[] Subjects()
+    {
+        var subjects = new int[Count];
+        Array.Fill(subjects, -1);
+        for (var i = 0; i < Count; i++)
+        {
+            var path = _files[i].Path;
+            if (!FileRanker.IsTest(path) || SubjectName(Path.GetFileNameWithoutExtension(path)) is not { } subject)
+            {
+                continue;
+            }
+
+            var folder = path[..(path.LastIndexOf('/') + 1)];
+            var extension = Path.GetExtension(path);
+            if (FileIndex.TryGetValue(folder + subject + extension, out var same) && !FileRanker.IsTest(_files[same].Path))
+            {
+                subjects[i] = same;
+            }
+            else if (FileNames.TryGetValue(subject, out var named))
+            {
+                foreach (var candidate in named)
+                {
+                    var other = _files[candidate].Path;
+                    if (other.Length > folder.Length && other.StartsWith(folder, StringComparison.Ordinal) && other.IndexOf('/', folder.Length) < 0
+                        && !FileRanker.IsTest(other) && !FileRanker.IsDoc(other))
+                    {
+                        subjects[i] = candidate;
+                        break;
+                    }
+                }
+            }
+        }
+
+        return subjects;
+    }
+
+    /// <summary>
+    /// The name of the file a test's name says it tests, by the common conventions: <c>x.test</c>,
+    /// <c>x.spec</c>, <c>x_test</c>, <c>test_x</c>, <c>XTests</c>, <c>XTest</c> → x; null when the
+    /// name has no such marker.
+    /// </summary>
+    internal static string? SubjectName(string testName)
+    {
+        foreach (var marker in (ReadOnlySpan<string>)[".test", ".spec", "_test", "Tests", "Test"])
+        {
+            if (testName.Length > marker.Length && testName.EndsWith(marker, marker[0] is '.' ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
+            {
+                return testName[..^marker.Length];
+            }
+        }
+
+        return testName.Length > 5 && testName.StartsWith("test_", StringComparison.Ordinal) ? testName[5..] : null;
     }
 
     /// <summary>Two non-negative numbers (files, identifiers) as one dictionary key.</summary>

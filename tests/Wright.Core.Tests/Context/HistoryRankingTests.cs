@@ -78,6 +78,43 @@ public sealed class HistoryRankingTests
         without[0].ShouldNotBe("src/parser.py");
     }
 
+    [Fact]
+    public async Task TestBesideItsSubject_RanksJustBehindIt_ATestInAnotherTreeDoesNot()
+    {
+        using var kit = await ContextTestKit.CreateAsync();
+        var repo = kit.Repository;
+        repo.Write("web/lib/graph.ts", "export function changeNodeType(graph, id, type) {\n  return graph;\n}\n\nexport function undoEdit(graph) {\n  return graph;\n}\n");
+        repo.Write("web/lib/graph.test.ts", "import { changeNodeType } from './graph';\n\ntest('a node type changes in place', () => {\n  expect(changeNodeType({}, 'a', 'end')).toEqual({});\n});\n");
+        repo.Write("tests/graph.test.ts", "import { changeNodeType } from '../web/lib/graph';\n\ntest('node type', () => {\n  expect(changeNodeType({}, 'a', 'end')).toEqual({});\n});\n");
+        repo.Write("web/lib/nodes.ts", "export function nodeLabel(node) {\n  return node.type;\n}\n");
+        repo.Write("web/lib/history.ts", "export function undoStack(edits) {\n  return edits;\n}\n");
+        repo.Write("web/lib/types.ts", "export type NodeType = 'start' | 'end';\n");
+        await kit.CommitAllAsync();
+
+        var (with, without) = await RankBothAsync(kit, "Flow editor: change a node's type in place, with undo", RankWeights.Default with { TestBesideSubject = 0 });
+
+        // Behind its subject (and the type file that matches as well), above the weaker matches it fell below alone.
+        with.IndexOf("web/lib/graph.test.ts").ShouldBe(2);
+        without.IndexOf("web/lib/graph.test.ts").ShouldBeGreaterThan(without.IndexOf("web/lib/nodes.ts"));
+        without.IndexOf("web/lib/graph.test.ts").ShouldBeGreaterThan(without.IndexOf("web/lib/history.ts"));
+        with.IndexOf("tests/graph.test.ts").ShouldBeGreaterThan(with.IndexOf("web/lib/nodes.ts"));
+    }
+
+    [Theory]
+    [InlineData("graph.test", "graph")]
+    [InlineData("BranchMap.spec", "BranchMap")]
+    [InlineData("server_test", "server")]
+    [InlineData("test_parser", "parser")]
+    [InlineData("FileRankerTests", "FileRanker")]
+    [InlineData("ParserTest", "Parser")]
+    [InlineData("graph", null)]
+    [InlineData("Contest", null)]
+    [InlineData("Tests", null)]
+    public void SubjectName_RemovesTheTestMarker(string testName, string? expected)
+    {
+        SymbolIndex.SubjectName(testName).ShouldBe(expected);
+    }
+
     [Theory]
     [InlineData("tests/Wright.Core.Tests/Context/FileRankerTests.cs", true)]
     [InlineData("src/Foo.Tests/Bar.cs", true)]

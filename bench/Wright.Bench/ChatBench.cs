@@ -216,14 +216,15 @@ internal static class ChatBench
 
         var chunks = results.Sum(r => r.Chunks);
         var errors = results.Count(r => !r.Completed || r.Chunks != ChunksPerStream);
-        var latencies = results.SelectMany(r => r.Latencies.Select(l => l.Ms)).ToList();
+        var timed = results.SelectMany(r => r.Latencies).ToList();
+        var latencies = timed.Select(l => l.Ms).ToList();
         Console.WriteLine($"stream ({label}): {Streams} concurrent answers x {ChunksPerStream} chunks in {elapsed.TotalSeconds:F2} s: {chunks / elapsed.TotalSeconds:F0} chunks/s relayed, {errors} errors");
         Console.WriteLine($"stream ({label}): fake → Wright → client latency per chunk p50 {Measure.Percentile(latencies, 50):F2} ms, p99 {Measure.Percentile(latencies, 99):F2} ms");
 
         // The same without the chunks sent in the run's first and last second, when a hundred
         // answers start (or end) at once: what a chunk waits for once they are all streaming.
-        var (from, to) = (results.SelectMany(r => r.Latencies).Min(l => l.Sent) + Stopwatch.Frequency, results.SelectMany(r => r.Latencies).Max(l => l.Sent) - Stopwatch.Frequency);
-        var steady = results.SelectMany(r => r.Latencies).Where(l => l.Sent > from && l.Sent < to).Select(l => l.Ms).ToList();
+        var (from, to) = (timed.Min(l => l.Sent) + Stopwatch.Frequency, timed.Max(l => l.Sent) - Stopwatch.Frequency);
+        var steady = timed.Where(l => l.Sent > from && l.Sent < to).Select(l => l.Ms).ToList();
         if (steady.Count > 0)
         {
             Console.WriteLine($"stream ({label}): the same after the first and before the last second ({steady.Count} chunks): p50 {Measure.Percentile(steady, 50):F2} ms, p99 {Measure.Percentile(steady, 99):F2} ms");

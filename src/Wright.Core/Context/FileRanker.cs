@@ -242,6 +242,16 @@ public static partial class FileRanker
     }
 
     /// <summary>
+    /// How a test file's name marks it, by the common conventions: <c>x.test</c>, <c>x.spec</c>
+    /// (any case), <c>x_test</c>, <c>XTests</c>, <c>XTest</c>, and the prefix <c>test_x</c>.
+    /// </summary>
+    private static readonly string[] TestNameSuffixes = [".test", ".spec", "_test", "Tests", "Test"];
+
+    private const string TestNamePrefix = "test_";
+
+    private static StringComparison SuffixComparison(string suffix) => suffix[0] == '.' ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+
+    /// <summary>
     /// Whether <paramref name="path"/> is a test by the common conventions: a folder named test,
     /// tests, __tests__, spec, specs or e2e, or a file name like <c>x.test.ts</c>, <c>x.spec.js</c>,
     /// <c>x_test.go</c>, <c>test_x.py</c>, <c>XTests.cs</c>, <c>XTest.java</c>.
@@ -265,9 +275,33 @@ public static partial class FileRanker
         }
 
         var stem = Path.GetFileNameWithoutExtension(rest);
-        return stem.EndsWith(".test", StringComparison.OrdinalIgnoreCase) || stem.EndsWith(".spec", StringComparison.OrdinalIgnoreCase)
-            || stem.EndsWith("_test", StringComparison.Ordinal) || stem.StartsWith("test_", StringComparison.Ordinal)
-            || stem.EndsWith("Tests", StringComparison.Ordinal) || stem.EndsWith("Test", StringComparison.Ordinal);
+        foreach (var suffix in TestNameSuffixes)
+        {
+            if (stem.EndsWith(suffix, SuffixComparison(suffix)))
+            {
+                return true;
+            }
+        }
+
+        return stem.StartsWith(TestNamePrefix, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The name of the file a test's name says it tests (see <see cref="TestNameSuffixes"/>):
+    /// <c>graph.test</c>, <c>x_test</c>, <c>test_x</c>, <c>XTests</c> → graph, x, x, X; null when
+    /// the name has no such marker.
+    /// </summary>
+    internal static string? SubjectName(string testName)
+    {
+        foreach (var suffix in TestNameSuffixes)
+        {
+            if (testName.Length > suffix.Length && testName.EndsWith(suffix, SuffixComparison(suffix)))
+            {
+                return testName[..^suffix.Length];
+            }
+        }
+
+        return testName.Length > TestNamePrefix.Length && testName.StartsWith(TestNamePrefix, StringComparison.Ordinal) ? testName[TestNamePrefix.Length..] : null;
     }
 
     /// <summary>Whether <paramref name="path"/> is prose (Markdown, reStructuredText, AsciiDoc, plain text): it describes many things and is rarely what a prompt changes.</summary>

@@ -101,7 +101,7 @@ internal sealed class SymbolIndex
 
     public Dictionary<string, int> FileIndex { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Per file: when it is a test beside the file it tests (see <see cref="SubjectName"/>), that file; else -1.</summary>
+    /// <summary>Per file: when it is a test beside the file it tests (see <see cref="FileRanker.SubjectName"/>), that file; else -1.</summary>
     public int[] SubjectOf { get; private set; } = [];
 
     public FileSymbols File(int i) => _files[i];
@@ -404,7 +404,7 @@ internal sealed class SymbolIndex
         for (var i = 0; i < Count; i++)
         {
             var path = _files[i].Path;
-            if (!FileRanker.IsTest(path) || SubjectName(Path.GetFileNameWithoutExtension(path)) is not { } subject)
+            if (!FileRanker.IsTest(path) || FileRanker.SubjectName(Path.GetFileNameWithoutExtension(path)) is not { } subject)
             {
                 continue;
             }
@@ -431,24 +431,6 @@ internal sealed class SymbolIndex
         }
 
         return subjects;
-    }
-
-    /// <summary>
-    /// The name of the file a test's name says it tests, by the common conventions: <c>x.test</c>,
-    /// <c>x.spec</c>, <c>x_test</c>, <c>test_x</c>, <c>XTests</c>, <c>XTest</c> → x; null when the
-    /// name has no such marker.
-    /// </summary>
-    internal static string? SubjectName(string testName)
-    {
-        foreach (var marker in (ReadOnlySpan<string>)[".test", ".spec", "_test", "Tests", "Test"])
-        {
-            if (testName.Length > marker.Length && testName.EndsWith(marker, marker[0] is '.' ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
-            {
-                return testName[..^marker.Length];
-            }
-        }
-
-        return testName.Length > 5 && testName.StartsWith("test_", StringComparison.Ordinal) ? testName[5..] : null;
     }
 
     /// <summary>Two non-negative numbers (files, identifiers) as one dictionary key.</summary>

@@ -112,7 +112,7 @@ public sealed class HistoryRankingTests
     [InlineData("Tests", null)]
     public void SubjectName_RemovesTheTestMarker(string testName, string? expected)
     {
-        SymbolIndex.SubjectName(testName).ShouldBe(expected);
+        FileRanker.SubjectName(testName).ShouldBe(expected);
     }
 
     [Theory]

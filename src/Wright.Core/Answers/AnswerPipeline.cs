@@ -132,34 +132,42 @@ public sealed partial class AnswerPipeline : IAsyncDisposable
         var scope = new AnswerScope(session, prompt, assistant, stream, start.Model, start.UserId, start.ApprovalOverride);
 
         // Prepare only reads: the prompt and its answer are stored on another thread while the
-        // first provider request is built here, instead of one after the other. Storing is the
-        // shorter of the two, so waking a thread for it costs the first token nothing.
-        var beginning = Task.Run(() => _recorder.BeginAsync(scope, start.User, cancellationToken), CancellationToken.None);
+        // first provider request is built and sent here, instead of one after the other. The
+        // answer handles none of the provider's output before they are stored (scope.TurnStored),
+        // so its events and rows still follow the turn's; a turn that cannot be stored (the
+        // database failing) cancels the call and records nothing.
+        var storing = _recorder.BeginAsync(scope, start.User, cancellationToken);
+        scope.TurnStored = TurnStoredAsync(storing, scope, line);
         var preparing = _prepare.RunAsync(new PrepareInput(project, session, start.Path, start.Model, start.UserId, line.Status), stream.Token);
-        try
-        {
-            await beginning.ConfigureAwait(false);
-        }
-        catch
-        {
-            stream.Cancel(AnswerCancelReason.Stopped);
-            await ((Task)preparing).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            throw;
-        }
-
-        _streams[assistant.Id] = stream;
-        if (line.Created)
-        {
-            _recorder.Branched(scope, line.Branch!, line.BaseCommit!);
-            EngineLog.Branched(_logger, session.Id, line.Branch!, line.BaseCommit!);
-        }
 
         // The answer outlives the request that started it (other clients may watch it); it is
         // cancelled through its stream, never by that request's token. It is not queued to another
         // thread: it waits for Prepare right away and goes on where Prepare ends, so the way to
         // the provider call costs no thread hop of its own.
         stream.Completion = ExecuteAsync(scope, project, line, start, preparing);
+        try
+        {
+            await scope.TurnStored.ConfigureAwait(false);
+        }
+        catch
+        {
+            stream.Cancel(AnswerCancelReason.Stopped);
+            await stream.Completion.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            throw;
+        }
+
         return stream;
+    }
+
+    private async Task TurnStoredAsync(Task storing, AnswerScope scope, AnswerLine line)
+    {
+        await storing.ConfigureAwait(false);
+        _streams[scope.Assistant.Id] = scope.Stream;
+        if (line.Created)
+        {
+            _recorder.Branched(scope, line.Branch!, line.BaseCommit!);
+            EngineLog.Branched(_logger, scope.Session.Id, line.Branch!, line.BaseCommit!);
+        }
     }
 
     /// <summary>The live stream of an answer (null when it is not in progress in this server any more).</summary>
@@ -239,6 +247,13 @@ public sealed partial class AnswerPipeline : IAsyncDisposable
         }
         catch (Exception ex)
         {
+            await scope.TurnStored.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (!scope.TurnStored.IsCompletedSuccessfully)
+            {
+                // The turn was never stored (StartAsync reports why): there is nothing to record.
+                return;
+            }
+
             AnswerLog.Failed(_logger, ex, scope.Assistant.Id);
             outcome = new AnswerOutcome("", [], MessageStatus.Error, ErrorCodes.InternalError, "Wright failed while running this answer; the server log has the details.", [], null);
         }
@@ -283,6 +298,9 @@ public sealed partial class AnswerPipeline : IAsyncDisposable
             run.Failed(ex.Code, ex.Message, ex.Code.StartsWith("provider_", StringComparison.Ordinal) ? StopReasons.ProviderError : StopReasons.ActionFailed);
         }
 
+        // The answer's closing writes follow its turn's (stored beside the first call); when that
+        // failed, this throws and nothing is recorded.
+        await scope.TurnStored.ConfigureAwait(false);
         await _recorder.FirstRequestUnusedAsync(scope).ConfigureAwait(false);
         if (run.Commits.Count > 0)
         {

@@ -16,6 +16,9 @@ public sealed class AnswerText
 /// <summary>What one provider call returned, and its account.</summary>
 public sealed record StepOutput(string Text, IReadOnlyList<ToolCall> Calls, LlmUsage? Usage, StepAccount Account);
 
+/// <summary>The answer's turn could not be stored, so its provider call was cancelled and nothing of it recorded.</summary>
+public sealed class TurnNotStoredException(Exception inner) : Exception("The prompt and its answer could not be stored.", inner);
+
 /// <summary>A provider call that did not end normally: how it ended, with its account.</summary>
 public sealed class ModelStepFailed(StepAccount account, Exception inner) : Exception(inner.Message, inner)
 {
@@ -46,6 +49,38 @@ public sealed class ModelStep
     public static decimal? CostOf(ResolvedModel model, LlmUsage usage) =>
         model.Info is { InputCostPerToken: not null } info ? info.CostOf(usage.InputTokens, usage.OutputTokens, usage.CacheReadTokens, usage.CacheWriteTokens) : null;
 
+    /// <summary>
+    /// Waits for the answer's turn to be stored. When it could not be, the answer is cancelled (by
+    /// the pipeline) and this waits for the call in flight to end before throwing: nothing of it is
+    /// recorded.
+    /// </summary>
+    private static async Task TurnStoredAsync(AnswerScope scope, ValueTask<bool> next)
+    {
+        if (scope.TurnStored.IsCompletedSuccessfully)
+        {
+            return;
+        }
+
+        try
+        {
+            await scope.TurnStored.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            scope.OutputStarted();
+            try
+            {
+                await next.ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // The call's own ending (cancelled, most often) is not what failed.
+            }
+
+            throw new TurnNotStoredException(ex);
+        }
+    }
+
     /// <summary>Sends <paramref name="request"/> as step <paramref name="step"/>; throws <see cref="ModelStepFailed"/> when the call fails or is cancelled.</summary>
     public async Task<StepOutput> RunAsync(AnswerScope scope, PreparedRequest request, int step, AnswerText answer, CancellationToken cancellationToken)
     {
@@ -62,8 +97,15 @@ public sealed class ModelStep
         var lastFlush = _time.GetTimestamp();
         try
         {
-            await foreach (var update in _streamer.StreamAsync(request.ToLlmRequest(scope.Model), cancellationToken).ConfigureAwait(false))
+            await using var updates = _streamer.StreamAsync(request.ToLlmRequest(scope.Model), cancellationToken).GetAsyncEnumerator(cancellationToken);
+
+            // The call goes out now; its output waits for the turn it belongs to being stored,
+            // which runs beside the call instead of before it.
+            var next = updates.MoveNextAsync();
+            await TurnStoredAsync(scope, next).ConfigureAwait(false);
+            for (; await next.ConfigureAwait(false); next = updates.MoveNextAsync())
             {
+                var update = updates.Current;
                 switch (update)
                 {
                     case LlmAttemptFailed failed:

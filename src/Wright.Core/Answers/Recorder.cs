@@ -44,6 +44,14 @@ public sealed class AnswerScope(Session session, Message prompt, Message assista
 
     internal void OutputStarted() => _firstOutput.TrySetResult();
 
+    /// <summary>
+    /// Completes once the prompt and the answer's message are stored (<see cref="Recorder.BeginAsync"/>),
+    /// which runs beside Prepare and the first provider call instead of before them. Nothing else
+    /// of the answer is written, and none of the provider's output handled, before it; when it
+    /// faults, nothing of the answer is recorded at all.
+    /// </summary>
+    public Task TurnStored { get; internal set; } = Task.CompletedTask;
+
     /// <summary>Keeps the first provider call's row, stored with the prompt, for the call that takes it.</summary>
     internal void HoldFirstRequest(AiRequest row) => _firstRequest = row;
 
@@ -96,17 +104,25 @@ public sealed partial class Recorder
         _progress = new ProgressSaves(conversations.UpdateStreamingContentAsync, time);
     }
 
-    /// <summary>Stores the new user message (when there is one) and the streaming assistant message, moves the session's leaf to it and announces both.</summary>
-    public async Task BeginAsync(AnswerScope scope, Message? user, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores the new user message (when there is one) and the streaming assistant message on a
+    /// pool thread, moves the session's leaf to it and announces both; the returned task is the
+    /// storing. The first provider call's row is stored with them (no write of its own on the way
+    /// to the first token): it is held for that call before this returns, and the call ends it
+    /// with its real start and parameters.
+    /// </summary>
+    public Task BeginAsync(AnswerScope scope, Message? user, CancellationToken cancellationToken)
+    {
+        var first = NewRequestRow(scope, 1, 0);
+        scope.HoldFirstRequest(first);
+        return Task.Run(() => StoreTurnAsync(scope, user, first, cancellationToken), CancellationToken.None);
+    }
+
+    private async Task StoreTurnAsync(AnswerScope scope, Message? user, AiRequest first, CancellationToken cancellationToken)
     {
         var session = scope.Session;
         var inserted = user is null ? new[] { scope.Assistant } : [user, scope.Assistant];
-
-        // The first provider call's row is stored with the prompt (no write of its own on the way
-        // to the first token); the call takes it and ends it with its real start and parameters.
-        var first = NewRequestRow(scope, 1, 0);
         await _conversations.InsertTurnAsync(session with { CurrentLeafId = scope.Assistant.Id, UpdatedAt = scope.Assistant.CreatedAt }, inserted, first, cancellationToken).ConfigureAwait(false);
-        scope.HoldFirstRequest(first);
         // This instance owns the answer while it streams; another instance marks it interrupted only after the lease lapses.
         await _leases.ClaimAsync(scope.Assistant.Id, cancellationToken).ConfigureAwait(false);
         scope.Stream.Append(AnswerEventTypes.MessageCreated, new MessageCreatedData(session.Id, scope.Assistant, user));
@@ -124,6 +140,7 @@ public sealed partial class Recorder
     /// <summary>Stores the prompt's Context and announces what it holds.</summary>
     public async Task ContextAsync(AnswerScope scope, ContextRecord context, CancellationToken cancellationToken)
     {
+        await scope.TurnStored.ConfigureAwait(false);
         await _contexts.SaveContextAsync(new StoredContext(scope.Session.Id, scope.Prompt.Id, context), cancellationToken).ConfigureAwait(false);
         scope.Stream.Append(EngineEventTypes.Context, new ContextEventData(
             scope.Assistant.Id,
@@ -153,7 +170,7 @@ public sealed partial class Recorder
         var row = NewRequestRow(scope, attempt, messages);
         if (scope.TakeFirstRequest() is { } first)
         {
-            return (row with { Id = first.Id }, Task.CompletedTask);
+            return (row with { Id = first.Id }, scope.TurnStored);
         }
 
         return (row, Task.Run(() => _conversations.InsertRequestAsync(row, cancellationToken), CancellationToken.None));

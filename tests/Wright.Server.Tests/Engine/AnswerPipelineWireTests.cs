@@ -2,10 +2,13 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
 using Wright.FakeLlm;
 using Wright.Server.Tests.Conversations;
 using Wright.Server.Tests.Events;
 using Wright.Server.Tests.Infrastructure;
+using Wright.Storage.Database;
 
 namespace Wright.Server.Tests.Engine;
 
@@ -154,6 +157,61 @@ public sealed class AnswerPipelineWireTests
         answer.Last.Event.ShouldBe("message.completed", answer.Last.Data);
         (await kit.GitAsync("log", "--all", "--format=%s")).ShouldContain("Save your edits before switching to");
         (await kit.GitAsync("status", "--porcelain")).Trim().ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task APromptWhoseTurnTheDatabaseRefuses_RecordsNothing_AndItsCallDoesNotRunOn()
+    {
+        await using var kit = await EngineKit.StartAsync(Files);
+        kit.Fake.Enqueue(FakeReply.Text("Fine."));
+        await kit.PostAsync("Hello");
+        var before = await kit.Harness.TreeAsync(kit.Session);
+        var database = kit.Harness.Server.Services.GetRequiredService<WrightDatabase>();
+        async Task<long> RequestRowsAsync()
+        {
+            await using var connection = await database.OpenAsync(CancellationToken.None).Bounded();
+            return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM ai_requests").Bounded();
+        }
+
+        var rowsBefore = await RequestRowsAsync();
+        await using (var connection = await database.OpenAsync(CancellationToken.None).Bounded())
+        {
+            // A real constraint of the database refuses the prompt as its turn is stored, which
+            // happens beside the provider call (the call may already be out).
+            await connection.ExecuteAsync("CREATE TRIGGER refuse_turn BEFORE INSERT ON chat_messages WHEN NEW.content = 'Refused' BEGIN SELECT RAISE(ABORT, 'turn refused by the test'); END").Bounded();
+        }
+
+        // A provider that has not answered yet: the call is still waiting when the turn fails.
+        // (The fallback, not a queued reply: the call may not have gone out when the turn fails.)
+        kit.Fake.Fallback = FakeReply.Text("Never sent.") with { StallBeforeHeaders = true };
+        var requestsBefore = kit.Fake.Requests.Count;
+        using var refused = await kit.Client.PostAsJsonAsync($"/api/sessions/{kit.Session}/messages", new { content = "Refused" }).Bounded();
+
+        // Refused before any stream: a problem, not an event stream with an empty answer in it.
+        ((int)refused.StatusCode).ShouldBeGreaterThanOrEqualTo(500, await refused.Content.ReadAsStringAsync());
+        refused.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        var after = await kit.Harness.TreeAsync(kit.Session);
+        after.GetProperty("messages").GetArrayLength().ShouldBe(before.GetProperty("messages").GetArrayLength());
+        after.GetProperty("currentLeafId").GetString().ShouldBe(before.GetProperty("currentLeafId").GetString());
+        (await RequestRowsAsync()).ShouldBe(rowsBefore);
+        if (kit.Fake.Requests.Count > requestsBefore)
+        {
+            // A call that went out is cancelled, not left waiting for an answer no one will see.
+            await kit.Fake.Requests[requestsBefore].Closed.Bounded();
+        }
+
+        // Without the fault the next prompt is answered and stored as usual.
+        await using (var connection = await database.OpenAsync(CancellationToken.None).Bounded())
+        {
+            await connection.ExecuteAsync("DROP TRIGGER refuse_turn").Bounded();
+        }
+
+        kit.Fake.Fallback = null;
+        kit.Fake.Enqueue(FakeReply.Text("Stored."));
+        var next = await kit.PostAsync("Refused");
+        next.Last.Event.ShouldBe("message.completed", next.Last.Data);
+        (await kit.Harness.TreeAsync(kit.Session)).GetProperty("messages").GetArrayLength().ShouldBe(before.GetProperty("messages").GetArrayLength() + 2);
+        (await RequestRowsAsync()).ShouldBe(rowsBefore + 1);
     }
 
     [Fact]

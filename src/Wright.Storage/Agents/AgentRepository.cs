@@ -17,7 +17,6 @@ internal sealed class AgentRepository : IAgentRepository
     private const string TaskColumns = "t.id AS Id, t.agent_id AS AgentId, t.state AS State, t.waiting_on AS WaitingOn, t.started_at_ms AS StartedAtMs, t.state_changed_at_ms AS StateChangedAtMs, t.completed_at_ms AS CompletedAtMs, t.end_reason AS EndReason";
     private const string TurnColumns = "id AS Id, agent_id AS AgentId, task_id AS TaskId, actor AS Actor, intent AS Intent, text AS Text, commit_sha AS CommitSha, at_ms AS AtMs";
     private const string UsageColumns = "agent_id AS AgentId, usage_key AS UsageKey, task_id AS TaskId, turn_id AS TurnId, model AS Model, input_tokens AS InputTokens, output_tokens AS OutputTokens, cache_read_tokens AS CacheReadTokens, cache_write_tokens AS CacheWriteTokens, cost_picos AS CostPicos, at_ms AS AtMs";
-    private const string UsageSums = "SELECT agent_id, SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens, SUM(cache_read_tokens) AS cache_read_tokens, SUM(cache_write_tokens) AS cache_write_tokens, SUM(cost_picos) AS cost_picos FROM agent_usage GROUP BY agent_id";
 
     private readonly WrightDatabase _database;
 
@@ -274,24 +273,26 @@ internal sealed class AgentRepository : IAgentRepository
     private async Task<(List<SummaryRow> Agents, int Count)> QuerySummariesAsync(string where, object parameters, CancellationToken cancellationToken)
     {
         var sql = $"""
-            SELECT {AgentColumns}, '' AS Split, {ProjectColumns}, '' AS Split, {TaskColumns}, '' AS Split,
-                COALESCE(u.input_tokens, 0) AS InputTokens, COALESCE(u.output_tokens, 0) AS OutputTokens, COALESCE(u.cache_read_tokens, 0) AS CacheReadTokens,
-                COALESCE(u.cache_write_tokens, 0) AS CacheWriteTokens, COALESCE(u.cost_picos, 0) AS CostPicos
+            SELECT {AgentColumns}, '' AS Split, {ProjectColumns}, '' AS Split, {TaskColumns}
             FROM agents a
             JOIN agent_projects p ON p.id = a.project_id
             LEFT JOIN agent_tasks t ON t.id = a.current_task_id
-            LEFT JOIN ({UsageSums}) u ON u.agent_id = a.id
             WHERE a.owner_id = @OwnerId AND {where}
             """;
         await using var connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await connection.QueryAsync<AgentRow, ProjectRow, TaskRow, SumsRow, SummaryRow>(
+        var rows = await connection.QueryAsync<AgentRow, ProjectRow, TaskRow, SummaryRow>(
             new CommandDefinition(sql, parameters, cancellationToken: cancellationToken),
-            (agent, project, task, sums) => new SummaryRow(agent, project, task?.Id is null ? null : task, sums),
+            (agent, project, task) => new SummaryRow(agent, project, task?.Id is null ? null : task),
             splitOn: "Split").ConfigureAwait(false);
         var list = rows.ToList();
         return (list, list.Count);
     }
 
+    /// <summary>
+    /// The summaries of <paramref name="rows"/>: each with its latest command and answer and its
+    /// usage totals, read for these agents only (through the keys' indexes), never by summing every
+    /// agent's usage for a page of them.
+    /// </summary>
     private async Task<IReadOnlyList<AgentSummary>> WithTurnsAsync(IReadOnlyList<SummaryRow> rows, CancellationToken cancellationToken)
     {
         if (rows.Count == 0)
@@ -317,13 +318,22 @@ internal sealed class AgentRepository : IAgentRepository
             """,
             parameters,
             cancellationToken: cancellationToken)).ConfigureAwait(false)).Select(r => r.ToTurn()).ToList();
+        var sums = (await connection.QueryAsync<SumsRow>(new CommandDefinition(
+            $"""
+            SELECT agent_id AS AgentId, SUM(input_tokens) AS InputTokens, SUM(output_tokens) AS OutputTokens, SUM(cache_read_tokens) AS CacheReadTokens,
+                   SUM(cache_write_tokens) AS CacheWriteTokens, SUM(cost_picos) AS CostPicos
+            FROM agent_usage WHERE agent_id IN ({ids}) GROUP BY agent_id
+            """,
+            parameters,
+            cancellationToken: cancellationToken)).ConfigureAwait(false)).ToDictionary(s => s.AgentId);
         return rows.Select(r =>
         {
             var agent = r.Agent.ToAgent();
             var task = r.Task?.ToTask();
             var command = turns.FirstOrDefault(t => t.AgentId == agent.Id && t.Actor == TurnActor.User);
             var last = turns.FirstOrDefault(t => t.AgentId == agent.Id && t.Actor == TurnActor.Agent);
-            return new AgentSummary(agent, r.Project.ToProject(), task, command, last, Totals(r.Sums.InputTokens, r.Sums.OutputTokens, r.Sums.CacheReadTokens, r.Sums.CacheWriteTokens, r.Sums.CostPicos));
+            var used = sums.GetValueOrDefault(r.Agent.Id) ?? new SumsRow();
+            return new AgentSummary(agent, r.Project.ToProject(), task, command, last, Totals(used.InputTokens, used.OutputTokens, used.CacheReadTokens, used.CacheWriteTokens, used.CostPicos));
         }).ToList();
     }
 
@@ -355,11 +365,11 @@ internal sealed class AgentRepository : IAgentRepository
 
     private static Guid? ParseGuid(string? value) => value is null ? null : Guid.Parse(value);
 
-    private sealed record SummaryRow(AgentRow Agent, ProjectRow Project, TaskRow? Task, SumsRow Sums);
+    private sealed record SummaryRow(AgentRow Agent, ProjectRow Project, TaskRow? Task);
 
     private sealed class SumsRow
     {
-        public string Split { get; set; } = "";
+        public string AgentId { get; set; } = "";
 
         public long InputTokens { get; set; }
 

@@ -90,6 +90,24 @@ public abstract class AgentRepositoryTests<TProvider> : StorageTestBase<TProvide
     }
 
     [StorageFact]
+    public async Task Summaries_CarryEachAgentsOwnUsage()
+    {
+        var (_, first, task) = await SeedAsync();
+        var second = first with { Id = Guid.NewGuid(), SessionUuid = Guid.NewGuid(), StartedAt = Start.AddSeconds(1) };
+        var unused = first with { Id = Guid.NewGuid(), SessionUuid = Guid.NewGuid(), StartedAt = Start.AddSeconds(2) };
+        await Repository.SaveAsync(new AgentChanges { NewAgent = second }, CancellationToken.None).Bounded();
+        await Repository.SaveAsync(new AgentChanges { NewAgent = unused }, CancellationToken.None).Bounded();
+        await Repository.SaveUsageAsync(new AgentUsage(first.Id, "a1", task.Id, null, "m", 1, 10, 0, 0, 0.5m, Start), CancellationToken.None).Bounded();
+        await Repository.SaveUsageAsync(new AgentUsage(first.Id, "a2", task.Id, null, "m", 2, 20, 0, 0, 0.25m, Start), CancellationToken.None).Bounded();
+        await Repository.SaveUsageAsync(new AgentUsage(second.Id, "b1", null, null, "m", 4, 40, 0, 0, 1m, Start), CancellationToken.None).Bounded();
+
+        var page = await Repository.ListAsync(Owner, null, null, new PageRequest(10, null), CancellationToken.None).Bounded();
+
+        page.Items.Select(s => (s.Agent.Id, s.Usage.OutputTokens, s.Usage.Cost)).ShouldBe([(unused.Id, 0L, 0m), (second.Id, 40L, 1m), (first.Id, 30L, 0.75m)]);
+        (await Repository.GetSummaryAsync(Owner, second.Id, CancellationToken.None).Bounded())!.Usage.InputTokens.ShouldBe(4);
+    }
+
+    [StorageFact]
     public async Task TranscriptOffset_IsStoredPerAgentAndFile()
     {
         var (_, agent, _) = await SeedAsync();

@@ -110,8 +110,10 @@ public sealed class AnswerStream : IDisposable
             _relayChanged = new TaskCompletionSource();
         }
 
-        changed.TrySetResult();
+        // The relays first: they write on this thread, before the pool is woken for the other
+        // readers (the turn's records), so the first token is out before those take a processor.
         relay.TrySetResult();
+        changed.TrySetResult();
         return evt;
     }
 

@@ -137,7 +137,7 @@ public sealed partial class AnswerPipeline : IAsyncDisposable
         // so its events and rows still follow the turn's; a turn that cannot be stored (the
         // database failing) cancels the call and records nothing.
         var storing = _recorder.BeginAsync(scope, start.User, cancellationToken);
-        scope.TurnStored = TurnStoredAsync(storing, scope, line);
+        scope.TurnStored = GoLiveWhenStoredAsync(storing, scope, line);
         var preparing = _prepare.RunAsync(new PrepareInput(project, session, start.Path, start.Model, start.UserId, line.Status), stream.Token);
 
         // The answer outlives the request that started it (other clients may watch it); it is
@@ -159,7 +159,8 @@ public sealed partial class AnswerPipeline : IAsyncDisposable
         return stream;
     }
 
-    private async Task TurnStoredAsync(Task storing, AnswerScope scope, AnswerLine line)
+    /// <summary>Once the turn is stored: the answer can be found by other clients, and its new git branch is announced.</summary>
+    private async Task GoLiveWhenStoredAsync(Task storing, AnswerScope scope, AnswerLine line)
     {
         await storing.ConfigureAwait(false);
         _streams[scope.Assistant.Id] = scope.Stream;

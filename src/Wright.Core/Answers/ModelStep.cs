@@ -16,7 +16,11 @@ public sealed class AnswerText
 /// <summary>What one provider call returned, and its account.</summary>
 public sealed record StepOutput(string Text, IReadOnlyList<ToolCall> Calls, LlmUsage? Usage, StepAccount Account);
 
-/// <summary>The answer's turn could not be stored, so its provider call was cancelled and nothing of it recorded.</summary>
+/// <summary>
+/// The answer's turn could not be stored, so its provider call was cancelled and nothing of it
+/// recorded. Wrapped so that a step's own failure handling (which ends the call's row) never takes
+/// it for a provider failure.
+/// </summary>
 public sealed class TurnNotStoredException(Exception inner) : Exception("The prompt and its answer could not be stored.", inner);
 
 /// <summary>A provider call that did not end normally: how it ended, with its account.</summary>
@@ -54,7 +58,7 @@ public sealed class ModelStep
     /// the pipeline) and this waits for the call in flight to end before throwing: nothing of it is
     /// recorded.
     /// </summary>
-    private static async Task TurnStoredAsync(AnswerScope scope, ValueTask<bool> next)
+    private static async Task WaitForTurnStoredAsync(AnswerScope scope, ValueTask<bool> next)
     {
         if (scope.TurnStored.IsCompletedSuccessfully)
         {
@@ -102,7 +106,7 @@ public sealed class ModelStep
             // The call goes out now; its output waits for the turn it belongs to being stored,
             // which runs beside the call instead of before it.
             var next = updates.MoveNextAsync();
-            await TurnStoredAsync(scope, next).ConfigureAwait(false);
+            await WaitForTurnStoredAsync(scope, next).ConfigureAwait(false);
             for (; await next.ConfigureAwait(false); next = updates.MoveNextAsync())
             {
                 var update = updates.Current;

@@ -188,13 +188,13 @@ internal sealed class AgentRepository : IAgentRepository
             new { OwnerId = ownerId.ToString(), ProjectId = projectId?.ToString(), State = state is { } s ? StateName(s) : null, AfterMs = after?.Milliseconds, AfterId = after?.Id ?? "", Take = page.Limit + 1 },
             cancellationToken).ConfigureAwait(false);
         var paged = Paging.ToPage(rows.Agents, page.Limit, r => new KeysetCursor(r.Agent.StartedAtMs, r.Agent.Id), r => r);
-        return new Page<AgentSummary>(await WithTurnsAsync(paged.Items, cancellationToken).ConfigureAwait(false), paged.NextCursor);
+        return new Page<AgentSummary>(await WithTurnsAndUsageAsync(paged.Items, cancellationToken).ConfigureAwait(false), paged.NextCursor);
     }
 
     public async Task<AgentSummary?> GetSummaryAsync(Guid ownerId, Guid agentId, CancellationToken cancellationToken)
     {
         var rows = await QuerySummariesAsync("a.id = @AgentId", new { OwnerId = ownerId.ToString(), AgentId = agentId.ToString() }, cancellationToken).ConfigureAwait(false);
-        return rows.Agents.Count == 0 ? null : (await WithTurnsAsync(rows.Agents, cancellationToken).ConfigureAwait(false))[0];
+        return rows.Agents.Count == 0 ? null : (await WithTurnsAndUsageAsync(rows.Agents, cancellationToken).ConfigureAwait(false))[0];
     }
 
     public async Task<IReadOnlyList<AgentTask>> ListTasksAsync(Guid agentId, CancellationToken cancellationToken)
@@ -293,7 +293,7 @@ internal sealed class AgentRepository : IAgentRepository
     /// usage totals, read for these agents only (through the keys' indexes), never by summing every
     /// agent's usage for a page of them.
     /// </summary>
-    private async Task<IReadOnlyList<AgentSummary>> WithTurnsAsync(IReadOnlyList<SummaryRow> rows, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<AgentSummary>> WithTurnsAndUsageAsync(IReadOnlyList<SummaryRow> rows, CancellationToken cancellationToken)
     {
         if (rows.Count == 0)
         {
